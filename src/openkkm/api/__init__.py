@@ -1,0 +1,1 @@
+"""HTTP edge: parse, authorize, hand commands to jobs/, answer in the client dialect."""

@@ -1,0 +1,1 @@
+"""The KkmServer /Execute dialect: request models, validation into the fiscal model, responses."""

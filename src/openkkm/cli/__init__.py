@@ -1,0 +1,1 @@
+"""Command line: ``openkkm serve`` and friends."""

@@ -1,0 +1,1 @@
+"""The DEVICE side of each protocol over a simulated fiscal drive; shipped product code."""

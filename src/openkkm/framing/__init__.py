@@ -1,0 +1,1 @@
+"""Sans-IO frame codecs: ``encode(payload) -> bytes``; ``decode(buf) -> (used, frame)``."""

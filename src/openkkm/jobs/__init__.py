@@ -1,0 +1,1 @@
+"""Per-device workers, the durable SQLite journal, idempotency by IdCommand, crash recovery."""

@@ -1,0 +1,1 @@
+"""Per-vendor protocol sessions: command codes, status flags, error tables, exchanges."""

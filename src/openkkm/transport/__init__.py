@@ -1,0 +1,1 @@
+"""Byte transports chosen by URL: serial, TCP, pty, in-memory loop."""
