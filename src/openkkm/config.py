@@ -160,8 +160,12 @@ class Config(_Section):
         return bool(self.users)
 
 
-def load(path: str | Path | None, overrides: dict[str, Any] | None = None) -> Config:
-    """Read ``path`` (or nothing), apply ``overrides`` (dotted keys from the CLI), validate."""
+def load(path: str | Path | None, overrides: dict[str, Any] | None = None,
+         users: list[dict[str, Any]] | None = None) -> Config:
+    """Read ``path`` (or nothing), apply ``overrides`` (dotted keys) and CLI ``users``, validate.
+
+    A CLI login replaces a file login of the same name (names compare case-insensitively).
+    """
     text = ""
     raw: dict[str, Any] = {}
     if path is not None:
@@ -176,6 +180,10 @@ def load(path: str | Path | None, overrides: dict[str, Any] | None = None) -> Co
                               f"Config file {path} is not valid TOML: {exc}") from exc
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value)
+    if users:
+        taken = {user["name"].casefold() for user in users}
+        kept = [user for user in raw.get("users", []) if str(user.get("name", "")).casefold() not in taken]
+        raw["users"] = kept + users
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
