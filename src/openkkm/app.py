@@ -55,10 +55,11 @@ def bind(config: Config) -> list[Listener]:
     server = config.server
     tls = bool(server.tls_cert)
     listeners = [Listener(_bind(server.host, server.port), tls)]
-    if tls:
-        plain = server.port + 1 if server.plain_http_port is None else server.plain_http_port
-        if plain:
-            listeners.append(Listener(_bind(server.host, plain), False))
+    if tls and server.plain_http_port is None:
+        # Like KkmServer's 5893/5894; with an ephemeral main port the plain one is ephemeral too.
+        listeners.append(Listener(_bind(server.host, server.port + 1 if server.port else 0), False))
+    elif tls and server.plain_http_port:
+        listeners.append(Listener(_bind(server.host, server.plain_http_port), False))
     return listeners
 
 

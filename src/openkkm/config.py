@@ -28,7 +28,7 @@ class ServerConfig(_Section):
     """``[server]``: where and how the HTTP API listens."""
 
     host: str = "127.0.0.1"
-    port: int = Field(DEFAULT_PORT, ge=1, le=65535)
+    port: int = Field(DEFAULT_PORT, ge=0, le=65535)  # 0: any free port (the URL printed tells)
     data_dir: str = ""
     cors_origins: tuple[str, ...] = ("*",)
     tls_cert: str = ""
