@@ -1,0 +1,433 @@
+"""The simulated fiscal drive: one state machine shared by the virtual driver and protocol fronts.
+
+Every operation first checks and builds everything it needs, then changes the state in one
+step and saves it before returning. A refusal (``FnError``) therefore changes nothing, and a
+failed save reloads the state from the file, which holds either the old or the new state.
+Receipts are built step by step, as a real ФН receives them: ``begin_receipt``, ``add_item``
+(any number), then ``close_receipt`` or ``cancel_receipt``; only a successful close forms an FD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable
+
+from openkkm.emulators.fn import documents, ofd
+from openkkm.emulators.fn.counters import add_receipt
+from openkkm.emulators.fn.errors import FnError, Refusal
+from openkkm.emulators.fn.persist import StateFile
+from openkkm.emulators.fn.receipt import (
+    EXCISE_SUBJECTS,
+    ReceiptDetails,
+    check_vat_date,
+    encode_item,
+    receipt_tags,
+    settle,
+    vat_of,
+    vat_totals,
+)
+from openkkm.emulators.fn.state import (
+    ArchivedDocument,
+    FnState,
+    OpenItem,
+    OpenReceipt,
+    RegistrationData,
+)
+from openkkm.emulators.fn.tags import Tag
+from openkkm.fiscal import tlv
+from openkkm.fiscal.types import (
+    Cashier,
+    Correction,
+    DocumentType,
+    FfdVersion,
+    Item,
+    Payments,
+    ReceiptKind,
+    ShiftState,
+    VatRate,
+)
+
+Clock = Callable[[], dt.datetime]
+SHIFT_LIMIT = dt.timedelta(hours=24)
+
+
+def system_clock() -> dt.datetime:
+    """The machine's local time, naive, as a register's clock reads it."""
+    return dt.datetime.now()
+
+
+class FiscalDrive:
+    """One simulated ФН with its archive, counters and OFD queue."""
+
+    def __init__(self, state: FnState, store: StateFile | None = None, *,
+                 clock: Clock = system_clock) -> None:
+        self._state = state
+        self._store = store
+        self.clock = clock
+
+    @classmethod
+    def create(cls, registration: RegistrationData, store: StateFile | None = None, *,
+               clock: Clock = system_clock, key: bytes | None = None,
+               cashier: Cashier | None = None) -> FiscalDrive:
+        """A fresh ФН, activated now; forms the registration report as FD 1 and saves it."""
+        now = clock().replace(microsecond=0)
+        state = FnState(registration=registration, key=key or secrets.token_bytes(32),
+                        activated_at=now)
+        drive = cls(state, store, clock=clock)
+        parts = documents.registration_parts(registration, registration.key_days)
+        drive._form(DocumentType.REGISTRATION, now, parts + documents.cashier_tags(cashier))
+        return drive
+
+    @classmethod
+    def load(cls, store: StateFile, *, clock: Clock = system_clock) -> FiscalDrive:
+        """The ФН saved in ``store``."""
+        return cls(store.load(), store, clock=clock)
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def registration(self) -> RegistrationData:
+        """Registration data fixed by FD 1."""
+        return self._state.registration
+
+    @property
+    def fn_number(self) -> str:
+        """1041."""
+        return self._state.registration.fn_number
+
+    @property
+    def last_number(self) -> int:
+        """The last FD number (1040); 0 before registration."""
+        return self._state.last_number
+
+    @property
+    def shift_number(self) -> int:
+        """1038 of the open shift, or of the last one."""
+        return self._state.shift_number
+
+    @property
+    def shift_opened_at(self) -> dt.datetime | None:
+        """When the open shift was opened; None when closed."""
+        return self._state.shift_opened_at if self._state.shift_open else None
+
+    @property
+    def receipt_number(self) -> int:
+        """1042 of the last receipt in the shift."""
+        return self._state.receipt_number
+
+    @property
+    def receipt_open(self) -> bool:
+        """True while a receipt is begun and not closed or cancelled."""
+        return self._state.receipt is not None
+
+    @property
+    def open_receipt_total(self) -> int:
+        """Σ1043 of the open receipt; 0 when none is open."""
+        return 0 if self._state.receipt is None else self._state.receipt.total
+
+    @property
+    def activated_at(self) -> dt.datetime:
+        """Start of the key life."""
+        return self._state.activated_at
+
+    @property
+    def valid_to(self) -> dt.datetime:
+        """End of the key life."""
+        return self._state.activated_at + dt.timedelta(days=self.registration.key_days)
+
+    @property
+    def memory_full(self) -> bool:
+        """1052: the archive is over 99 % full."""
+        return self._state.last_number * 100 > self._state.capacity * 99
+
+    @property
+    def closed(self) -> bool:
+        """True after the ФН close report."""
+        return self._state.fn_closed
+
+    def shift_totals(self) -> dict[str, int]:
+        """Counters of the current (or last) shift; see ``counters``."""
+        return dict(self._state.shift_totals)
+
+    def fn_totals(self) -> dict[str, int]:
+        """Counters over the ФН's life; see ``counters``."""
+        return dict(self._state.fn_totals)
+
+    def shift_state(self) -> ShiftState:
+        """Closed, open, or open for more than 24 hours."""
+        if not self._state.shift_open:
+            return ShiftState.CLOSED
+        opened = self._state.shift_opened_at
+        if opened is not None and self._now() - opened > SHIFT_LIMIT:
+            return ShiftState.EXPIRED
+        return ShiftState.OPEN
+
+    def document(self, number: int) -> ArchivedDocument:
+        """The archived FD ``number``; ``FnError`` (no data) when there is none."""
+        if not 1 <= number <= len(self._state.archive):
+            raise FnError(Refusal.NO_DOCUMENT, str(number))
+        return self._state.archive[number - 1]
+
+    def ofd_status(self) -> ofd.QueueStatus:
+        """The OFD queue: unsent count, first unsent number and date, warning flags."""
+        return ofd.status(self._state, self._now())
+
+    def key_days_left(self) -> int:
+        """Whole days of key life left (1213); 0 after expiry."""
+        return max(0, (self.valid_to - self._now()).days)
+
+    # --- shifts --------------------------------------------------------------------------
+
+    def open_shift(self, cashier: Cashier | None = None) -> ArchivedDocument:
+        """Form the shift-open report (form 2)."""
+        now = self._check_can_form()
+        if self._state.shift_open:
+            raise FnError(Refusal.SHIFT_ALREADY_OPEN)
+        number = self._state.shift_number + 1
+        parts = [*documents.user_tags(self.registration), *documents.place_tags(self.registration),
+                 *documents.cashier_tags(cashier),
+                 tlv.tlv(Tag.SHIFT_NUMBER, tlv.u32(number)),
+                 tlv.tlv(Tag.KEY_DAYS, tlv.u16(self.key_days_left()))]
+        return self._form(DocumentType.SHIFT_OPEN, now, parts, shift_number=number)
+
+    def close_shift(self, cashier: Cashier | None = None) -> ArchivedDocument:
+        """Form the shift-close report (form 5); allowed after 24 hours too."""
+        now = self._check_can_form()
+        if not self._state.shift_open:
+            raise FnError(Refusal.SHIFT_CLOSED)
+        if self._state.receipt is not None:
+            raise FnError(Refusal.RECEIPT_OPEN)
+        queue = ofd.status(self._state, now)
+        parts = [*documents.user_tags(self.registration), *documents.place_tags(self.registration),
+                 *documents.cashier_tags(cashier),
+                 tlv.tlv(Tag.SHIFT_NUMBER, tlv.u32(self._state.shift_number)),
+                 tlv.tlv(Tag.SHIFT_DOCUMENTS, tlv.u32(self._state.shift_documents)),
+                 tlv.tlv(Tag.SHIFT_RECEIPTS, tlv.u32(self._state.receipt_number)),
+                 *documents.queue_tags(queue.unsent, queue.oldest),
+                 *documents.warning_tags(self._warnings(queue)),
+                 tlv.tlv(Tag.KEY_DAYS, tlv.u16(self.key_days_left()))]
+        return self._form(DocumentType.SHIFT_CLOSE, now, parts,
+                          shift_number=self._state.shift_number)
+
+    def state_report(self) -> ArchivedDocument:
+        """Form the current-state report (form 21), allowed in either shift state."""
+        now = self._check_can_form()
+        queue = ofd.status(self._state, now)
+        parts = [*documents.user_tags(self.registration),
+                 *documents.queue_tags(queue.unsent, queue.oldest, first=queue.first),
+                 *documents.warning_tags(self._warnings(queue))]
+        if self._state.shift_open:
+            parts.append(tlv.tlv(Tag.SHIFT_NUMBER, tlv.u32(self._state.shift_number)))
+        return self._form(DocumentType.STATUS_REPORT, now, parts,
+                          shift_number=self._state.shift_number)
+
+    def close_fn(self, cashier: Cashier | None = None) -> ArchivedDocument:
+        """Form the ФН close report (form 6); afterwards nothing more is formed."""
+        now = self._check_can_form(allow_expired=True)
+        if self._state.shift_open:
+            raise FnError(Refusal.SHIFT_ALREADY_OPEN)
+        if ofd.status(self._state, now).unsent:
+            raise FnError(Refusal.OFD_QUEUE_NOT_EMPTY)
+        parts = [*documents.user_tags(self.registration), *documents.place_tags(self.registration),
+                 *documents.cashier_tags(cashier)]
+        return self._form(DocumentType.FN_CLOSE, now, parts, shift_number=self._state.shift_number)
+
+    def confirm_ofd(self, up_to: int | None = None) -> int:
+        """The OFD confirms documents up to ``up_to`` (default: all); returns how many."""
+        count = ofd.confirm(self._state, self._state.last_number if up_to is None else up_to)
+        if count:
+            self._save()
+        return count
+
+    # --- receipts ------------------------------------------------------------------------
+
+    def begin_receipt(self, kind: ReceiptKind, correction: Correction | None = None) -> None:
+        """Open a receipt (or a correction receipt); it is no fiscal document yet."""
+        self._check_can_form()
+        self._check_shift_for_receipt()
+        if self._state.receipt is not None:
+            raise FnError(Refusal.RECEIPT_OPEN)
+        if (correction is not None and self.registration.ffd < FfdVersion.V1_1
+                and kind not in (ReceiptKind.SALE, ReceiptKind.PURCHASE)):
+            raise FnError(Refusal.CORRECTION_KIND)
+        saved = None if correction is None else {
+            "type": int(correction.type), "base_date": correction.base_date.isoformat(),
+            "base_number": correction.base_number}
+        self._state.receipt = OpenReceipt(kind=int(ReceiptKind(kind)), correction=saved)
+        self._save()
+
+    def add_item(self, item: Item) -> None:
+        """Add one item to the open receipt."""
+        self.add_items((item,))
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        """Add items to the open receipt in one step: all are accepted, or none."""
+        receipt = self._open_receipt()
+        ffd = FfdVersion(self.registration.ffd)
+        accepted = []
+        for item in items:
+            if item.subject in EXCISE_SUBJECTS and not self.registration.excise:
+                raise FnError(Refusal.EXCISE_NOT_REGISTERED, item.name)
+            if item.agent_role is not None and item.agent_role not in self.registration.agent_roles:
+                raise FnError(Refusal.AGENT_NOT_REGISTERED, item.name)
+            accepted.append(OpenItem(encode_item(item, ffd), item.amount, int(item.vat),
+                                     vat_of(item.amount, item.vat)))
+        receipt.items.extend(accepted)
+        self._save()
+
+    def cancel_receipt(self) -> bool:
+        """Drop the open receipt; no FD is formed. Returns False when none was open."""
+        if self._state.receipt is None:
+            return False
+        self._state.receipt = None
+        self._save()
+        return True
+
+    def close_receipt(self, tendered: Payments,
+                      details: ReceiptDetails | None = None) -> ArchivedDocument:
+        """Check and close the open receipt; it becomes the next FD.
+
+        ``tendered`` are the payments as given: cash may exceed what is due, and the
+        archived document keeps it net of the change.
+        """
+        receipt = self._open_receipt()
+        now = self._check_can_form()
+        self._check_shift_for_receipt()
+        details = details or ReceiptDetails()
+        registration = self.registration
+        if not receipt.items:
+            raise FnError(Refusal.NO_ITEMS)
+        for item in receipt.items:
+            check_vat_date(VatRate(item.vat), now.date())
+        tax_system = registration.tax_systems[0] if details.tax_system is None \
+            else int(details.tax_system)
+        if tax_system not in registration.tax_systems:
+            raise FnError(Refusal.TAX_SYSTEM_NOT_REGISTERED, str(tax_system))
+        if details.agent_role is not None and details.agent_role not in registration.agent_roles:
+            raise FnError(Refusal.AGENT_NOT_REGISTERED)
+        total = receipt.total
+        payments, change = settle(total, tendered)
+        lines = [(item.vat, item.amount) for item in receipt.items]
+        ffd = FfdVersion(registration.ffd)
+        number = self._state.receipt_number + 1
+        form = DocumentType.RECEIPT if receipt.correction is None else DocumentType.CORRECTION
+        try:
+            parts = [*documents.user_tags(registration),
+                     *documents.place_tags(registration, details.settlement_address,
+                                           details.settlement_place),
+                     *documents.cashier_tags(details.cashier),
+                     tlv.tlv(Tag.RECEIPT_NUMBER, tlv.u32(number)),
+                     tlv.tlv(Tag.SHIFT_NUMBER, tlv.u32(self._state.shift_number)),
+                     tlv.tlv(Tag.RECEIPT_KIND, tlv.byte(receipt.kind)),
+                     tlv.tlv(Tag.TAX_SYSTEM, tlv.byte(1 << tax_system)),
+                     *_correction_tags(receipt.correction),
+                     *(item.tlv for item in receipt.items),
+                     *receipt_tags(details, payments, total, vat_totals(lines), ffd)]
+            if details.customer_contact:
+                parts.append(tlv.tlv(Tag.SENDER_EMAIL,
+                                     tlv.string(registration.sender_email, 64)))
+        except tlv.TlvError as exc:
+            raise FnError(Refusal.BAD_VALUE, str(exc)) from exc
+        kind = ReceiptKind(receipt.kind)
+        return self._form(form, now, parts, shift_number=self._state.shift_number,
+                          receipt_number=number, kind=kind, total=total, change=change,
+                          payments=payments, lines=lines)
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        return self.clock().replace(microsecond=0)
+
+    def _open_receipt(self) -> OpenReceipt:
+        if self._state.receipt is None:
+            raise FnError(Refusal.NO_RECEIPT_OPEN)
+        return self._state.receipt
+
+    def _check_shift_for_receipt(self) -> None:
+        state = self.shift_state()
+        if state is ShiftState.CLOSED:
+            raise FnError(Refusal.SHIFT_CLOSED)
+        if state is ShiftState.EXPIRED:
+            raise FnError(Refusal.SHIFT_EXPIRED)
+
+    def _check_can_form(self, *, allow_expired: bool = False) -> dt.datetime:
+        """Refusals common to every FD-forming operation; returns the document time."""
+        state = self._state
+        now = self._now()
+        if state.fn_closed:
+            raise FnError(Refusal.FN_CLOSED)
+        if not allow_expired and now >= self.valid_to:
+            raise FnError(Refusal.KEY_EXPIRED)
+        if state.last_number >= state.capacity:
+            raise FnError(Refusal.ARCHIVE_FULL)
+        if ofd.status(state, now).blocked:
+            raise FnError(Refusal.OFD_BLOCKED)
+        if state.last_moment is not None and now < state.last_moment:
+            raise FnError(Refusal.CLOCK_BACKWARDS, state.last_moment.isoformat(sep=" "))
+        return now
+
+    def _warnings(self, queue: ofd.QueueStatus) -> dict[Tag, bool]:
+        days = self.key_days_left()
+        return {Tag.KEY_LESS_30_DAYS: days < 30, Tag.KEY_LESS_3_DAYS: days < 3,
+                Tag.MEMORY_FULL: self.memory_full,
+                Tag.OFD_TIMEOUT: queue.late}
+
+    def _form(self, form: DocumentType, now: dt.datetime, parts: list[bytes], *,
+              shift_number: int = 0, receipt_number: int = 0, kind: ReceiptKind | None = None,
+              total: int = 0, change: int = 0, payments: Payments | None = None,
+              lines: list[tuple[int, int]] | None = None) -> ArchivedDocument:
+        """Sign a document and apply it to the state in one step, then save."""
+        state = self._state
+        number = state.last_number + 1
+        try:
+            signed = documents.sign_document(state.key, state.registration, form, number, now,
+                                             parts)
+        except tlv.TlvError as exc:
+            raise FnError(Refusal.BAD_VALUE, str(exc)) from exc
+        doc = ArchivedDocument(number=number, type=form, moment=now, sign=signed.sign,
+                               tlv=signed.tlv, shift_number=shift_number,
+                               receipt_number=receipt_number, kind=kind, total=total,
+                               change=change)
+        state.archive.append(doc)
+        state.last_number = number
+        state.last_moment = now
+        state.shift_documents += 1
+        if form is DocumentType.SHIFT_OPEN:
+            state.shift_number = shift_number
+            state.shift_open = True
+            state.shift_opened_at = now
+            state.receipt_number = 0
+            state.shift_documents = 1
+            state.shift_totals = {}
+        elif form is DocumentType.SHIFT_CLOSE:
+            state.shift_open = False
+        elif form is DocumentType.FN_CLOSE:
+            state.fn_closed = True
+        elif kind is not None and payments is not None and lines is not None:
+            state.receipt_number = receipt_number
+            state.receipt = None
+            for totals in (state.shift_totals, state.fn_totals):
+                add_receipt(totals, form, kind, total, payments, lines)
+        self._save()
+        return doc
+
+    def _save(self) -> None:
+        if self._store is None:
+            return
+        try:
+            self._store.save(self._state)
+        except BaseException:
+            self._state = self._store.load() if self._store.exists() else self._state
+            raise
+
+
+def _correction_tags(correction: dict[str, object] | None) -> list[bytes]:
+    if correction is None:
+        return []
+    base = dt.datetime.fromisoformat(str(correction["base_date"]))
+    return [tlv.tlv(Tag.CORRECTION_TYPE, tlv.byte(int(str(correction["type"])))),
+            tlv.stlv(Tag.CORRECTION_BASIS, [
+                tlv.tlv(Tag.CORRECTED_DATE, tlv.unixtime(base)),
+                tlv.tlv(Tag.CORRECTION_ORDER, tlv.string(str(correction["base_number"]), 32))])]
+

@@ -1,0 +1,48 @@
+"""Bring up the simulated ФН of a configured device: load its state file or register a new one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openkkm.config import DeviceConfig
+from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
+from openkkm.emulators.fn.identity import make_fn_number, make_kkt_number, make_reg_number
+from openkkm.emulators.fn.persist import StateFile
+from openkkm.emulators.fn.state import RegistrationData
+from openkkm.fiscal.types import FfdVersion, TaxSystem
+
+FFD_BY_LABEL = {version.label: version for version in FfdVersion}
+KEY_DAYS_15_MONTHS = 470  #: FISCAL.md §10.2
+KEY_DAYS_36_MONTHS = 1110
+
+
+def default_registration(config: DeviceConfig) -> RegistrationData:
+    """Registration of an emulated register from its config; missing numbers are derived.
+
+    The key life follows 54-ФЗ art. 4.1 p. 6 loosely: a 36-month ФН when only special tax
+    regimes are registered, a 15-month one when ОСН is among them.
+    """
+    tax_systems = [int(code) for code in config.tax_systems.split(",")]
+    kkt_number = config.kkt_number or make_kkt_number(config.num)
+    months_36 = TaxSystem.OSN not in tax_systems
+    return RegistrationData(
+        inn=config.inn, organization=config.organization, tax_systems=tax_systems,
+        ffd=int(FFD_BY_LABEL[config.ffd]), address=config.address, place=config.place,
+        sender_email=config.sender_email,
+        reg_number=make_reg_number(config.num, config.inn, kkt_number),
+        kkt_number=kkt_number, fn_number=config.fn_number or make_fn_number(config.num),
+        key_days=KEY_DAYS_36_MONTHS if months_36 else KEY_DAYS_15_MONTHS)
+
+
+def state_path(data_dir: str | Path, device: int) -> Path:
+    """Where device ``device`` keeps its ФН: ``<data_dir>/fn-<num>.json``."""
+    return Path(data_dir) / f"fn-{device}.json"
+
+
+def open_drive(config: DeviceConfig, data_dir: str | Path, *,
+               clock: Clock = system_clock) -> FiscalDrive:
+    """The device's ФН from its state file, or a freshly registered one saved there."""
+    store = StateFile(state_path(data_dir, config.num))
+    if store.exists():
+        return FiscalDrive.load(store, clock=clock)
+    return FiscalDrive.create(default_registration(config), store, clock=clock)
