@@ -83,7 +83,7 @@ REFUSALS: dict[Refusal, RefusalText] = {
         FnCode.WRONG_STATE, True, "Смена уже открыта: сначала закройте смену",
         "A shift is already open: close it first"),
     Refusal.SHIFT_EXPIRED: RefusalText(
-        FnCode.SHIFT_OVER_24H, True, "Смена превысила 24 часа: закройте смену",
+        FnCode.SHIFT_OVER_24H, True, "Открытая смена превысила 24 часа: закройте смену",
         "The shift is over 24 hours: close the shift"),
     Refusal.RECEIPT_OPEN: RefusalText(
         FnCode.WRONG_STATE, True, "В ФН открыт чек: закройте или отмените его",

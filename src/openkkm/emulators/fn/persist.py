@@ -1,9 +1,12 @@
-"""Atomic persistence of the ФН state: one JSON file, replaced whole on every change.
+"""Crash-safe persistence of the ФН state: a small state file and an append-only archive.
 
-The file is written to a temporary name, flushed with fsync, renamed over the old one with
-``os.replace`` and the directory fsynced, so a process killed at any instant leaves either the
-old state or the new one. Archive entries never change once written, so their JSON text is
-cached and each save only joins strings.
+``fn-<num>.json`` holds everything but the archive and is replaced whole on every change: written
+to a temporary name, fsynced, renamed over the old one with ``os.replace``, directory fsynced.
+``fn-<num>.archive`` holds one JSON line per FD, appended and fsynced *before* the state file
+that counts it is replaced. A process killed at any instant therefore leaves either the old
+state (perhaps with an archive line it does not count yet, which the next load cuts off) or the
+new one. Keeping the archive out of the state file makes each save cost the same however many
+documents the ФН holds.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ import json
 import os
 from pathlib import Path
 
-from openkkm.emulators.fn.state import FnState
+from openkkm.emulators.fn.state import ArchivedDocument, FnState
 
 
 class StateFile:
-    """The file that holds one ФН's state."""
+    """The files that hold one ФН's state."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._archive_json: list[str] = []
+        self.archive_path = self.path.with_suffix(".archive")
+        self._archived = 0
 
     def exists(self) -> bool:
         """True when a state was saved before."""
@@ -28,24 +32,47 @@ class StateFile:
 
     def load(self) -> FnState:
         """Read the saved state; ``OSError`` or ``ValueError`` when it is missing or damaged."""
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        state = FnState.from_json(data)
-        self._archive_json = [json.dumps(doc, ensure_ascii=False) for doc in data["archive"]]
-        return state
+        header = json.loads(self.path.read_text(encoding="utf-8"))
+        archive = self._load_archive(header["last_number"])
+        self._archived = len(archive)
+        return FnState.from_json(header, archive)
 
     def save(self, state: FnState) -> None:
-        """Write ``state`` atomically and durably."""
-        del self._archive_json[len(state.archive):]
-        for doc in state.archive[len(self._archive_json):]:
-            self._archive_json.append(json.dumps(doc.to_json(), ensure_ascii=False))
-        header = json.dumps(state.header_json(), ensure_ascii=False)
-        text = f'{header[:-1]}, "archive": [{", ".join(self._archive_json)}]}}'
+        """Write ``state`` durably: new archive lines first, then the state file."""
+        fresh = state.archive[self._archived:]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            lines = "".join(json.dumps(doc.to_json(), ensure_ascii=False) + "\n" for doc in fresh)
+            with self.archive_path.open("ab") as archive:
+                archive.write(lines.encode("utf-8"))
+                archive.flush()
+                os.fsync(archive.fileno())
+            self._archived = len(state.archive)
+        text = json.dumps(state.header_json(), ensure_ascii=False)
         atomic_write(self.path, text.encode("utf-8"))
+
+    def _load_archive(self, count: int) -> list[ArchivedDocument]:
+        """The first ``count`` archive lines; lines beyond them (a crash before the state
+        file was replaced) are cut off the file."""
+        data = self.archive_path.read_bytes() if self.archive_path.exists() else b""
+        documents: list[ArchivedDocument] = []
+        offset = 0
+        while len(documents) < count:
+            end = data.find(b"\n", offset)
+            if end < 0:
+                raise ValueError(f"{self.archive_path}: {len(documents)} documents, "
+                                 f"the state counts {count}")
+            documents.append(ArchivedDocument.from_json(json.loads(data[offset:end])))
+            offset = end + 1
+        if offset < len(data):
+            with self.archive_path.open("r+b") as archive:
+                archive.truncate(offset)
+                os.fsync(archive.fileno())
+        return documents
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` so that a crash leaves the old or the new content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

@@ -164,8 +164,8 @@ class FnState:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FnState:
-        """Rebuild a state from its JSON form (header plus ``archive``)."""
+    def from_json(cls, data: dict[str, Any], archive: list[ArchivedDocument]) -> FnState:
+        """Rebuild a state from its header's JSON form and its archive."""
         receipt = data["receipt"]
         return cls(
             registration=RegistrationData(**data["registration"]),
@@ -184,7 +184,7 @@ class FnState:
             shift_totals=data["shift_totals"],
             fn_totals=data["fn_totals"],
             receipt=None if receipt is None else OpenReceipt.from_json(receipt),
-            archive=[ArchivedDocument.from_json(doc) for doc in data["archive"]],
+            archive=archive,
         )
 
 
