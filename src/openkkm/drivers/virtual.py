@@ -1,0 +1,206 @@
+"""The ``virtual`` device kind: the simulated ФН driven in process, with no wire protocol.
+
+It is the register a config-less server runs and the fastest target for the worker's tests. A
+fault plan (``DeviceConfig.faults``, or ``set_faults`` at run time) wraps the receipt close, so
+the worker's reconciliation can be exercised: ``fail_before_commit`` loses the link before the
+ФН commits, ``lose_reply_after_commit`` after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from openkkm.drivers.base import Driver
+from openkkm.emulators.faults import Fault, FaultPlan
+from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
+from openkkm.emulators.fn.errors import FnError, Refusal
+from openkkm.emulators.fn.receipt import ReceiptDetails
+from openkkm.emulators.fn.setup import open_drive, state_path
+from openkkm.errors import (
+    ConfigError,
+    DeviceRejected,
+    FiscalStateError,
+    LinkLost,
+    OpenKKMError,
+)
+from openkkm.fiscal.types import (
+    AgentRole,
+    Cashier,
+    DeviceInfo,
+    DeviceStatus,
+    FfdVersion,
+    FiscalDocument,
+    Payments,
+    Receipt,
+    Registration,
+    Slip,
+    TaxSystem,
+)
+
+if TYPE_CHECKING:
+    from openkkm.config import DeviceConfig
+
+log = logging.getLogger(__name__)
+FIRMWARE = "openkkm virtual ФН"
+SLIPS_KEPT = 20  #: slips remembered for inspection; there is no paper
+
+
+class VirtualDriver(Driver):
+    """A register that is only a simulated ФН, kept in ``<data_dir>/fn-<num>.json``."""
+
+    kind = "virtual"
+
+    def __init__(self, config: DeviceConfig, *, data_dir: str, clock: Clock = system_clock) -> None:
+        super().__init__(config, data_dir=data_dir)
+        self.faults = FaultPlan.parse(config.faults)
+        self.slips: deque[Slip] = deque(maxlen=SLIPS_KEPT)
+        self._clock = clock
+        self._drive: FiscalDrive | None = None
+
+    def set_faults(self, spec: str) -> None:
+        """Replace the fault plan at run time; ``ConfigError`` when the spec is bad."""
+        self.faults = FaultPlan.parse(spec)
+
+    @property
+    def drive(self) -> FiscalDrive:
+        """The simulated ФН; ``LinkLost`` before ``start``."""
+        if self._drive is None:
+            raise LinkLost("Виртуальная касса не запущена", "The virtual register is not started")
+        return self._drive
+
+    async def start(self) -> None:
+        """Load the ФН from its state file, or register a new one."""
+        try:
+            self._drive = open_drive(self.config, self.data_dir, clock=self._clock)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            path = state_path(self.data_dir, self.config.num)
+            raise ConfigError(f"Файл состояния ФН {path} не читается или поврежден: {exc}",
+                              f"The ФН state file {path} is unreadable or damaged: {exc}") from exc
+
+    async def stop(self) -> None:
+        """Forget the ФН object; its state is already on disk."""
+        self._drive = None
+
+    async def status(self) -> DeviceStatus:
+        """Shift, last FD and open-receipt state."""
+        drive = self.drive
+        return DeviceStatus(
+            fn_number=drive.fn_number, last_document=drive.last_number,
+            shift=drive.shift_state(), shift_number=drive.shift_number,
+            shift_opened_at=drive.shift_opened_at, receipt_open=drive.receipt_open)
+
+    async def info(self) -> DeviceInfo:
+        """Registration, ФН and OFD state."""
+        drive = self.drive
+        reg = drive.registration
+        queue = drive.ofd_status()
+        registration = Registration(
+            inn=reg.inn, organization=reg.organization,
+            tax_systems=tuple(TaxSystem(code) for code in reg.tax_systems),
+            reg_number=reg.reg_number, kkt_number=reg.kkt_number, fn_number=reg.fn_number,
+            ffd=FfdVersion(reg.ffd), address=reg.address, place=reg.place,
+            sender_email=reg.sender_email, ofd_name=reg.ofd_name, ofd_inn=reg.ofd_inn,
+            offline=reg.autonomous, excise=reg.excise, marking=reg.marking,
+            agent_roles=tuple(AgentRole(role) for role in reg.agent_roles),
+            fn_valid_from=drive.activated_at, fn_valid_to=drive.valid_to)
+        return DeviceInfo(
+            registration=registration, status=await self.status(), clock=drive.clock(),
+            line_length=self.line_length, firmware=FIRMWARE, ofd_unsent=queue.unsent,
+            ofd_oldest_unsent=queue.oldest, fn_memory_full=drive.memory_full,
+            fn_fiscal=not drive.closed)
+
+    async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the shift-open report."""
+        with _fn_errors():
+            return self.drive.open_shift(cashier).to_fiscal_document(self.drive.fn_number)
+
+    async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the shift-close report."""
+        with _fn_errors():
+            return self.drive.close_shift(cashier).to_fiscal_document(self.drive.fn_number)
+
+    async def register(self, receipt: Receipt) -> FiscalDocument:
+        """Begin, fill and close one receipt, applying the fault plan around the close."""
+        drive = self.drive
+        with _fn_errors():
+            drive.begin_receipt(receipt.kind, receipt.correction)
+        try:
+            with _fn_errors():
+                drive.add_items(receipt.items)
+            await self._before_commit()
+            paid = receipt.payments
+            tendered = Payments(cash=paid.cash + receipt.change, electronic=paid.electronic,
+                                prepayment=paid.prepayment, credit=paid.credit,
+                                provision=paid.provision)
+            with _fn_errors():
+                document = drive.close_receipt(tendered, ReceiptDetails.of(receipt))
+        except BaseException:
+            self._cancel_quietly()
+            raise
+        await self._after_commit()
+        return document.to_fiscal_document(drive.fn_number)
+
+    async def cancel_receipt(self) -> None:
+        """Cancel a receipt left open; no-op when none is open."""
+        with _fn_errors():
+            self.drive.cancel_receipt()
+
+    async def read_document(self, number: int) -> FiscalDocument | None:
+        """The archived FD ``number``, or None."""
+        drive = self.drive
+        try:
+            return drive.document(number).to_fiscal_document(drive.fn_number)
+        except FnError as exc:
+            if exc.refusal is Refusal.NO_DOCUMENT:
+                return None
+            raise _mapped(exc) from exc
+
+    async def print_slip(self, slip: Slip) -> None:
+        """Remember the slip; a virtual register has no paper."""
+        self.slips.append(slip)
+
+    async def _before_commit(self) -> None:
+        delay = self.faults.fire(Fault.DELAY_BEFORE_COMMIT)
+        if delay is not None:
+            await asyncio.sleep(delay.seconds)
+        if self.faults.fire(Fault.FAIL_BEFORE_COMMIT) is not None:
+            raise LinkLost("Связь с виртуальной кассой потеряна (сбой по плану, чек не пробит)",
+                           "Link to the virtual register lost (planned fault, not fiscalised)")
+
+    async def _after_commit(self) -> None:
+        delay = self.faults.fire(Fault.DELAY_AFTER_COMMIT)
+        if delay is not None:
+            await asyncio.sleep(delay.seconds)
+        if self.faults.fire(Fault.LOSE_REPLY_AFTER_COMMIT) is not None:
+            raise LinkLost("Ответ виртуальной кассы потерян (сбой по плану, чек пробит)",
+                           "The virtual register's answer was lost (planned fault, fiscalised)")
+
+    def _cancel_quietly(self) -> None:
+        """Cancel the receipt this call opened; a failure here is logged, not raised."""
+        try:
+            self.drive.cancel_receipt()
+        except OSError:
+            log.exception("cannot cancel the open receipt on virtual device %s", self.config.num)
+
+
+@contextmanager
+def _fn_errors() -> Iterator[None]:
+    """Turn ФН refusals and state-file failures into openkkm errors."""
+    try:
+        yield
+    except FnError as exc:
+        raise _mapped(exc) from exc
+    except OSError as exc:
+        raise LinkLost(f"Не удалось сохранить состояние ФН: {exc}",
+                       f"Cannot save the ФН state: {exc}") from exc
+
+
+def _mapped(exc: FnError) -> OpenKKMError:
+    if exc.state:
+        return FiscalStateError(exc.ru, exc.en, vendor_code=int(exc.code))
+    return DeviceRejected(int(exc.code), exc.ru, exc.en)
