@@ -1,0 +1,169 @@
+"""The HTTP edge: routes, CORS, authentication, body limits and the never-500 rule.
+
+One ASGI endpoint sees every request, so the order of checks is visible in one place:
+preflight (no auth) → origin → credentials → body size → JSON → the command. Whatever goes
+wrong unexpectedly becomes HTTP 200 with ``Status`` 2 and an incident code that is also logged:
+several KkmServer clients throw on a non-200 answer and lose the text the cashier needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from openkkm import __version__
+from openkkm.api.auth import CHALLENGE, Authenticator
+from openkkm.api.body import BodyParseError, BodyTooLarge, parse_body, read_capped
+from openkkm.api.cors import CorsPolicy
+from openkkm.api.envelope import JSON_HEADERS, Status, dumps, envelope
+from openkkm.api.kkmserver.dispatch import Dispatcher
+from openkkm.config import Config
+
+if TYPE_CHECKING:
+    from openkkm.jobs.service import JobService
+
+log = logging.getLogger(__name__)
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "internal": ("Внутренняя ошибка openkkm (код инцидента {0})",
+                 "Internal openkkm error (incident code {0})"),
+    "too_large": ("Тело запроса больше {0} байт (server.max_body_bytes)",
+                  "The request body exceeds {0} bytes (server.max_body_bytes)"),
+    "origin": ("Запросы со страницы {0} не разрешены (server.cors_origins)",
+               "Requests from {0} are not allowed (server.cors_origins)"),
+    "method": ("Метод {0} не поддерживается для /Execute: используйте POST",
+               "Method {0} is not supported for /Execute: use POST"),
+}
+_PAGE = """<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>openkkm</title></head>
+<body><h1>openkkm {version}</h1>
+<p>Сервер ККТ, совместимый с KkmServer: команды принимаются по адресу
+<code>POST /Execute/sync</code>.</p>
+<p><a href="/VersionJSON">/VersionJSON</a></p></body></html>
+"""
+
+
+class _Edge:
+    """The single ASGI endpoint behind every path."""
+
+    def __init__(self, config: Config, jobs: JobService) -> None:
+        self._auth = Authenticator(config)
+        self._cors = CorsPolicy(config.server.cors_origins)
+        self._dispatch = Dispatcher(config, jobs)
+        self._limit = config.server.max_body_bytes
+        self._language = config.server.language
+        self._page = _PAGE.format(version=__version__).encode("utf-8")
+
+    def _text(self, key: str, *args: object) -> str:
+        ru, en = _TEXTS[key]
+        return (en if self._language == "en" else ru).format(*args)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await self._route(request)
+        except Exception:
+            response = self._incident(request, "", "")
+        await response(scope, receive, send)
+
+    def _incident(self, request: Request, command: str, id_command: str) -> Response:
+        incident = secrets.token_hex(4).upper()
+        log.exception("incident %s: %s %s (command %r) failed", incident, request.method,
+                      request.url.path, command)
+        answer = envelope(None, command=command, status=Status.ERROR,
+                          error=self._text("internal", incident), id_command=id_command)
+        return self._json(200, answer, self._cors.headers(request.headers.get("origin")))
+
+    @staticmethod
+    def _json(code: int, answer: dict[str, Any], cors: dict[str, str]) -> Response:
+        return Response(dumps(answer), status_code=code, headers={**JSON_HEADERS, **cors})
+
+    async def _route(self, request: Request) -> Response:
+        origin = request.headers.get("origin")
+        method = request.method
+        if method == "OPTIONS":
+            if not self._cors.allowed(origin):
+                return Response(status_code=403, headers=self._cors.headers(origin))
+            return Response(status_code=200, headers=self._cors.preflight(origin, request.headers))
+        cors = self._cors.headers(origin)
+        segments = [part for part in request.url.path.split("/") if part]
+        first = segments[0].lower() if segments else ""
+        if first == "execute":
+            return await self._execute(request, segments, origin, cors)
+        if method in ("GET", "HEAD") and len(segments) <= 1:
+            if first == "versionjson":
+                return self._json(200, {"Version": __version__}, cors)
+            if first == "version":
+                return Response(__version__, media_type="text/plain; charset=utf-8", headers=cors)
+            if not segments:
+                return self._root(request, cors)
+        return Response(status_code=404, headers=cors)
+
+    def _root(self, request: Request, cors: dict[str, str]) -> Response:
+        if request.method == "HEAD":
+            return Response(status_code=200, headers=cors)
+        if self._auth.role(request.headers.get("authorization"), _client(request)) is None:
+            return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
+        return Response(self._page, media_type="text/html; charset=utf-8", headers=cors)
+
+    async def _execute(self, request: Request, segments: list[str], origin: str | None,
+                       cors: dict[str, str]) -> Response:
+        method = request.method
+        if method not in ("POST", "PUT"):
+            answer = envelope(None, command="", status=Status.ERROR,
+                              error=self._text("method", method))
+            return Response(dumps(answer), status_code=405,
+                            headers={**JSON_HEADERS, **cors, "allow": "POST, PUT, OPTIONS"})
+        if not self._cors.allowed(origin):
+            answer = envelope(None, command="", status=Status.ERROR,
+                              error=self._text("origin", origin))
+            return self._json(403, answer, cors)
+        role = self._auth.role(request.headers.get("authorization"), _client(request))
+        if role is None:
+            return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
+        try:
+            raw = await read_capped(request.stream(), self._limit, _declared_length(request))
+        except BodyTooLarge:
+            answer = envelope(None, command="", status=Status.ERROR,
+                              error=self._text("too_large", self._limit))
+            return self._json(413, answer, cors)
+        try:
+            body = parse_body(raw)
+        except BodyParseError as exc:
+            answer = envelope(None, command="", status=Status.ERROR,
+                              error=exc.text(self._language))
+            return self._json(400, answer, cors)
+        force_async = len(segments) > 1 and segments[1].lower() == "async"
+        try:
+            code, answer = await self._dispatch.execute(body, role=role, force_async=force_async)
+        except Exception:
+            command = body.get("command")
+            id_command = body.get("idcommand")
+            return self._incident(request, command if isinstance(command, str) else "",
+                                  id_command if isinstance(id_command, str) else "")
+        return self._json(code, answer, cors)
+
+
+def _client(request: Request) -> str | None:
+    client = request.scope.get("client")
+    return client[0] if client else None
+
+
+def _declared_length(request: Request) -> int | None:
+    value = request.headers.get("content-length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+def create_app(config: Config, jobs: JobService) -> Starlette:
+    """The ASGI application serving the KkmServer ``/Execute`` dialect over ``jobs``."""
+    edge = _Edge(config, jobs)
+    return Starlette(routes=[Route("/{path:path}", edge)])

@@ -1,0 +1,136 @@
+"""The renderer JobService calls: a finished command's outcome as its complete wire answer.
+
+The answer is stored in the journal and returned again on a replay or a ``GetRezult``, so it is
+built once, here, from the command's stored request and what the device reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from openkkm.api.envelope import Status, envelope
+from openkkm.api.kkmserver.device_commands import data_kkt_fields, shift_fields
+from openkkm.api.kkmserver.fields import error_text
+from openkkm.api.kkmserver.register_check import parse_register_check, render_check_fields
+from openkkm.config import Config
+from openkkm.errors import DeviceRejected, FiscalStateError, OpenKKMError
+from openkkm.fiscal.types import DeviceInfo
+from openkkm.jobs.model import Renderer, StoredCommand
+from openkkm.jobs.operations import Outcome, ReceiptDone, ShiftDone
+
+log = logging.getLogger(__name__)
+
+SHIFT_COMMANDS = frozenset({"OpenShift", "CloseShift", "ZReport"})
+
+
+def device_error_text(exc: OpenKKMError, language: str) -> str:
+    """The ``Error`` of a failed command: «Ошибка регистрации ( NN : ККТ: … )» for vendor codes."""
+    code = getattr(exc, "vendor_code", 0) if isinstance(exc, DeviceRejected | FiscalStateError) else 0
+    if code:
+        if language == "en":
+            return f"Registration error ( {code} : KKT: {exc.text('en')} )"
+        return f"Ошибка регистрации ( {code} : ККТ: {exc.text('ru')} )"
+    return error_text(exc, language)
+
+
+def _shift_state(exc: OpenKKMError) -> bool:
+    """True for a shift-state refusal: every such text holds «смена» (``API.md`` §8.2)."""
+    return isinstance(exc, FiscalStateError) and "мена" in exc.text("ru")
+
+
+def _receipt_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    request = parse_register_check(stored.request)
+    if isinstance(outcome, ReceiptDone):
+        return render_check_fields(request, outcome.document, line_length=outcome.line_length)
+    return render_check_fields(request, None, line_length=-1)
+
+
+def _shift_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, ShiftDone):
+        return shift_fields(outcome.document, outcome.info)
+    return shift_fields(None, None)
+
+
+def _data_kkt_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, DeviceInfo):
+        return data_kkt_fields(outcome)
+    return {}
+
+
+_FIELDS: dict[str, Callable[[StoredCommand, Outcome], dict[str, Any]]] = {
+    "RegisterCheck": _receipt_fields,
+    "OpenShift": _shift_fields,
+    "CloseShift": _shift_fields,
+    "ZReport": _shift_fields,
+    "GetDataKKT": _data_kkt_fields,
+}
+
+
+def make_renderer(config: Config) -> Renderer:
+    """A renderer answering in ``server.language`` and honouring ``shift.open_close_no_error``."""
+    language = config.server.language
+    lenient_shift = config.shift.open_close_no_error
+
+    def render(stored: StoredCommand, outcome: Outcome | OpenKKMError) -> dict[str, Any]:
+        """The final answer (``Status`` 0 or 2) of ``stored`` given its outcome."""
+        common: dict[str, Any] = {"command": stored.command, "id_command": stored.id_command,
+                                  "num_device": stored.num_device, "unit_name": stored.unit_name}
+        warnings = list(stored.warnings)
+        if isinstance(outcome, OpenKKMError):
+            text = device_error_text(outcome, language)
+            if lenient_shift and stored.command in SHIFT_COMMANDS and _shift_state(outcome):
+                return journal_safe(envelope(shift_fields(None, None), status=Status.OK,
+                                             warnings=[*warnings, text], **common))
+            return journal_safe(envelope(None, status=Status.ERROR, error=text,
+                                         warnings=warnings, **common))
+        build = _FIELDS.get(stored.command)
+        try:
+            fields = build(stored, outcome) if build else {}
+        except Exception:
+            incident = secrets.token_hex(4).upper()
+            log.exception("incident %s: rendering the answer of %s (IdCommand %s) failed",
+                          incident, stored.command, stored.id_command)
+            fields = _minimal_fields(outcome)
+            warnings.append(_render_failure(incident, language))
+        return journal_safe(envelope(fields, status=Status.OK, warnings=warnings, **common))
+
+    return render
+
+
+def _minimal_fields(outcome: Outcome) -> dict[str, Any]:
+    """What is certainly known of a document when the full answer could not be built."""
+    if isinstance(outcome, ReceiptDone | ShiftDone):
+        document = outcome.document
+        return {"CheckNumber": document.number, "SessionNumber": document.shift_number,
+                "SessionCheckNumber": document.receipt_number}
+    return {}
+
+
+def _render_failure(incident: str, language: str) -> str:
+    if language == "en":
+        return (f"the command was performed, but openkkm could not build its full answer "
+                f"(incident code {incident})")
+    return (f"команда выполнена, но openkkm не смог сформировать полный ответ "
+            f"(код инцидента {incident})")
+
+
+def journal_safe(value: Any) -> Any:
+    """``value`` with decimals as int or float, which the journal's stdlib json can store.
+
+    A decimal of at most 15 significant digits (every amount and quantity) survives the float
+    round trip with the same shortest text, so the wire shows the same digits after a replay.
+    """
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: journal_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [journal_safe(item) for item in value]
+    return value
+
+
+render: Renderer = make_renderer(Config())

@@ -1,0 +1,1 @@
+"""Tests of the HTTP edge (the KkmServer /Execute dialect)."""

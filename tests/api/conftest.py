@@ -1,0 +1,102 @@
+"""Fixtures for the HTTP edge: the app over a fake JobService, driven through httpx in process."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import httpx
+import pytest
+
+
+def _install_missing_contracts() -> None:
+    """Until the jobs service and RegisterCheck modules land, stand in for their contracts."""
+    if importlib.util.find_spec("openkkm.jobs.service") is None:
+        service = types.ModuleType("openkkm.jobs.service")
+
+        class AnswerKind(Enum):
+            DONE = "done"
+            QUEUED = "queued"
+            RUNNING = "running"
+            ALREADY_RUNNING = "already_running"
+            REPLAY = "replay"
+            MISMATCH = "mismatch"
+
+        @dataclass(frozen=True)
+        class Answer:
+            kind: AnswerKind
+            id_command: str
+            response: dict[str, Any] | None
+            first_command: str = ""
+            first_at: datetime | None = None
+            num_device: int = 0
+            unit_name: str = ""
+
+        service.AnswerKind, service.Answer, service.JobService = AnswerKind, Answer, object
+        sys.modules["openkkm.jobs.service"] = service
+    if importlib.util.find_spec("openkkm.api.kkmserver.register_check") is None:
+        check = types.ModuleType("openkkm.api.kkmserver.register_check")
+
+        def unavailable(*args: Any, **kwargs: Any) -> Any:
+            raise NotImplementedError("register_check has not landed")
+
+        check.parse_register_check = check.build_receipt = check.render_check_fields = unavailable
+        sys.modules["openkkm.api.kkmserver.register_check"] = check
+
+
+_install_missing_contracts()
+
+from openkkm.api.app import create_app  # noqa: E402
+from openkkm.api.kkmserver.render import make_renderer  # noqa: E402
+from openkkm.config import Config  # noqa: E402
+from api.fakes import FakeJobs, handle  # noqa: E402
+
+
+@dataclass
+class Edge:
+    """A client bound to the app, and the fake service behind it."""
+
+    client: httpx.AsyncClient
+    jobs: FakeJobs
+
+    async def execute(self, body: dict[str, Any] | str | bytes, path: str = "/Execute/sync",
+                      **kwargs: Any) -> httpx.Response:
+        """POST a command (a dict is sent as JSON)."""
+        if isinstance(body, dict):
+            return await self.client.post(path, json=body, **kwargs)
+        return await self.client.post(path, content=body, **kwargs)
+
+
+MakeEdge = Callable[..., Any]
+
+
+@pytest.fixture
+async def make_edge() -> AsyncIterator[MakeEdge]:
+    """Build an app from config keys; ``client_host`` sets the peer address."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make(config: dict[str, Any] | None = None, devices: list[Any] | None = None,
+             client_host: str = "127.0.0.1") -> Edge:
+        cfg = Config.model_validate(config or {})
+        jobs = FakeJobs(devices if devices is not None else [handle(1, name="Касса 1")],
+                        make_renderer(cfg), cfg)
+        transport = httpx.ASGITransport(app=create_app(cfg, jobs), client=(client_host, 40000))
+        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        clients.append(client)
+        return Edge(client, jobs)
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+def edge(make_edge: MakeEdge) -> Edge:
+    """The app with default settings and one virtual register."""
+    return make_edge()
