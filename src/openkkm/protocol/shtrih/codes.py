@@ -1,0 +1,66 @@
+"""Shtrih-M command codes (PROTOCOLS.md §1.5, §1.6); two-byte ``FF xx`` codes are ``0xFFxx``."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Command(IntEnum):
+    """Command codes; the wire form of ``0xFFxx`` is the two bytes ``FF xx``."""
+
+    SHORT_STATUS = 0x10
+    FULL_STATUS = 0x11
+    BEEP = 0x13
+    SET_EXCHANGE = 0x14
+    READ_EXCHANGE = 0x15
+    TECH_RESET = 0x16
+    PRINT_STRING = 0x17
+    WRITE_TABLE = 0x1E
+    READ_TABLE = 0x1F
+    SET_TIME = 0x21
+    SET_DATE = 0x22
+    CONFIRM_DATE = 0x23
+    CUT = 0x25
+    OPEN_DRAWER = 0x28
+    FEED = 0x29
+    PRINT_STRING_FONT = 0x2F
+    X_REPORT = 0x40
+    Z_REPORT = 0x41
+    CASH_IN = 0x50
+    CASH_OUT = 0x51
+    READ_ERROR_TEXT = 0x6B
+    SALE = 0x80
+    BUY = 0x81
+    SALE_RETURN = 0x82
+    BUY_RETURN = 0x83
+    STORNO = 0x84
+    CLOSE_RECEIPT = 0x85
+    CANCEL_RECEIPT = 0x88
+    SUBTOTAL = 0x89
+    REPEAT_DOCUMENT = 0x8C
+    OPEN_RECEIPT = 0x8D
+    CONTINUE_PRINT = 0xB0
+    OPEN_SHIFT = 0xE0
+    DEVICE_TYPE = 0xFC
+    FN_STATUS = 0xFF01
+    FN_NUMBER = 0xFF02
+    FN_EXPIRY = 0xFF03
+    FN_VERSION = 0xFF04
+    FN_CANCEL_DOCUMENT = 0xFF08
+    FN_FIND_DOCUMENT = 0xFF0A
+    FN_OPEN_SHIFT = 0xFF0B
+    WRITE_TLV = 0xFF0C
+    FN_OFD_STATUS = 0xFF39
+    FN_READ_DOCUMENT_START = 0xFF3A
+    FN_READ_DOCUMENT_BLOCK = 0xFF3B
+    FN_UNCONFIRMED_COUNT = 0xFF3F
+    FN_SHIFT_PARAMS = 0xFF40
+    FN_BEGIN_OPEN_SHIFT = 0xFF41
+    FN_BEGIN_CLOSE_SHIFT = 0xFF42
+    FN_CLOSE_SHIFT = 0xFF43
+    CLOSE_RECEIPT_EXT = 0xFF45
+    OPERATION_V2 = 0xFF46
+    WRITE_OPERATION_TLV = 0xFF4D
+    CHECK_MARKING = 0xFF61
+    BIND_MARKING = 0xFF67
+    ACCEPT_MARKING = 0xFF69

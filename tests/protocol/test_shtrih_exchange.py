@@ -1,0 +1,227 @@
+"""ENQ/ACK/NAK state machines of Shtrih-M protocol 1, host and device (PROTOCOLS.md §1.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from openkkm.errors import DeviceTimeout, LinkLost
+from openkkm.framing import shtrih
+from openkkm.framing.shtrih import ACK, ENQ, NAK, Frame
+from openkkm.protocol.shtrih.exchange import (
+    DeviceExchange,
+    HostExchange,
+    HostPhase,
+    HostStep,
+)
+
+SHORT_STATUS = bytes.fromhex("10 1E 00 00 00")  # 0x10, pwd 30 (§1.11)
+SHORT_STATUS_FRAME = bytes.fromhex("02 05 10 1E 00 00 00 0B")
+BEEP_ANSWER = bytes.fromhex("13 00 1E")
+STATUS_ANSWER = bytes.fromhex("10 00 1E 02 00 04 00 00 00 00 00 00 00 00 00 00")
+E, A, N = bytes((ENQ,)), bytes((ACK,)), bytes((NAK,))
+
+
+def test_host_normal_exchange_literal_bytes() -> None:
+    host = HostExchange(control_timeout=0.2)
+    step = host.begin(SHORT_STATUS, answer_timeout=3.0)
+    assert step == HostStep(E, 0.2)
+    step = host.receive(N)
+    assert step == HostStep(SHORT_STATUS_FRAME, 0.2)
+    step = host.receive(A)
+    assert step == HostStep(b"", 3.0)
+    answer = shtrih.encode(STATUS_ANSWER)
+    step = host.receive(answer[:3])
+    assert step == HostStep(b"", 3.0)
+    step = host.receive(answer[3:])
+    assert step == HostStep(A, None, Frame(STATUS_ANSWER))
+    assert host.phase is HostPhase.DONE and host.command_sent and host.retries == 0
+
+
+def test_host_ack_and_answer_in_one_chunk_with_ff_junk() -> None:
+    host = HostExchange()
+    host.begin(SHORT_STATUS, 3.0)
+    host.receive(b"\xff" + N)
+    step = host.receive(A + shtrih.encode(STATUS_ANSWER))
+    assert step.answer == Frame(STATUS_ANSWER)
+
+
+def test_host_frame_nak_resends_after_enq() -> None:
+    host = HostExchange()
+    host.begin(SHORT_STATUS, 3.0)
+    host.receive(N)
+    step = host.receive(N)  # the device says our frame was damaged
+    assert step.write == E and host.retries == 1 and not host.command_sent
+    assert host.receive(N).write == SHORT_STATUS_FRAME
+
+
+def test_host_collects_stale_answer_before_sending() -> None:
+    host = HostExchange()
+    host.begin(SHORT_STATUS, 3.0)
+    stale = shtrih.encode(BEEP_ANSWER)
+    step = host.receive(A + stale)  # ENQ -> ACK: an earlier answer was never collected
+    assert step.write == A + E
+    assert host.stale_answers == [Frame(BEEP_ANSWER)]
+    assert host.receive(N).write == SHORT_STATUS_FRAME
+    assert host.retries == 0
+
+
+def test_host_lost_answer_enq_gets_it_again() -> None:
+    host = HostExchange()
+    host.begin(SHORT_STATUS, 3.0)
+    host.receive(N)
+    host.receive(A)
+    step = host.expire()  # the answer never came
+    assert step.write == E
+    step = host.receive(A + shtrih.encode(STATUS_ANSWER))
+    assert step.answer == Frame(STATUS_ANSWER) and step.write == A
+
+
+def test_host_bad_lrc_answer_nak_then_enq() -> None:
+    host = HostExchange()
+    host.begin(SHORT_STATUS, 3.0)
+    host.receive(N)
+    host.receive(A)
+    good = shtrih.encode(STATUS_ANSWER)
+    step = host.receive(good[:-1] + bytes((good[-1] ^ 0x55,)))
+    assert step.write == N + E and host.retries == 1
+    step = host.receive(A + good)
+    assert step.answer == Frame(STATUS_ANSWER)
+
+
+def test_host_silent_frame_then_enq_nak_resends() -> None:
+    host = HostExchange()
+    host.begin(SHORT_STATUS, 3.0)
+    host.receive(N)
+    assert host.expire().write == E  # no ACK to our frame: did the device get it?
+    assert host.receive(N).write == SHORT_STATUS_FRAME  # idle: it did not
+
+
+def test_host_retries_exhausted_without_link_is_link_lost() -> None:
+    host = HostExchange(max_retries=2)
+    host.begin(SHORT_STATUS, 3.0)
+    host.expire()
+    host.expire()
+    with pytest.raises(LinkLost):
+        host.expire()
+    assert not host.command_sent
+
+
+def test_host_retries_exhausted_after_accept_is_device_timeout() -> None:
+    host = HostExchange(max_retries=1)
+    host.begin(SHORT_STATUS, 65.0)
+    host.receive(N)
+    host.receive(A)
+    host.expire()
+    host.receive(A)  # still preparing the answer
+    with pytest.raises(DeviceTimeout):
+        host.expire()
+    assert host.command_sent
+
+
+def test_host_answer_lost_by_device_is_device_timeout() -> None:
+    host = HostExchange()
+    host.begin(SHORT_STATUS, 3.0)
+    host.receive(N)
+    host.receive(A)
+    host.expire()
+    with pytest.raises(DeviceTimeout):
+        host.receive(N)  # idle, nothing pending: the answer is gone
+
+
+def test_device_enq_idle_and_pending() -> None:
+    device = DeviceExchange()
+    assert device.receive(E).write == N
+    step = device.receive(SHORT_STATUS_FRAME)
+    assert step.write == A and step.commands == (Frame(SHORT_STATUS),)
+    assert device.receive(E).write == A  # still executing
+    answer = device.respond(STATUS_ANSWER)
+    assert answer == shtrih.encode(STATUS_ANSWER)
+    assert device.receive(E).write == A + answer  # pending until ACK
+    assert device.receive(A).write == b""
+    assert device.receive(E).write == N
+
+
+def test_device_damaged_frame_nak() -> None:
+    device = DeviceExchange()
+    device.receive(E)
+    step = device.receive(SHORT_STATUS_FRAME[:-1] + b"\x00")
+    assert step == type(step)(N, ())
+    assert not device.busy
+
+
+def test_device_frame_without_enq_on_fresh_connection_is_lost() -> None:
+    strict = DeviceExchange()
+    assert strict.receive(SHORT_STATUS_FRAME).write == N
+    lenient = DeviceExchange(require_enq_first=False)
+    assert lenient.receive(SHORT_STATUS_FRAME).commands == (Frame(SHORT_STATUS),)
+
+
+def test_device_split_and_bytewise_frames() -> None:
+    device = DeviceExchange()
+    stream = b"\x00" + E + SHORT_STATUS_FRAME
+    writes, commands = b"", []
+    for byte in stream:
+        step = device.receive(bytes((byte,)))
+        writes += step.write
+        commands += step.commands
+    assert writes == N + A and commands == [Frame(SHORT_STATUS)]
+
+
+Manipulator = Callable[[bytes], bytes]
+
+
+def run(host: HostExchange, device: DeviceExchange, payload: bytes, answer: bytes,
+        to_device: Manipulator = lambda b: b, to_host: Manipulator = lambda b: b,
+        ) -> tuple[Frame, int]:
+    """Connect the two machines in memory; manipulators corrupt or drop bytes in flight."""
+    executed = 0
+    step = host.begin(payload, 3.0)
+    for _ in range(100):
+        dev = device.receive(to_device(step.write))
+        out = dev.write
+        for _command in dev.commands:
+            executed += 1
+            out += device.respond(answer)
+        if step.answer is not None:
+            return step.answer, executed
+        reply = to_host(out)
+        step = host.receive(reply) if reply else host.expire()
+    raise AssertionError("exchange did not finish")
+
+
+def test_host_and_device_together_normal() -> None:
+    frame, executed = run(HostExchange(), DeviceExchange(), SHORT_STATUS, STATUS_ANSWER)
+    assert frame == Frame(STATUS_ANSWER) and executed == 1
+
+
+def test_host_and_device_lost_answer_executes_once() -> None:
+    dropped = []
+
+    def drop_first_answer(data: bytes) -> bytes:
+        if shtrih.STX in data and not dropped:
+            dropped.append(data)
+            return data[: data.index(shtrih.STX)]
+        return data
+
+    frame, executed = run(
+        HostExchange(), DeviceExchange(), SHORT_STATUS, STATUS_ANSWER, to_host=drop_first_answer
+    )
+    assert frame == Frame(STATUS_ANSWER) and executed == 1 and dropped
+
+
+def test_host_and_device_corrupted_command_frame_executes_once() -> None:
+    corrupted = []
+
+    def corrupt_first_frame(data: bytes) -> bytes:
+        if data[:1] == bytes((shtrih.STX,)) and not corrupted:
+            corrupted.append(data)
+            return data[:-1] + bytes((data[-1] ^ 1,))
+        return data
+
+    host = HostExchange()
+    frame, executed = run(
+        host, DeviceExchange(), SHORT_STATUS, STATUS_ANSWER, to_device=corrupt_first_frame
+    )
+    assert frame == Frame(STATUS_ANSWER) and executed == 1 and host.retries == 1
