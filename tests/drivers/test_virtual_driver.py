@@ -36,6 +36,7 @@ class Clock:
         self.now = dt.datetime(2026, 11, 24, 10, 0, 0)
 
     def __call__(self) -> dt.datetime:
+        """Read the clock."""
         return self.now
 
 
@@ -171,7 +172,7 @@ def test_bad_fault_spec_in_config_is_a_config_error(tmp_path: Path) -> None:
 async def test_damaged_state_file_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "fn-1.json").write_text("{not json", encoding="utf-8")
     driver = VirtualDriver(DeviceConfig(num=1), data_dir=str(tmp_path))
-    with pytest.raises(ConfigError, match="fn-1.json"):
+    with pytest.raises(ConfigError, match=r"fn-1\.json"):
         await driver.start()
 
 

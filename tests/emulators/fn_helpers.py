@@ -23,15 +23,17 @@ class ManualClock:
         self.now = now
 
     def __call__(self) -> dt.datetime:
+        """Read the clock."""
         return self.now
 
     def advance(self, **delta: float) -> None:
+        """Move the clock by a ``timedelta`` given as keywords."""
         self.now += dt.timedelta(**delta)
 
 
 def new_drive(path: Path | None = None, clock: ManualClock | None = None,
               **config: object) -> FiscalDrive:
-    """A freshly registered ФН of device 1, saved at ``path`` when given."""
+    """Register a fresh ФН of device 1, saved at ``path`` when given."""
     registration = default_registration(DeviceConfig(num=1, **config))  # type: ignore[arg-type]
     store = None if path is None else StateFile(path)
     return FiscalDrive.create(registration, store, clock=clock or ManualClock(), key=KEY)
@@ -39,7 +41,7 @@ def new_drive(path: Path | None = None, clock: ManualClock | None = None,
 
 def item(name: str = "Хлеб", price: int = 5000, quantity: str = "1", amount: int | None = None,
          vat: VatRate = VatRate.VAT22, **extra: object) -> Item:
-    """An item; the amount defaults to price × quantity."""
+    """Build an item; the amount defaults to price × quantity."""
     qty = Decimal(quantity)
     total = int(price * qty) if amount is None else amount
     return Item(name=name, price=price, quantity=qty, amount=total, vat=vat,

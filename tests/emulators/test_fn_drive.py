@@ -11,14 +11,16 @@ from openkkm.emulators.fn.drive import FiscalDrive
 from openkkm.emulators.fn.errors import FnCode, FnError, Refusal
 from openkkm.emulators.fn.identity import printed_sign, reg_number_valid
 from openkkm.emulators.fn.receipt import ReceiptDetails
+from openkkm.emulators.fn.state import ArchivedDocument
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     Correction,
     CorrectionType,
     DocumentType,
-    Payments,
+    Item,
     PaymentObject,
+    Payments,
     ReceiptKind,
     ShiftState,
     TaxSystem,
@@ -26,12 +28,13 @@ from openkkm.fiscal.types import (
 )
 
 
-def sell(drive: FiscalDrive, *items: object, cash: int | None = None, **pay: int) -> object:
+def sell(drive: FiscalDrive, *items: Item, cash: int | None = None,
+         **pay: int) -> ArchivedDocument:
     """Register a sale of ``items`` (default one 50.00 line) paid as given (default exact cash)."""
     lines = items or (item(),)
     drive.begin_receipt(ReceiptKind.SALE)
     for line in lines:
-        drive.add_item(line)  # type: ignore[arg-type]
+        drive.add_item(line)
     due = drive.open_receipt_total
     payments = Payments(cash=due if cash is None and not pay else cash or 0, **pay)
     return drive.close_receipt(payments)
@@ -73,7 +76,7 @@ def test_one_counter_for_every_document_type() -> None:
     report = drive.state_report()
     closed = drive.close_shift()
     reopened = drive.open_shift()
-    numbers = [doc.number for doc in (opened, receipt, report, closed, reopened)]  # type: ignore[attr-defined]
+    numbers = [doc.number for doc in (opened, receipt, report, closed, reopened)]
     assert numbers == [2, 3, 4, 5, 6]
     assert [drive.document(n).type for n in range(1, 7)] == [
         DocumentType.REGISTRATION, DocumentType.SHIFT_OPEN, DocumentType.RECEIPT,
@@ -84,7 +87,7 @@ def test_one_counter_for_every_document_type() -> None:
 def test_receipt_numbers_restart_per_shift_and_corrections_share_them() -> None:
     drive = new_drive()
     drive.open_shift()
-    assert [sell(drive).receipt_number for _ in range(2)] == [1, 2]  # type: ignore[attr-defined]
+    assert [sell(drive).receipt_number for _ in range(2)] == [1, 2]
     drive.begin_receipt(ReceiptKind.SALE, Correction(CorrectionType.OWN, dt.date(2026, 11, 20),
                                                      "акт 1"))
     drive.add_item(item())
@@ -92,7 +95,7 @@ def test_receipt_numbers_restart_per_shift_and_corrections_share_them() -> None:
     assert (correction.type, correction.receipt_number) == (DocumentType.CORRECTION, 3)
     drive.close_shift()
     drive.open_shift()
-    assert sell(drive).receipt_number == 1  # type: ignore[attr-defined]
+    assert sell(drive).receipt_number == 1
     assert drive.shift_number == 2
 
 
@@ -112,7 +115,7 @@ def test_refusals_change_nothing_and_consume_no_number() -> None:
     assert (refusal(short), short.value.code) == (Refusal.PAYMENTS_SHORT, FnCode.BAD_PARAMETERS)
     assert drive.receipt_open and drive.last_number == 2
     assert drive.cancel_receipt() is True
-    assert sell(drive).number == 3  # type: ignore[attr-defined]
+    assert sell(drive).number == 3
 
 
 def test_cancelled_receipt_consumes_nothing() -> None:
@@ -124,7 +127,7 @@ def test_cancelled_receipt_consumes_nothing() -> None:
     assert not drive.receipt_open
     assert drive.cancel_receipt() is False
     doc = sell(drive)
-    assert (doc.number, doc.receipt_number) == (3, 1)  # type: ignore[attr-defined]
+    assert (doc.number, doc.receipt_number) == (3, 1)
 
 
 def test_a_bad_item_among_several_adds_none() -> None:
@@ -141,7 +144,7 @@ def test_line_amount_may_differ_by_one_kopeck() -> None:
     drive = new_drive()
     drive.open_shift()
     doc = sell(drive, item(price=333, quantity="3", amount=1000))
-    assert doc.total == 1000  # type: ignore[attr-defined]
+    assert doc.total == 1000
 
 
 def test_shift_expires_after_24_hours_only_close_remains() -> None:
@@ -192,19 +195,19 @@ def test_clock_never_goes_backwards() -> None:
         drive.begin_receipt(ReceiptKind.SALE)
     assert (refusal(exc), exc.value.code) == (Refusal.CLOCK_BACKWARDS, FnCode.WRONG_DATETIME)
     clock.advance(minutes=1)
-    assert sell(drive).moment == clock.now  # type: ignore[attr-defined]
+    assert sell(drive).moment == clock.now
 
 
 def test_payments_change_only_from_cash() -> None:
     drive = new_drive()
     drive.open_shift()
     doc = sell(drive, item(price=12345), cash=20000)
-    assert (doc.total, doc.change) == (12345, 7655)  # type: ignore[attr-defined]
-    tags = fields(doc.tlv)  # type: ignore[attr-defined]
+    assert (doc.total, doc.change) == (12345, 7655)
+    tags = fields(doc.tlv)
     assert tlv.read_vln(tags[Tag.CASH]) == 12345
     assert tlv.read_vln(tags[Tag.TOTAL]) == 12345
     mixed = sell(drive, item(price=10000), cash=5000, electronic=6000)
-    assert (mixed.change, tlv.read_vln(fields(mixed.tlv)[Tag.CASH])) == (1000, 4000)  # type: ignore[attr-defined]
+    assert (mixed.change, tlv.read_vln(fields(mixed.tlv)[Tag.CASH])) == (1000, 4000)
     drive.begin_receipt(ReceiptKind.SALE)
     drive.add_item(item(price=10000))
     with pytest.raises(FnError) as exc:
@@ -273,7 +276,7 @@ def test_item_tlv_carries_quantity_vat_and_measure() -> None:
     drive = new_drive()
     drive.open_shift()
     doc = sell(drive, item(price=10000, quantity="1.500", vat=VatRate.VAT22))
-    tags = fields(doc.tlv)  # type: ignore[attr-defined]
+    tags = fields(doc.tlv)
     lines = dict(tlv.iter_tlv(tags[Tag.ITEM]))
     assert lines[Tag.QUANTITY] == bytes.fromhex("03 DC 05")
     assert tlv.read_vln(lines[Tag.ITEM_AMOUNT]) == 15000

@@ -43,7 +43,7 @@ def test_reloaded_drive_keeps_counter_shift_archive_and_open_receipt(tmp_path: P
 
 
 def drive_sign_for(path: Path, clock: ManualClock, number: int) -> bytes:
-    """The sign of FD ``number`` as a third instance reads it from the file."""
+    """Read the sign of FD ``number`` as a third instance reads it from the file."""
     return FiscalDrive.load(StateFile(path), clock=clock).document(number).sign
 
 

@@ -151,7 +151,7 @@ class VirtualDriver(Driver):
             self.drive.cancel_receipt()
 
     async def read_document(self, number: int) -> FiscalDocument | None:
-        """The archived FD ``number``, or None."""
+        """Return the archived FD ``number``, or None."""
         drive = self.drive
         try:
             return drive.document(number).to_fiscal_document(drive.fn_number)

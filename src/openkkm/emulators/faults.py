@@ -61,7 +61,7 @@ class FaultPlan:
         return cls([_parse_item(item.strip()) for item in spec.split(",") if item.strip()])
 
     def fire(self, fault: Fault) -> FaultRule | None:
-        """The first active rule for ``fault``, counted down; None when it does not fire now."""
+        """Return the first active rule for ``fault``, counted down; None if it does not fire."""
         for rule in self.rules:
             if rule.fault is fault and rule.remaining != 0:
                 if rule.remaining is not None:

@@ -34,33 +34,33 @@ def tlv(tag: int, value: bytes) -> bytes:
 
 
 def stlv(tag: int, children: Iterable[bytes]) -> bytes:
-    """An STLV whose value is the concatenation of already encoded TLVs."""
+    """Encode an STLV whose value is the concatenation of already encoded TLVs."""
     return tlv(tag, b"".join(children))
 
 
 def byte(value: int) -> bytes:
-    """A one-byte value (flags, codes)."""
+    """Encode a one-byte value (flags, codes)."""
     if not 0 <= value <= 0xFF:
         raise TlvError(f"byte value {value} out of range")
     return bytes((value,))
 
 
 def u16(value: int) -> bytes:
-    """An unsigned 16-bit little-endian value."""
+    """Encode an unsigned 16-bit little-endian value."""
     if not 0 <= value <= 0xFFFF:
         raise TlvError(f"u16 value {value} out of range")
     return struct.pack("<H", value)
 
 
 def u32(value: int) -> bytes:
-    """An unsigned 32-bit little-endian value."""
+    """Encode an unsigned 32-bit little-endian value."""
     if not 0 <= value <= 0xFFFF_FFFF:
         raise TlvError(f"u32 value {value} out of range")
     return struct.pack("<I", value)
 
 
 def vln(value: int, max_bytes: int = VLN_MAX_BYTES) -> bytes:
-    """A VLN: the shortest little-endian form of a non-negative integer (zero is one byte)."""
+    """Encode a VLN: the shortest little-endian form of an integer ≥ 0 (zero is one byte)."""
     if value < 0:
         raise TlvError(f"VLN value {value} is negative")
     size = max(1, (value.bit_length() + 7) // 8)
@@ -70,7 +70,7 @@ def vln(value: int, max_bytes: int = VLN_MAX_BYTES) -> bytes:
 
 
 def fvln(value: Decimal, max_bytes: int = FVLN_MAX_BYTES) -> bytes:
-    """An FVLN: decimal places in one byte, then the scaled integer as a VLN (1.500 → 03 DC 05)."""
+    """Encode an FVLN: decimal places in a byte, then the scaled VLN (1.500 → 03 DC 05)."""
     if value < 0:
         raise TlvError(f"FVLN value {value} is negative")
     exponent = value.as_tuple().exponent
@@ -89,7 +89,7 @@ def unixtime(moment: dt.datetime) -> bytes:
 
 
 def string(text: str, max_bytes: int) -> bytes:
-    """A CP866 string of at most ``max_bytes`` bytes."""
+    """Encode a CP866 string of at most ``max_bytes`` bytes."""
     try:
         data = text.encode(ENCODING)
     except UnicodeEncodeError as exc:
@@ -100,7 +100,7 @@ def string(text: str, max_bytes: int) -> bytes:
 
 
 def fixed_string(text: str, width: int) -> bytes:
-    """A CP866 string right-padded with spaces to ``width`` bytes (INNs to 12, 1037 to 20)."""
+    """Encode a CP866 string space-padded to ``width`` bytes (INNs to 12, 1037 to 20)."""
     return string(text, width).ljust(width, b" ")
 
 

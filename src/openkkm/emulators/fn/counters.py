@@ -16,7 +16,7 @@ _BASE_ONLY = (VatRate.VAT0, VatRate.NONE)
 
 
 def key(form: DocumentType, kind: ReceiptKind, name: str) -> str:
-    """The counter key of ``name`` for receipts of ``form`` and ``kind``."""
+    """Return the counter key of ``name`` for receipts of ``form`` and ``kind``."""
     return f"{int(form)}.{int(kind)}.{name}"
 
 

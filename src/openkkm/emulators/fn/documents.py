@@ -1,6 +1,4 @@
-"""TLV bodies of the non-receipt documents: registration (1), shift open (2) and close (5),
-current-state report (21), ФН close (6); and the signing of any document.
-"""
+"""Non-receipt documents (registration 1, shift reports 2 and 5, state 21) and signing any FD."""
 
 from __future__ import annotations
 
@@ -112,5 +110,5 @@ def queue_tags(unsent: int, oldest: dt.datetime | None, *, first: int = 0) -> li
 
 
 def warning_tags(warnings: dict[Tag, bool]) -> list[bytes]:
-    """Flags 1050–1053, present only when set."""
+    """Encode flags 1050–1053, present only when set."""
     return [tlv.tlv(tag, tlv.byte(1)) for tag, on in warnings.items() if on]

@@ -53,7 +53,7 @@ SHIFT_LIMIT = dt.timedelta(hours=24)
 
 
 def system_clock() -> dt.datetime:
-    """The machine's local time, naive, as a register's clock reads it."""
+    """Return the machine's local time, naive, as a register's clock reads it."""
     return dt.datetime.now()
 
 
@@ -70,7 +70,7 @@ class FiscalDrive:
     def create(cls, registration: RegistrationData, store: StateFile | None = None, *,
                clock: Clock = system_clock, key: bytes | None = None,
                cashier: Cashier | None = None) -> FiscalDrive:
-        """A fresh ФН, activated now; forms the registration report as FD 1 and saves it."""
+        """Create a fresh ФН, activated now; form the registration report as FD 1 and saves it."""
         now = clock().replace(microsecond=0)
         state = FnState(registration=registration, key=key or secrets.token_bytes(32),
                         activated_at=now)
@@ -81,7 +81,7 @@ class FiscalDrive:
 
     @classmethod
     def load(cls, store: StateFile, *, clock: Clock = system_clock) -> FiscalDrive:
-        """The ФН saved in ``store``."""
+        """Load the ФН saved in ``store``."""
         return cls(store.load(), store, clock=clock)
 
     # --- reading -------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class FiscalDrive:
         return dict(self._state.fn_totals)
 
     def shift_state(self) -> ShiftState:
-        """Closed, open, or open for more than 24 hours."""
+        """Tell whether the shift is closed, open, or open for more than 24 hours."""
         if not self._state.shift_open:
             return ShiftState.CLOSED
         opened = self._state.shift_opened_at
@@ -164,13 +164,13 @@ class FiscalDrive:
         return ShiftState.OPEN
 
     def document(self, number: int) -> ArchivedDocument:
-        """The archived FD ``number``; ``FnError`` (no data) when there is none."""
+        """Return the archived FD ``number``; ``FnError`` (no data) when there is none."""
         if not 1 <= number <= len(self._state.archive):
             raise FnError(Refusal.NO_DOCUMENT, str(number))
         return self._state.archive[number - 1]
 
     def ofd_status(self) -> ofd.QueueStatus:
-        """The OFD queue: unsent count, first unsent number and date, warning flags."""
+        """Report the OFD queue: unsent count, first unsent number and date, warning flags."""
         return ofd.status(self._state, self._now())
 
     def key_days_left(self) -> int:
@@ -234,7 +234,7 @@ class FiscalDrive:
         return self._form(DocumentType.FN_CLOSE, now, parts, shift_number=self._state.shift_number)
 
     def confirm_ofd(self, up_to: int | None = None) -> int:
-        """The OFD confirms documents up to ``up_to`` (default: all); returns how many."""
+        """Confirm documents up to ``up_to`` (default: all) as the OFD would; return how many."""
         count = ofd.confirm(self._state, self._state.last_number if up_to is None else up_to)
         if count:
             self._save()

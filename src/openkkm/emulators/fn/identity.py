@@ -26,19 +26,19 @@ def crc16_ccitt(data: bytes) -> int:
 
 
 def reg_number_check(sequence: str, inn: str, kkt_number: str) -> str:
-    """The 6-digit check number of a РН ККТ (FISCAL.md §12.1)."""
+    """Compute the 6-digit check number of a РН ККТ (FISCAL.md §12.1)."""
     digits = sequence.zfill(10) + inn.zfill(12) + kkt_number.zfill(20)
     return f"{crc16_ccitt(digits.encode('ascii')):06d}"
 
 
 def make_reg_number(sequence: int, inn: str, kkt_number: str) -> str:
-    """A 16-digit РН ККТ: 10-digit sequence number, then its check number."""
+    """Make a 16-digit РН ККТ: 10-digit sequence number, then its check number."""
     head = f"{sequence:010d}"
     return head + reg_number_check(head, inn, kkt_number)
 
 
 def reg_number_valid(reg_number: str, inn: str, kkt_number: str) -> bool:
-    """True when a 16-digit РН ККТ carries the right check number for this INN and serial."""
+    """Tell whether a 16-digit РН ККТ carries the right check number for this INN and serial."""
     number = reg_number.strip()
     if len(number) != 16 or not number.isdigit():
         return False
@@ -46,21 +46,21 @@ def reg_number_valid(reg_number: str, inn: str, kkt_number: str) -> bool:
 
 
 def make_fn_number(device: int) -> str:
-    """A 16-digit emulated ФН number for device ``device``."""
+    """Make a 16-digit emulated ФН number for device ``device``."""
     return f"99990789{device:08d}"
 
 
 def make_kkt_number(device: int) -> str:
-    """A 16-digit emulated factory serial (1013) for device ``device``."""
+    """Make a 16-digit emulated factory serial (1013) for device ``device``."""
     return f"04990000{device:08d}"
 
 
 def fiscal_sign(key: bytes, fn_number: str, number: int, document: bytes) -> bytes:
-    """The simulated ФПД: HMAC-SHA256 over ФН number, FD number (u32 LE) and TLV; 6 bytes."""
+    """Compute the simulated ФПД: HMAC-SHA256 of ФН number, FD number (u32 LE) and TLV; 6 bytes."""
     message = fn_number.encode("ascii") + struct.pack("<I", number) + document
     return hmac.new(key, message, hashlib.sha256).digest()[:SIGN_BYTES]
 
 
 def printed_sign(sign: bytes) -> int:
-    """The printed and QR value of a 6-byte ФПД: bytes 2–5 as a big-endian u32."""
+    """Return the printed and QR value of a 6-byte ФПД: bytes 2–5 as a big-endian u32."""
     return int.from_bytes(sign[2:6], "big")

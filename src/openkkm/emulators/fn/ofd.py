@@ -27,7 +27,7 @@ class QueueStatus:
 
 
 def status(state: FnState, now: dt.datetime) -> QueueStatus:
-    """The queue of ``state`` as seen at ``now``."""
+    """Report the queue of ``state`` as seen at ``now``."""
     if state.registration.autonomous or state.ofd_confirmed >= state.last_number:
         return QueueStatus(0)
     first = state.ofd_confirmed + 1

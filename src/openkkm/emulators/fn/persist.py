@@ -27,7 +27,7 @@ class StateFile:
         self._archived = 0
 
     def exists(self) -> bool:
-        """True when a state was saved before."""
+        """Tell whether a state was saved before."""
         return self.path.exists()
 
     def load(self) -> FnState:
@@ -52,8 +52,10 @@ class StateFile:
         atomic_write(self.path, text.encode("utf-8"))
 
     def _load_archive(self, count: int) -> list[ArchivedDocument]:
-        """The first ``count`` archive lines; lines beyond them (a crash before the state
-        file was replaced) are cut off the file."""
+        """Read the first ``count`` archive lines; cut off any beyond them.
+
+        Extra lines are left by a crash between the archive append and the state replace.
+        """
         data = self.archive_path.read_bytes() if self.archive_path.exists() else b""
         documents: list[ArchivedDocument] = []
         offset = 0

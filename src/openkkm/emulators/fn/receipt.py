@@ -19,8 +19,8 @@ from openkkm.fiscal.types import (
     Cashier,
     FfdVersion,
     Item,
-    Payments,
     PaymentObject,
+    Payments,
     Receipt,
     SupplierData,
     TaxSystem,
@@ -73,7 +73,7 @@ class ReceiptDetails:
 
     @classmethod
     def of(cls, receipt: Receipt) -> ReceiptDetails:
-        """The details of a domain ``Receipt``."""
+        """Take the details of a domain ``Receipt``."""
         return cls(tax_system=receipt.tax_system, cashier=receipt.cashier,
                    customer_contact=receipt.customer_contact,
                    customer_name=receipt.customer_name, customer_inn=receipt.customer_inn,
@@ -189,7 +189,7 @@ PAYMENT_TAGS: tuple[tuple[str, Tag], ...] = (
 
 def receipt_tags(details: ReceiptDetails, payments: Payments, total: int,
                  vat_totals: dict[VatRate, int], ffd: FfdVersion) -> list[bytes]:
-    """The receipt-level TLVs that follow the items: totals, payments, VAT, buyer, extras."""
+    """Encode the receipt-level TLVs that follow the items: totals, payments, VAT, buyer, extras."""
     parts = [tlv.tlv(Tag.TOTAL, tlv.vln(total))]
     parts += [tlv.tlv(tag, tlv.vln(getattr(payments, name))) for name, tag in PAYMENT_TAGS]
     for rate, amount in sorted(vat_totals.items()):

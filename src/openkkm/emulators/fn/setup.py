@@ -41,7 +41,7 @@ def state_path(data_dir: str | Path, device: int) -> Path:
 
 def open_drive(config: DeviceConfig, data_dir: str | Path, *,
                clock: Clock = system_clock) -> FiscalDrive:
-    """The device's ФН from its state file, or a freshly registered one saved there."""
+    """Load the device's ФН from its state file, or register a new one and save it there."""
     store = StateFile(state_path(data_dir, config.num))
     if store.exists():
         return FiscalDrive.load(store, clock=clock)

@@ -8,7 +8,7 @@ naive local datetimes, written ISO 8601.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from openkkm.emulators.fn.identity import printed_sign
@@ -59,7 +59,7 @@ class ArchivedDocument:
         return printed_sign(self.sign)
 
     def to_fiscal_document(self, fn_number: str) -> FiscalDocument:
-        """The vendor-neutral view the drivers return."""
+        """Return the vendor-neutral view the drivers return."""
         return FiscalDocument(
             number=self.number, fiscal_sign=self.fiscal_sign, moment=self.moment,
             type=self.type, fn_number=fn_number, shift_number=self.shift_number,
@@ -189,7 +189,7 @@ class FnState:
 
 
 def _registration_json(reg: RegistrationData) -> dict[str, Any]:
-    return {name: getattr(reg, name) for name in RegistrationData.__slots__}  # type: ignore[attr-defined]
+    return {item.name: getattr(reg, item.name) for item in fields(RegistrationData)}
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
