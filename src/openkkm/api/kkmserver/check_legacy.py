@@ -43,8 +43,8 @@ def tendered_payments(req: CheckRequestBase) -> Payments:
             legacy, legacy_attr = twin
             old_value = kopecks(getattr(req, legacy_attr), (legacy,))
             if value and old_value:
-                raise fail((modern,), f"поля {{path}} и {legacy} заданы оба; укажите сумму в одном из них",
-                           f"both {{path}} and {legacy} are set; give the amount in one of them")
+                raise fail((modern,), f"Поля {{path}} и {legacy} заданы оба; укажите сумму в одном из них",
+                           f"Both {{path}} and {legacy} are set; give the amount in one of them")
             value = value or old_value
         amounts[attribute] = value
     return Payments(**amounts)
