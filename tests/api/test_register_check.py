@@ -9,13 +9,34 @@ from decimal import Decimal
 from typing import Any
 
 from openkkm.api.kkmserver.register_check import (
-    CheckRequest, Notice, build_receipt, parse_register_check, render_check_fields,
+    CheckRequest,
+    Notice,
+    build_receipt,
+    parse_register_check,
+    render_check_fields,
 )
 from openkkm.config import DeviceConfig
 from openkkm.fiscal.types import (
-    AgentRole, Barcode, CorrectionType, DocumentType, FfdVersion, FiscalDocument, Image, Item,
-    Measure, PageEnd, PaymentMethod, PaymentObject, Payments, PrintText, Receipt, ReceiptKind,
-    Registration, Slip, TaxSystem, VatRate,
+    AgentRole,
+    Barcode,
+    CorrectionType,
+    DocumentType,
+    FfdVersion,
+    FiscalDocument,
+    Image,
+    Item,
+    Measure,
+    PageEnd,
+    PaymentMethod,
+    PaymentObject,
+    Payments,
+    PrintText,
+    Receipt,
+    ReceiptKind,
+    Registration,
+    Slip,
+    TaxSystem,
+    VatRate,
 )
 
 REG = Registration(inn="7700000009", organization='ООО "Ромашка"',

@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 
 from openkkm.fiscal.money import (
-    MoneyError, check_quantity, format_rubles, json_number, round_kopecks, to_kopecks, to_rubles,
+    MoneyError,
+    check_quantity,
+    format_rubles,
+    json_number,
+    round_kopecks,
+    to_kopecks,
+    to_rubles,
 )
 
 

@@ -11,8 +11,18 @@ import pytest
 from openkkm.errors import ValidationError
 from openkkm.fiscal import rules
 from openkkm.fiscal.types import (
-    Correction, CorrectionType, FfdVersion, Item, PaymentMethod, PaymentObject, Payments, Receipt,
-    ReceiptKind, Registration, TaxSystem, VatRate,
+    Correction,
+    CorrectionType,
+    FfdVersion,
+    Item,
+    PaymentMethod,
+    PaymentObject,
+    Payments,
+    Receipt,
+    ReceiptKind,
+    Registration,
+    TaxSystem,
+    VatRate,
 )
 
 REG = Registration(inn="7700000009", organization="ООО", tax_systems=(TaxSystem.OSN, TaxSystem.USN_INCOME),

@@ -14,8 +14,18 @@ from openkkm.fiscal import rules
 from openkkm.fiscal.inn import is_personal_inn, is_valid_inn
 from openkkm.fiscal.money import format_rubles
 from openkkm.fiscal.types import (
-    Cashier, Correction, CorrectionType, FfdVersion, Item, Measure, PaymentMethod, PaymentObject,
-    Payments, ReceiptKind, Registration, TaxSystem,
+    Cashier,
+    Correction,
+    CorrectionType,
+    FfdVersion,
+    Item,
+    Measure,
+    PaymentMethod,
+    PaymentObject,
+    Payments,
+    ReceiptKind,
+    Registration,
+    TaxSystem,
 )
 
 MAX_CASHIER = 64

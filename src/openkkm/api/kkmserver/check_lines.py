@@ -9,10 +9,20 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from openkkm.api.kkmserver.check_common import (
-    Notice, blank, fail, kopecks, notice, phones, show, whole,
+    Notice,
+    blank,
+    fail,
+    kopecks,
+    notice,
+    phones,
+    show,
+    whole,
 )
 from openkkm.api.kkmserver.check_schema import (
-    AgentDataData, GoodCodeDataData, PurveyorDataData, RegisterData,
+    AgentDataData,
+    GoodCodeDataData,
+    PurveyorDataData,
+    RegisterData,
 )
 from openkkm.errors import Loc
 from openkkm.fiscal import rules
@@ -21,8 +31,18 @@ from openkkm.fiscal.money import MoneyError, check_quantity, format_rubles, roun
 from openkkm.fiscal.split import line_sum, split_line
 from openkkm.fiscal.taxes import SUCCESSOR, VAT_LABEL
 from openkkm.fiscal.types import (
-    AgentData, AgentRole, FfdVersion, Item, Measure, PaymentMethod, PaymentObject, PrintText,
-    ReceiptKind, Registration, SupplierData, VatRate,
+    AgentData,
+    AgentRole,
+    FfdVersion,
+    Item,
+    Measure,
+    PaymentMethod,
+    PaymentObject,
+    PrintText,
+    ReceiptKind,
+    Registration,
+    SupplierData,
+    VatRate,
 )
 
 MAX_NAME = 128

@@ -30,8 +30,11 @@ def _paid(req: CheckRequestBase, modern: str, legacy: str | None) -> int | Decim
 
 
 def marking_codes(req: CheckRequestBase) -> list[dict[str, Any]]:
-    """``MarkingCodeValidation`` entries for the receipt's codes (the ФН check result is added
-    by the marking step; until it runs, the permissive-mode check reports itself disabled)."""
+    """``MarkingCodeValidation`` entries for the receipt's codes.
+
+    The ФН check result is added by the marking step; until it runs, the permissive-mode check
+    reports itself disabled (``API.md`` §6.3.4).
+    """
     result: list[dict[str, Any]] = []
     for entry in req.check_strings or []:
         line = entry.line if entry is not None else None

@@ -28,7 +28,13 @@ from openkkm.api.kkmserver import check_header as header
 from openkkm.api.kkmserver.check_common import Notice, blank, fail, notice
 from openkkm.api.kkmserver.check_elements import barcode_element, image_element, text_element
 from openkkm.api.kkmserver.check_legacy import check_props, tendered_payments
-from openkkm.api.kkmserver.check_lines import LineContext, agent_data, agent_role, convert_line, supplier
+from openkkm.api.kkmserver.check_lines import (
+    LineContext,
+    agent_data,
+    agent_role,
+    convert_line,
+    supplier,
+)
 from openkkm.api.kkmserver.check_render import render_check_fields
 from openkkm.api.kkmserver.check_schema import CheckRequestBase, CheckString
 from openkkm.api.kkmserver.fields import canonical
@@ -36,7 +42,13 @@ from openkkm.config import DeviceConfig
 from openkkm.errors import Loc, ValidationError
 from openkkm.fiscal import rules
 from openkkm.fiscal.types import (
-    AgentData, Item, PageEnd, PrintElement, Receipt, Registration, Slip,
+    AgentData,
+    Item,
+    PageEnd,
+    PrintElement,
+    Receipt,
+    Registration,
+    Slip,
 )
 
 __all__ = ["HASH_EXCLUDE", "CheckRequest", "Notice", "build_receipt", "parse_register_check",
