@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from fn_helpers import KEY, ManualClock, item, new_drive
@@ -15,6 +16,7 @@ from openkkm.emulators.fn.state import ArchivedDocument
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
+    AgentRole,
     Correction,
     CorrectionType,
     DocumentType,
@@ -23,6 +25,7 @@ from openkkm.fiscal.types import (
     Payments,
     ReceiptKind,
     ShiftState,
+    SupplierData,
     TaxSystem,
     VatRate,
 )
@@ -373,3 +376,66 @@ def test_missing_document_is_no_data() -> None:
 def test_key_does_not_leak_into_documents() -> None:
     drive = new_drive()
     assert KEY not in drive.document(1).tlv
+
+
+def test_agent_items_need_a_registered_role_and_a_supplier() -> None:
+    plain = new_drive()
+    plain.open_shift()
+    plain.begin_receipt(ReceiptKind.SALE)
+    with pytest.raises(FnError) as unregistered:
+        plain.add_item(item(agent_role=AgentRole.COMMISSION_AGENT))
+    assert refusal(unregistered) is Refusal.AGENT_NOT_REGISTERED
+
+    registration = replace(plain.registration, agent_roles=[int(AgentRole.COMMISSION_AGENT)])
+    drive = FiscalDrive.create(registration, clock=ManualClock(), key=KEY)
+    drive.open_shift()
+    drive.begin_receipt(ReceiptKind.SALE)
+    with pytest.raises(FnError) as no_supplier:
+        drive.add_item(item(agent_role=AgentRole.COMMISSION_AGENT))
+    assert refusal(no_supplier) is Refusal.AGENT_WITHOUT_SUPPLIER
+    supplier = SupplierData(name="ИП Петров", inn="500100732259", phones=("+79990000000",))
+    drive.add_item(item(agent_role=AgentRole.COMMISSION_AGENT, supplier=supplier))
+    doc = drive.close_receipt(Payments(cash=5000))
+    line = dict(tlv.iter_tlv(fields(doc.tlv)[Tag.ITEM]))
+    assert line[Tag.ITEM_AGENT_ROLE] == bytes([1 << AgentRole.COMMISSION_AGENT])
+    assert tlv.read_string(line[Tag.SUPPLIER_INN]) == "500100732259"
+    assert tlv.read_string(dict(tlv.iter_tlv(line[Tag.SUPPLIER_DATA]))[Tag.SUPPLIER_NAME]) == (
+        "ИП Петров")
+
+
+def test_archive_capacity_sets_memory_flag_and_refuses_when_full() -> None:
+    registration = new_drive().registration
+    drive = FiscalDrive.create(registration, clock=ManualClock(), key=KEY, capacity=3)
+    drive.open_shift()
+    assert not drive.memory_full
+    drive.close_shift()
+    assert drive.memory_full
+    with pytest.raises(FnError) as exc:
+        drive.open_shift()
+    assert (refusal(exc), exc.value.code) == (Refusal.ARCHIVE_FULL, FnCode.ARCHIVE_FULL)
+    assert drive.last_number == 3
+
+
+def test_correction_receipt_carries_its_basis() -> None:
+    drive = new_drive()
+    drive.open_shift()
+    drive.begin_receipt(ReceiptKind.SALE_RETURN,
+                        Correction(CorrectionType.BY_ORDER, dt.date(2026, 11, 2), "№ 15"))
+    drive.add_item(item())
+    doc = drive.close_receipt(Payments(cash=5000))
+    tags = fields(doc.tlv)
+    assert tags[Tag.CORRECTION_TYPE] == b"\x01"
+    basis = dict(tlv.iter_tlv(tags[Tag.CORRECTION_BASIS]))
+    assert tlv.read_unixtime(basis[Tag.CORRECTED_DATE]) == dt.datetime(2026, 11, 2)
+    assert tlv.read_string(basis[Tag.CORRECTION_ORDER]) == "№ 15"
+    assert doc.kind is ReceiptKind.SALE_RETURN
+
+
+def test_ffd_105_correction_allows_only_sale_and_purchase() -> None:
+    drive = new_drive(ffd="1.05")
+    drive.open_shift()
+    with pytest.raises(FnError) as exc:
+        drive.begin_receipt(ReceiptKind.SALE_RETURN,
+                            Correction(CorrectionType.OWN, dt.date(2026, 11, 2), "1"))
+    assert refusal(exc) is Refusal.CORRECTION_KIND
+    assert not drive.receipt_open

@@ -21,11 +21,10 @@ from openkkm.emulators.fn.receipt import (
     EXCISE_SUBJECTS,
     ReceiptDetails,
     check_vat_date,
+    closing_parts,
     encode_item,
-    receipt_tags,
     settle,
     vat_of,
-    vat_totals,
 )
 from openkkm.emulators.fn.state import (
     ArchivedDocument,
@@ -50,6 +49,7 @@ from openkkm.fiscal.types import (
 
 Clock = Callable[[], dt.datetime]
 SHIFT_LIMIT = dt.timedelta(hours=24)
+CAPACITY = 250_000  #: documents; "about 250 000" is only a common figure (FISCAL.md §10.2)
 
 
 def system_clock() -> dt.datetime:
@@ -69,11 +69,14 @@ class FiscalDrive:
     @classmethod
     def create(cls, registration: RegistrationData, store: StateFile | None = None, *,
                clock: Clock = system_clock, key: bytes | None = None,
-               cashier: Cashier | None = None) -> FiscalDrive:
-        """Create a fresh ФН, activated now; form the registration report as FD 1 and saves it."""
+               cashier: Cashier | None = None, capacity: int = CAPACITY) -> FiscalDrive:
+        """Create a fresh ФН, activated now; form the registration report as FD 1 and save it.
+
+        ``capacity`` is the archive size in documents (a setting: the real figure is unknown).
+        """
         now = clock().replace(microsecond=0)
         state = FnState(registration=registration, key=key or secrets.token_bytes(32),
-                        activated_at=now)
+                        activated_at=now, capacity=capacity)
         drive = cls(state, store, clock=clock)
         parts = documents.registration_parts(registration, registration.key_days)
         drive._form(DocumentType.REGISTRATION, now, parts + documents.cashier_tags(cashier))
@@ -269,8 +272,11 @@ class FiscalDrive:
         for item in items:
             if item.subject in EXCISE_SUBJECTS and not self.registration.excise:
                 raise FnError(Refusal.EXCISE_NOT_REGISTERED, item.name)
-            if item.agent_role is not None and item.agent_role not in self.registration.agent_roles:
-                raise FnError(Refusal.AGENT_NOT_REGISTERED, item.name)
+            if item.agent_role is not None:
+                if item.agent_role not in self.registration.agent_roles:
+                    raise FnError(Refusal.AGENT_NOT_REGISTERED, item.name)
+                if item.supplier is None:
+                    raise FnError(Refusal.AGENT_WITHOUT_SUPPLIER, item.name)
             accepted.append(OpenItem(encode_item(item, ffd), item.amount, int(item.vat),
                                      vat_of(item.amount, item.vat)))
         receipt.items.extend(accepted)
@@ -308,27 +314,11 @@ class FiscalDrive:
             raise FnError(Refusal.AGENT_NOT_REGISTERED)
         total = receipt.total
         payments, change = settle(total, tendered)
-        lines = [(item.vat, item.amount) for item in receipt.items]
-        ffd = FfdVersion(registration.ffd)
         number = self._state.receipt_number + 1
+        parts = closing_parts(registration, receipt, details, payments, tax_system=tax_system,
+                              receipt_number=number, shift_number=self._state.shift_number)
         form = DocumentType.RECEIPT if receipt.correction is None else DocumentType.CORRECTION
-        try:
-            parts = [*documents.user_tags(registration),
-                     *documents.place_tags(registration, details.settlement_address,
-                                           details.settlement_place),
-                     *documents.cashier_tags(details.cashier),
-                     tlv.tlv(Tag.RECEIPT_NUMBER, tlv.u32(number)),
-                     tlv.tlv(Tag.SHIFT_NUMBER, tlv.u32(self._state.shift_number)),
-                     tlv.tlv(Tag.RECEIPT_KIND, tlv.byte(receipt.kind)),
-                     tlv.tlv(Tag.TAX_SYSTEM, tlv.byte(1 << tax_system)),
-                     *_correction_tags(receipt.correction),
-                     *(item.tlv for item in receipt.items),
-                     *receipt_tags(details, payments, total, vat_totals(lines), ffd)]
-            if details.customer_contact:
-                parts.append(tlv.tlv(Tag.SENDER_EMAIL,
-                                     tlv.string(registration.sender_email, 64)))
-        except tlv.TlvError as exc:
-            raise FnError(Refusal.BAD_VALUE, str(exc)) from exc
+        lines = [(item.vat, item.amount) for item in receipt.items]
         kind = ReceiptKind(receipt.kind)
         return self._form(form, now, parts, shift_number=self._state.shift_number,
                           receipt_number=number, kind=kind, total=total, change=change,
@@ -420,14 +410,3 @@ class FiscalDrive:
         except BaseException:
             self._state = self._store.load() if self._store.exists() else self._state
             raise
-
-
-def _correction_tags(correction: dict[str, object] | None) -> list[bytes]:
-    if correction is None:
-        return []
-    base = dt.datetime.fromisoformat(str(correction["base_date"]))
-    return [tlv.tlv(Tag.CORRECTION_TYPE, tlv.byte(int(str(correction["type"])))),
-            tlv.stlv(Tag.CORRECTION_BASIS, [
-                tlv.tlv(Tag.CORRECTED_DATE, tlv.unixtime(base)),
-                tlv.tlv(Tag.CORRECTION_ORDER, tlv.string(str(correction["base_number"]), 32))])]
-

@@ -31,7 +31,6 @@ class FnCode(IntEnum):
 class Refusal(IntEnum):
     """Why the simulated ФН refused an operation."""
 
-    NOT_REGISTERED = 1
     FN_CLOSED = 2
     SHIFT_CLOSED = 3
     SHIFT_ALREADY_OPEN = 4
@@ -42,7 +41,6 @@ class Refusal(IntEnum):
     KEY_EXPIRED = 9
     ARCHIVE_FULL = 10
     OFD_BLOCKED = 11
-    STORAGE_FULL = 12
     NO_DOCUMENT = 13
     PAYMENTS_SHORT = 14
     NON_CASH_EXCEEDS_TOTAL = 15
@@ -58,6 +56,7 @@ class Refusal(IntEnum):
     CORRECTION_KIND = 25
     OFD_QUEUE_NOT_EMPTY = 26
     BAD_QUANTITY = 27
+    AGENT_WITHOUT_SUPPLIER = 28
 
 
 class RefusalText(NamedTuple):
@@ -70,9 +69,6 @@ class RefusalText(NamedTuple):
 
 
 REFUSALS: dict[Refusal, RefusalText] = {
-    Refusal.NOT_REGISTERED: RefusalText(
-        FnCode.WRONG_STATE, True, "ФН не зарегистрирован: сначала нужен отчет о регистрации",
-        "The fiscal drive is not registered: a registration report is needed first"),
     Refusal.FN_CLOSED: RefusalText(
         FnCode.WRONG_STATE, True, "Фискальный режим ФН закрыт: документы больше не формируются",
         "The fiscal drive is closed: it forms no more documents"),
@@ -104,9 +100,6 @@ REFUSALS: dict[Refusal, RefusalText] = {
         FnCode.OFD_WAIT_EXCEEDED, True,
         "ФН заблокирован: документы не переданы в ОФД более 30 дней",
         "The fiscal drive is blocked: documents not sent to the OFD for over 30 days"),
-    Refusal.STORAGE_FULL: RefusalText(
-        FnCode.STORAGE_FULL, True, "Переполнено хранилище неотправленных в ОФД документов",
-        "The fiscal drive's storage for unsent documents is full"),
     Refusal.NO_DOCUMENT: RefusalText(
         FnCode.NO_DATA, False, "В ФН нет документа с таким номером",
         "The fiscal drive has no document with that number"),
@@ -154,6 +147,9 @@ REFUSALS: dict[Refusal, RefusalText] = {
     Refusal.OFD_QUEUE_NOT_EMPTY: RefusalText(
         FnCode.WRONG_STATE, True, "В ФН есть документы, не переданные в ОФД",
         "The fiscal drive has documents not yet confirmed by the OFD"),
+    Refusal.AGENT_WITHOUT_SUPPLIER: RefusalText(
+        FnCode.BAD_PARAMETERS, False, "Для агентского предмета расчета нужен ИНН поставщика (1226)",
+        "An agent item needs the supplier's INN (1226)"),
     Refusal.BAD_QUANTITY: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Количество должно быть больше нуля",
         "The quantity must be greater than zero"),

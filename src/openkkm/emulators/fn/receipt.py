@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from openkkm.emulators.fn import documents
 from openkkm.emulators.fn.errors import FnError, Refusal
+from openkkm.emulators.fn.state import OpenReceipt, RegistrationData
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
@@ -230,3 +232,39 @@ def vat_totals(lines: list[tuple[int, int]]) -> dict[VatRate, int]:
         sums[rate] = sums.get(rate, 0) + amount
     return {rate: amount if rate in _BASE_TOTALS else vat_of(amount, rate)
             for rate, amount in sums.items()}
+
+
+def closing_parts(registration: RegistrationData, receipt: OpenReceipt, details: ReceiptDetails,
+                  payments: Payments, *, tax_system: int, receipt_number: int,
+                  shift_number: int) -> list[bytes]:
+    """Encode a receipt's TLVs at its close, without the tags every FD carries."""
+    lines = [(item.vat, item.amount) for item in receipt.items]
+    ffd = FfdVersion(registration.ffd)
+    try:
+        parts = [*documents.user_tags(registration),
+                 *documents.place_tags(registration, details.settlement_address,
+                                       details.settlement_place),
+                 *documents.cashier_tags(details.cashier),
+                 tlv.tlv(Tag.RECEIPT_NUMBER, tlv.u32(receipt_number)),
+                 tlv.tlv(Tag.SHIFT_NUMBER, tlv.u32(shift_number)),
+                 tlv.tlv(Tag.RECEIPT_KIND, tlv.byte(receipt.kind)),
+                 tlv.tlv(Tag.TAX_SYSTEM, tlv.byte(1 << tax_system)),
+                 *_correction_tags(receipt.correction),
+                 *(item.tlv for item in receipt.items),
+                 *receipt_tags(details, payments, receipt.total, vat_totals(lines), ffd)]
+        if details.customer_contact:
+            parts.append(tlv.tlv(Tag.SENDER_EMAIL, tlv.string(registration.sender_email, 64)))
+    except tlv.TlvError as exc:
+        raise FnError(Refusal.BAD_VALUE, str(exc)) from exc
+    return parts
+
+
+def _correction_tags(correction: dict[str, object] | None) -> list[bytes]:
+    """1173 and 1174 {1178, 1179} of a correction receipt."""
+    if correction is None:
+        return []
+    base = dt.datetime.fromisoformat(str(correction["base_date"]))
+    return [tlv.tlv(Tag.CORRECTION_TYPE, tlv.byte(int(str(correction["type"])))),
+            tlv.stlv(Tag.CORRECTION_BASIS, [
+                tlv.tlv(Tag.CORRECTED_DATE, tlv.unixtime(base)),
+                tlv.tlv(Tag.CORRECTION_ORDER, tlv.string(str(correction["base_number"]), 32))])]
