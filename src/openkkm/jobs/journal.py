@@ -1,0 +1,246 @@
+"""The durable command journal: one SQLite file in WAL mode, written by one thread.
+
+Why one thread: sqlite3 connections belong to the thread that made them, and a single writer
+gives a total order of state changes without locks. Async callers await the thread.
+
+Durability: a row goes ``sent`` with ``synchronous=FULL`` (the WAL is fsynced) *before* the
+device is told anything, and ``done``/``failed`` the same way before the client is answered.
+The ``queued`` insert is cheaper: losing it on power loss is harmless, nothing was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind
+from openkkm.jobs.model import State, Step, StoredCommand
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS commands (
+    id_command    TEXT PRIMARY KEY,
+    command       TEXT NOT NULL,
+    num_device    INTEGER NOT NULL,
+    body_hash     TEXT NOT NULL,
+    request       TEXT NOT NULL,
+    warnings      TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    doc_type      INTEGER,
+    receipt_kind  INTEGER,
+    receipt_total INTEGER,
+    fn_number     TEXT,
+    expected_fd   INTEGER,
+    shift_doc     TEXT,
+    result        TEXT,
+    created_at    REAL NOT NULL,
+    updated_at    REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS commands_state_updated ON commands (state, updated_at);
+"""
+
+_UPSERT = """
+INSERT INTO commands (id_command, command, num_device, body_hash, request, warnings, kind, state,
+                      result, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id_command) DO UPDATE SET
+    command = excluded.command, num_device = excluded.num_device,
+    body_hash = excluded.body_hash, request = excluded.request, warnings = excluded.warnings,
+    kind = excluded.kind, state = excluded.state, doc_type = NULL, receipt_kind = NULL,
+    receipt_total = NULL, fn_number = NULL, expected_fd = NULL, shift_doc = NULL,
+    result = excluded.result, created_at = excluded.created_at, updated_at = excluded.updated_at
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    """One command as stored."""
+
+    id_command: str
+    command: str
+    num_device: int
+    body_hash: str
+    request: dict[str, Any]
+    warnings: tuple[str, ...]
+    kind: str
+    state: State
+    step: Step | None
+    shift_doc: FiscalDocument | None
+    result: dict[str, Any] | None
+    created_at: float
+    updated_at: float
+
+    def stored(self, unit_name: str) -> StoredCommand:
+        """The command as the renderer sees it."""
+        return StoredCommand(self.id_command, self.command, self.request, self.warnings,
+                             self.num_device, unit_name, local_time(self.created_at))
+
+
+def local_time(timestamp: float) -> datetime:
+    """A Unix time as an aware datetime in the server's local zone."""
+    return datetime.fromtimestamp(timestamp, tz=UTC).astimezone()
+
+
+def document_to_json(document: FiscalDocument) -> str:
+    """Serialise a fiscal document for the journal."""
+    return json.dumps({
+        "number": document.number, "fiscal_sign": document.fiscal_sign,
+        "moment": document.moment.isoformat(), "type": int(document.type),
+        "fn_number": document.fn_number, "shift_number": document.shift_number,
+        "receipt_number": document.receipt_number,
+        "kind": None if document.kind is None else int(document.kind), "total": document.total,
+    })
+
+
+def document_from_json(text: str) -> FiscalDocument:
+    """Read back a fiscal document written by ``document_to_json``."""
+    data = json.loads(text)
+    kind = data["kind"]
+    return FiscalDocument(
+        number=data["number"], fiscal_sign=data["fiscal_sign"],
+        moment=datetime.fromisoformat(data["moment"]), type=DocumentType(data["type"]),
+        fn_number=data["fn_number"], shift_number=data["shift_number"],
+        receipt_number=data["receipt_number"],
+        kind=None if kind is None else ReceiptKind(kind), total=data["total"])
+
+
+def _row(record: sqlite3.Row) -> JournalRow:
+    step = None
+    if record["doc_type"] is not None:
+        kind = record["receipt_kind"]
+        step = Step(DocumentType(record["doc_type"]), record["fn_number"] or "",
+                    record["expected_fd"], None if kind is None else ReceiptKind(kind),
+                    record["receipt_total"])
+    shift_doc = record["shift_doc"]
+    result = record["result"]
+    return JournalRow(
+        id_command=record["id_command"], command=record["command"],
+        num_device=record["num_device"], body_hash=record["body_hash"],
+        request=json.loads(record["request"]), warnings=tuple(json.loads(record["warnings"])),
+        kind=record["kind"], state=State(record["state"]), step=step,
+        shift_doc=None if shift_doc is None else document_from_json(shift_doc),
+        result=None if result is None else json.loads(result),
+        created_at=record["created_at"], updated_at=record["updated_at"])
+
+
+class Journal:
+    """The command journal; every method runs on the journal's own thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openkkm-journal")
+        self._db: sqlite3.Connection | None = None
+
+    async def _run(self, func: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    async def open(self) -> None:
+        """Create or open the file and its schema."""
+        await self._run(self._open)
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+        self._db = db
+
+    async def close(self) -> None:
+        """Checkpoint the WAL into the main file and close; the journal thread ends."""
+        await self._run(self._close)
+        self._executor.shutdown(wait=True)
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.close()
+            self._db = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("journal is not open")
+        return self._db
+
+    def _write(self, sql: str, params: tuple[Any, ...], *, durable: bool = True) -> None:
+        db = self._conn()
+        if not durable:
+            db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            db.execute(sql, params)
+        finally:
+            if not durable:
+                db.execute("PRAGMA synchronous=FULL")
+
+    async def get(self, id_command: str) -> JournalRow | None:
+        """The row of ``id_command``, or None."""
+        return await self._run(self._get, id_command)
+
+    def _get(self, id_command: str) -> JournalRow | None:
+        record = self._conn().execute(
+            "SELECT * FROM commands WHERE id_command = ?", (id_command,)).fetchone()
+        return None if record is None else _row(record)
+
+    async def put(self, stored: StoredCommand, *, body_hash: str, kind: str, state: State,
+                  result: dict[str, Any] | None = None) -> None:
+        """Insert a command (or replace a failed one being run again); ``queued`` is not fsynced."""
+        now = time.time()
+        params = (stored.id_command, stored.command, stored.num_device, body_hash,
+                  json.dumps(stored.request, ensure_ascii=False),
+                  json.dumps(list(stored.warnings), ensure_ascii=False), kind, state.value,
+                  None if result is None else json.dumps(result, ensure_ascii=False),
+                  stored.created_at.timestamp(), now)
+        await self._run(lambda: self._write(_UPSERT, params, durable=state is not State.QUEUED))
+
+    async def mark_sent(self, id_command: str, step: Step,
+                        shift_doc: FiscalDocument | None = None) -> None:
+        """Durably record the fiscal step about to be sent (before the device hears of it)."""
+        params = (State.SENT.value, int(step.doc_type),
+                  None if step.kind is None else int(step.kind), step.total, step.fn_number,
+                  step.expected_fd, None if shift_doc is None else document_to_json(shift_doc),
+                  time.time(), id_command)
+        await self._run(lambda: self._write(
+            "UPDATE commands SET state = ?, doc_type = ?, receipt_kind = ?, receipt_total = ?, "
+            "fn_number = ?, expected_fd = ?, shift_doc = ?, updated_at = ? WHERE id_command = ?",
+            params))
+
+    async def mark_unknown(self, id_command: str) -> None:
+        """Durably record that a sent step's outcome is unknown until reconciled."""
+        await self._run(lambda: self._write(
+            "UPDATE commands SET state = ?, updated_at = ? WHERE id_command = ?",
+            (State.UNKNOWN.value, time.time(), id_command)))
+
+    async def finish(self, id_command: str, state: State, result: dict[str, Any]) -> None:
+        """Durably record the final state and the rendered answer."""
+        text = json.dumps(result, ensure_ascii=False)
+        await self._run(lambda: self._write(
+            "UPDATE commands SET state = ?, result = ?, updated_at = ? WHERE id_command = ?",
+            (state.value, text, time.time(), id_command)))
+
+    async def rows(self, states: Iterable[State]) -> list[JournalRow]:
+        """All rows in any of ``states``, oldest first."""
+        wanted = [state.value for state in states]
+        marks = ", ".join("?" for _ in wanted)
+        sql = f"SELECT * FROM commands WHERE state IN ({marks}) ORDER BY created_at"  # noqa: S608
+        return await self._run(
+            lambda: [_row(record) for record in self._conn().execute(sql, wanted)])
+
+    async def purge(self, before: float) -> int:
+        """Delete finished rows last changed before ``before`` (Unix time); return how many."""
+        def purge() -> int:
+            cursor = self._conn().execute(
+                "DELETE FROM commands WHERE state IN (?, ?) AND updated_at < ?",
+                (State.DONE.value, State.FAILED.value, before))
+            return cursor.rowcount
+        return await self._run(purge)

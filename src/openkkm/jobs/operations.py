@@ -1,0 +1,151 @@
+"""What a worker can be asked to do on a device, and what it reports back.
+
+An ``Operation`` is already validated (the API edge built it); the worker only runs it. Fiscal
+operations change the fiscal drive and follow the journal's ``sent`` discipline; the others
+read or print and may simply fail on a transport error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openkkm.errors import OpenKKMError
+from openkkm.fiscal.types import Cashier, DeviceInfo, FiscalDocument, Receipt, Slip
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterReceipt:
+    """Register a fiscal receipt (or correction receipt); fiscal."""
+
+    receipt: Receipt
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSlip:
+    """Print a non-fiscal document; not fiscal."""
+
+    slip: Slip
+
+
+@dataclass(frozen=True, slots=True)
+class OpenShift:
+    """Form the shift-open report; fiscal."""
+
+    cashier: Cashier | None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseShift:
+    """Form the shift-close report (Z); fiscal."""
+
+    cashier: Cashier | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadInfo:
+    """Read the register's state (``GetDataKKT``, ``GetLineLength``); not fiscal."""
+
+
+Operation = RegisterReceipt | PrintSlip | OpenShift | CloseShift | ReadInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptDone:
+    """A registered receipt, with the shift-open report formed for it if any."""
+
+    document: FiscalDocument
+    shift_opened: FiscalDocument | None
+    line_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftDone:
+    """A shift report and the register's state read right after it (None if unreadable)."""
+
+    document: FiscalDocument
+    info: DeviceInfo | None
+
+
+Outcome = ReceiptDone | ShiftDone | DeviceInfo | None
+
+
+def is_fiscal(operation: Operation) -> bool:
+    """True for operations that form a fiscal document."""
+    return isinstance(operation, RegisterReceipt | OpenShift | CloseShift)
+
+
+def operation_kind(operation: Operation) -> str:
+    """The journal's name for an operation's kind."""
+    return _KINDS[type(operation)]
+
+
+_KINDS: dict[type, str] = {
+    RegisterReceipt: "receipt",
+    PrintSlip: "slip",
+    OpenShift: "open_shift",
+    CloseShift: "close_shift",
+    ReadInfo: "info",
+}
+
+
+class QueueExpired(OpenKKMError):
+    """The command waited longer than ``queue.expiry_seconds``; nothing was sent."""
+
+    code = "queue_expired"
+
+    def __init__(self) -> None:
+        super().__init__("Истек срок ожидания команды в очереди. Команда отменена.",
+                         "The command waited too long in the queue and was cancelled.")
+
+
+class NotPerformed(OpenKKMError):
+    """The fiscal drive proves the command left no document; a resend runs it again."""
+
+    code = "not_performed"
+
+
+class InternalFailure(OpenKKMError):
+    """An unexpected exception, reported with an incident code that is also in the log."""
+
+    code = "internal"
+
+    def __init__(self, incident: str) -> None:
+        super().__init__(f"Внутренняя ошибка openkkm (код инцидента {incident})",
+                         f"Internal openkkm error (incident code {incident})")
+        self.incident = incident
+
+
+_NOT_DONE: dict[str, tuple[str, str]] = {
+    "receipt": ("Чек не был зарегистрирован (связь с ККТ прервалась до его закрытия); "
+                "отправьте команду повторно",
+                "The receipt was not registered (the link to the register broke before it was "
+                "closed); send the command again"),
+    "open_shift": ("Смена не была открыта (связь с ККТ прервалась); отправьте команду повторно",
+                   "The shift was not opened (the link to the register broke); send the "
+                   "command again"),
+    "close_shift": ("Смена не была закрыта (связь с ККТ прервалась); отправьте команду повторно",
+                    "The shift was not closed (the link to the register broke); send the "
+                    "command again"),
+}
+
+
+def not_performed(kind: str) -> NotPerformed:
+    """The proven-failure error for an operation kind whose fiscal step left no document."""
+    ru, en = _NOT_DONE.get(kind, _NOT_DONE["receipt"])
+    return NotPerformed(ru, en)
+
+
+def interrupted_by_restart() -> NotPerformed:
+    """The proven-failure error for a command still queued when the server stopped."""
+    return NotPerformed(
+        "Команда не выполнялась: сервер openkkm был перезапущен до ее отправки на ККТ; "
+        "отправьте команду повторно",
+        "The command did not run: the openkkm server restarted before sending it to the "
+        "register; send the command again")
+
+
+def stopped_before_run() -> NotPerformed:
+    """The proven-failure error for a command still queued when the server was stopped."""
+    return NotPerformed(
+        "Команда не выполнялась: сервер openkkm останавливается; отправьте команду повторно",
+        "The command did not run: the openkkm server is stopping; send the command again")

@@ -1,0 +1,363 @@
+"""The job service: the one entry the HTTP layer uses to run, replay and look up commands.
+
+The IdCommand policy (``API.md`` §9d) is decided here under a per-id lock, so two simultaneous
+requests with one id cannot both run: the second sees the first's reservation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from openkkm.config import Config
+from openkkm.drivers.base import Driver, driver_class
+from openkkm.errors import NotFoundError, OpenKKMError
+from openkkm.jobs.devices import DeviceHandle, Selection, select_device
+from openkkm.jobs.journal import Journal, JournalRow, local_time
+from openkkm.jobs.model import Job, Renderer, State, StoredCommand, safe_render
+from openkkm.jobs.operations import InternalFailure, Operation, operation_kind
+from openkkm.jobs.recovery import recover_journal
+from openkkm.jobs.worker import DeviceWorker
+
+__all__ = ["Answer", "AnswerKind", "DeviceHandle", "JobService", "Renderer", "Selection",
+           "StoredCommand"]
+
+log = logging.getLogger(__name__)
+
+PURGE_INTERVAL = 3600.0
+RECOVERY_WAIT = 15.0
+
+
+class AnswerKind(Enum):
+    """What ``submit``/``result`` found."""
+
+    DONE = "done"
+    QUEUED = "queued"
+    RUNNING = "running"
+    ALREADY_RUNNING = "already_running"
+    REPLAY = "replay"
+    MISMATCH = "mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The service's answer; ``response`` is the complete wire answer when finished."""
+
+    kind: AnswerKind
+    id_command: str
+    response: dict[str, Any] | None
+    first_command: str = ""
+    first_at: datetime | None = None
+    num_device: int = 0
+    unit_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """A command as the policy needs it, from memory or from the journal."""
+
+    command: str
+    body_hash: str
+    state: State
+    response: dict[str, Any] | None
+    created_at: datetime
+    num_device: int
+    unit_name: str
+
+
+class _IdLock:
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+class JobService:
+    """Journal, workers and idempotency behind one object."""
+
+    def __init__(self, config: Config, *, render: Renderer,
+                 drivers: dict[int, Driver] | None = None, backoff: float = 0.5,
+                 call_timeout: float = 120.0, stop_timeout: float = 10.0,
+                 cache_size: int = 10_000) -> None:
+        self.config = config
+        self._render = render
+        self._handles = {device.num: DeviceHandle(device) for device in config.effective_devices}
+        if drivers is None:
+            data_dir = str(config.data_path)
+            drivers = {device.num: driver_class(device.kind)(device, data_dir=data_dir)
+                       for device in config.effective_devices if device.enabled}
+        self._drivers = drivers
+        self._journal = Journal(config.data_path / "journal.sqlite3")
+        self._backoff = backoff
+        self._call_timeout = call_timeout
+        self._stop_timeout = stop_timeout
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, _Record] = OrderedDict()
+        self._active: dict[str, Job] = {}
+        self._locks: dict[str, _IdLock] = {}
+        self._workers: dict[int, DeviceWorker] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._purger: asyncio.Task[None] | None = None
+        self._accepting = False
+
+    async def start(self) -> None:
+        """Open the journal, recover, start drivers and workers; an unreachable device stays offline."""
+        await self._journal.open()
+        await self._purge()
+        unit_names = {num: handle.unit_name for num, handle in self._handles.items()}
+        recovered = await recover_journal(self._journal, self._render, unit_names)
+        await asyncio.gather(*(self._start_driver(self._handles[num], driver)
+                               for num, driver in self._drivers.items()))
+        for num, driver in self._drivers.items():
+            self._workers[num] = DeviceWorker(
+                self._handles[num], driver, self._journal, self._render,
+                finished=self._finished, expiry=self.config.queue.expiry_seconds,
+                backoff=self._backoff, call_timeout=self._call_timeout)
+        waiting = []
+        for row in recovered:
+            worker = self._workers.get(row.num_device)
+            if worker is None:
+                log.error("command %s was sent to device %s, which is not configured now: "
+                          "it stays unknown", row.id_command, row.num_device)
+                continue
+            job = Job(row.stored(worker.handle.unit_name), row.body_hash, row.kind, None,
+                      state=State.UNKNOWN, step=row.step, shift_doc=row.shift_doc)
+            self._active[job.id_command] = job
+            worker.adopt(job)
+            if worker.handle.online:
+                waiting.append(asyncio.ensure_future(job.settled.wait()))
+        self._tasks = [asyncio.create_task(worker.run(), name=f"openkkm-worker-{num}")
+                       for num, worker in self._workers.items()]
+        self._purger = asyncio.create_task(self._purge_periodically())
+        if waiting:
+            _, pending = await asyncio.wait(waiting, timeout=RECOVERY_WAIT)
+            for future in pending:
+                future.cancel()
+        self._accepting = True
+
+    async def _start_driver(self, handle: DeviceHandle, driver: Driver) -> None:
+        try:
+            await asyncio.wait_for(driver.start(), self._call_timeout)
+            handle.online = True
+            info = await asyncio.wait_for(driver.info(), self._call_timeout)
+        except (OpenKKMError, TimeoutError) as exc:
+            handle.last_error = exc.ru if isinstance(exc, OpenKKMError) else "ККТ не отвечает"
+            log.error("device %s (%s): %s", handle.num, handle.unit_name, handle.last_error)
+            return
+        except Exception:  # noqa: BLE001 - one broken device must not stop the server
+            incident = uuid.uuid4().hex[:8].upper()
+            log.exception("incident %s: starting device %s failed", incident, handle.num)
+            handle.online = False
+            handle.last_error = InternalFailure(incident).ru
+            return
+        handle.info = info
+        handle.registration = info.registration
+
+    async def stop(self) -> None:
+        """Stop accepting, let running commands finish (bounded), stop devices, close the journal."""
+        self._accepting = False
+        if self._purger is not None:
+            self._purger.cancel()
+            await asyncio.gather(self._purger, return_exceptions=True)
+            self._purger = None
+        for worker in self._workers.values():
+            worker.close()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=self._stop_timeout)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._tasks = []
+        for worker in self._workers.values():
+            await worker.drain()
+        for driver in self._drivers.values():
+            try:
+                await driver.stop()
+            except Exception:  # noqa: BLE001 - stop() never raises by contract; be sure
+                log.exception("stopping driver %s", driver.config.num)
+        for job in self._active.values():
+            job.settled.set()
+        await self._journal.close()
+
+    def devices(self) -> list[DeviceHandle]:
+        """All configured devices, by number."""
+        return [self._handles[num] for num in sorted(self._handles)]
+
+    def select(self, selection: Selection) -> DeviceHandle:
+        """The device for a command (``API.md`` §5); ``NotFoundError`` if none."""
+        handles = [h for num, h in sorted(self._handles.items()) if num in self._drivers]
+        return select_device(handles, selection)
+
+    async def submit(self, *, id_command: str | None, command: str, request: dict[str, Any],
+                     body_hash: str, device: DeviceHandle, operation: Operation,
+                     warnings: tuple[str, ...] = (), wait: float | None) -> Answer:
+        """Run a command once per IdCommand (§9d) and wait up to ``wait`` seconds for it."""
+        if not self._accepting:
+            raise OpenKKMError("Сервер openkkm останавливается; повторите команду позже",
+                               "The openkkm server is stopping; try again later")
+        worker = self._workers.get(device.num)
+        if worker is None:
+            raise NotFoundError(f"Устройство {device.num} не запущено",
+                                f"Device {device.num} is not running")
+        id_command = id_command or str(uuid.uuid4())
+        async with self._exclusive(id_command):
+            active = self._active.get(id_command)
+            record = _from_job(active) if active else await self._lookup(id_command)
+            if record is not None and record.state is not State.FAILED:
+                return _policy(id_command, record, body_hash)
+            stored = StoredCommand(id_command, command, request, warnings, device.num,
+                                   device.unit_name, datetime.now().astimezone())
+            job = Job(stored, body_hash, operation_kind(operation), operation)
+            try:
+                await self._journal.put(stored, body_hash=body_hash, kind=job.kind,
+                                        state=State.QUEUED)
+            except Exception:  # noqa: BLE001 - report an incident, never a traceback
+                incident = uuid.uuid4().hex[:8].upper()
+                log.exception("incident %s: journaling %s failed", incident, id_command)
+                response = safe_render(self._render, stored, InternalFailure(incident))
+                return Answer(AnswerKind.DONE, id_command, response,
+                              num_device=device.num, unit_name=device.unit_name)
+            self._cache.pop(id_command, None)
+            self._active[id_command] = job
+            worker.enqueue(job)
+        if wait is None:
+            await job.settled.wait()
+        elif wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(job.settled.wait(), wait)
+        return _current(job)
+
+    async def result(self, id_command: str) -> Answer | None:
+        """``GetRezult``: the stored answer, or QUEUED/RUNNING, or None if unknown or expired."""
+        job = self._active.get(id_command)
+        if job is not None:
+            return _current(job)
+        record = await self._lookup(id_command)
+        if record is None:
+            return None
+        kind = AnswerKind.DONE if record.state.finished else AnswerKind.RUNNING
+        return Answer(kind, id_command, record.response if record.state.finished else None,
+                      record.command, record.created_at, record.num_device, record.unit_name)
+
+    async def record_failure(self, *, id_command: str | None, command: str,
+                             request: dict[str, Any], body_hash: str,
+                             response: dict[str, Any]) -> str:
+        """Journal a validation failure (nothing reached a device) so ``GetRezult`` finds it.
+
+        A command already done or in progress under this id is kept as it is.
+        """
+        id_command = id_command or str(uuid.uuid4())
+        async with self._exclusive(id_command):
+            if id_command in self._active:
+                return id_command
+            record = await self._lookup(id_command)
+            if record is not None and record.state is not State.FAILED:
+                return id_command
+            stored = StoredCommand(id_command, command, request, (), 0, "",
+                                   datetime.now().astimezone())
+            await self._journal.put(stored, body_hash=body_hash, kind="invalid",
+                                    state=State.FAILED, result=response)
+            self._remember(id_command, _Record(command, body_hash, State.FAILED, response,
+                                               stored.created_at, 0, ""))
+        return id_command
+
+    @contextlib.asynccontextmanager
+    async def _exclusive(self, id_command: str) -> AsyncIterator[None]:
+        entry = self._locks.get(id_command)
+        if entry is None:
+            entry = self._locks[id_command] = _IdLock()
+        entry.users += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[id_command]
+
+    async def _lookup(self, id_command: str) -> _Record | None:
+        record = self._cache.get(id_command)
+        if record is not None:
+            self._cache.move_to_end(id_command)
+            return record
+        row = await self._journal.get(id_command)
+        if row is None:
+            return None
+        record = _from_row(row, self._unit_name(row.num_device))
+        if record.state.finished:
+            self._remember(id_command, record)
+        return record
+
+    def _remember(self, id_command: str, record: _Record) -> None:
+        self._cache[id_command] = record
+        self._cache.move_to_end(id_command)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _finished(self, job: Job) -> None:
+        if self._active.get(job.id_command) is job:
+            del self._active[job.id_command]
+        self._remember(job.id_command, _from_job(job))
+
+    def _unit_name(self, num: int) -> str:
+        handle = self._handles.get(num)
+        return handle.unit_name if handle else ""
+
+    async def _purge(self) -> None:
+        cutoff = time.time() - self.config.journal.retention_days * 86400
+        removed = await self._journal.purge(cutoff)
+        if removed:
+            log.info("journal: %d commands past retention removed", removed)
+        for id_command in [i for i, r in self._cache.items() if r.created_at.timestamp() < cutoff]:
+            del self._cache[id_command]
+
+    async def _purge_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(PURGE_INTERVAL)
+            try:
+                await self._purge()
+            except Exception:  # noqa: BLE001 - retried at the next interval
+                log.exception("journal retention cleanup failed")
+
+
+def _from_job(job: Job) -> _Record:
+    stored = job.stored
+    return _Record(stored.command, job.body_hash, job.state, job.response, stored.created_at,
+                   stored.num_device, stored.unit_name)
+
+
+def _from_row(row: JournalRow, unit_name: str) -> _Record:
+    return _Record(row.command, row.body_hash, row.state, row.result, local_time(row.created_at),
+                   row.num_device, unit_name)
+
+
+def _policy(id_command: str, record: _Record, body_hash: str) -> Answer:
+    """The §9d answer for an id already used by a command that did not fail."""
+    if record.body_hash != body_hash:
+        kind = AnswerKind.MISMATCH
+    elif record.state is State.DONE:
+        kind = AnswerKind.REPLAY
+    else:
+        kind = AnswerKind.ALREADY_RUNNING
+    return Answer(kind, id_command, record.response if kind is AnswerKind.REPLAY else None,
+                  record.command, record.created_at, record.num_device, record.unit_name)
+
+
+def _current(job: Job) -> Answer:
+    stored = job.stored
+    if job.state.finished and job.response is not None:
+        kind = AnswerKind.DONE
+    elif job.state is State.QUEUED:
+        kind = AnswerKind.QUEUED
+    else:
+        kind = AnswerKind.RUNNING
+    return Answer(kind, job.id_command, job.response if kind is AnswerKind.DONE else None,
+                  stored.command, stored.created_at, stored.num_device, stored.unit_name)

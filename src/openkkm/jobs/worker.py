@@ -1,0 +1,326 @@
+"""The per-device worker: the only code that talks to its driver, one command at a time, FIFO.
+
+Before anything else on its device the worker settles commands whose fiscal outcome is unknown
+(recovered at start-up or lost mid-step): a device is never used while the journal does not
+know what it last did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from openkkm.drivers.base import Driver
+from openkkm.errors import (
+    DeviceRejected,
+    DeviceTimeout,
+    FiscalStateError,
+    NotSupportedError,
+    OpenKKMError,
+    TransportError,
+    ValidationError,
+)
+from openkkm.fiscal.types import DeviceInfo, DeviceStatus, DocumentType, FiscalDocument, ShiftState
+from openkkm.jobs.devices import DeviceHandle
+from openkkm.jobs.journal import Journal
+from openkkm.jobs.model import Job, Renderer, State, Step, safe_render
+from openkkm.jobs.operations import (
+    CloseShift,
+    InternalFailure,
+    OpenShift,
+    Outcome,
+    PrintSlip,
+    QueueExpired,
+    ReadInfo,
+    ReceiptDone,
+    RegisterReceipt,
+    ShiftDone,
+    not_performed,
+    stopped_before_run,
+)
+from openkkm.jobs.recovery import DriveReplaced, reconcile
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Errors by which a device refuses a step without changing anything: a proven failure.
+REFUSALS = (DeviceRejected, FiscalStateError, ValidationError, NotSupportedError)
+
+SHIFT_EXPIRED = FiscalStateError("Открытая смена превысила 24 часа: закройте смену",
+                                 "The open shift is older than 24 hours: close the shift")
+SHIFT_CLOSED = FiscalStateError("Смена не открыта: откройте смену (OpenShift)",
+                                "The shift is not open: open it first (OpenShift)")
+
+
+class DeviceWorker:
+    """Runs the commands of one device."""
+
+    def __init__(self, handle: DeviceHandle, driver: Driver, journal: Journal, render: Renderer,
+                 *, finished: Callable[[Job], None], expiry: float, backoff: float,
+                 call_timeout: float) -> None:
+        self.handle = handle
+        self.driver = driver
+        self._journal = journal
+        self._render = render
+        self._finished = finished
+        self._expiry = expiry
+        self._backoff = backoff
+        self._call_timeout = call_timeout
+        self._queue: deque[Job] = deque()
+        self._recovered: deque[Job] = deque()
+        self._wakeup = asyncio.Event()
+        self._closing = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def depth(self) -> int:
+        """Commands waiting, not counting the running one."""
+        return sum(1 for job in self._queue if not job.cancelled)
+
+    def enqueue(self, job: Job) -> None:
+        """Queue a new command; it fails if not started within the queue expiry."""
+        job.expiry = asyncio.get_running_loop().call_later(self._expiry, self._expire, job)
+        self._queue.append(job)
+        self._wakeup.set()
+
+    def adopt(self, job: Job) -> None:
+        """Take a recovered command whose fiscal step must be reconciled before anything else."""
+        self._recovered.append(job)
+        self._wakeup.set()
+
+    def close(self) -> None:
+        """Take no more commands; ``run`` returns after the current one."""
+        self._closing = True
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """The worker loop: recovered commands first, then the queue, until closed."""
+        while True:
+            if self._recovered and not self._closing:
+                await self._settle(self._recovered[0])
+                self._recovered.popleft()
+                continue
+            job = await self._take()
+            if job is None:
+                if self._closing:
+                    return
+                continue
+            self.handle.busy = True
+            self.handle.last_used = time.monotonic()
+            try:
+                await self._execute(job)
+            finally:
+                self.handle.busy = False
+
+    async def drain(self) -> None:
+        """After ``run`` ended: fail what is still queued (nothing of it was sent)."""
+        while self._queue:
+            job = self._queue.popleft()
+            if job.state is State.QUEUED and not job.cancelled:
+                job.cancelled = True
+                await self._finish(job, State.FAILED, stopped_before_run())
+        if self._tasks:
+            await asyncio.gather(*self._tasks)
+
+    async def _take(self) -> Job | None:
+        while True:
+            if self._closing or self._recovered:
+                return None
+            while self._queue:
+                job = self._queue.popleft()
+                if not job.cancelled:
+                    if job.expiry is not None:
+                        job.expiry.cancel()
+                    job.state = State.RUNNING
+                    return job
+            self._wakeup.clear()
+            await self._wakeup.wait()
+
+    def _expire(self, job: Job) -> None:
+        if job.state is not State.QUEUED or job.cancelled:
+            return
+        job.cancelled = True
+        task = asyncio.create_task(self._finish(job, State.FAILED, QueueExpired()))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _finish(self, job: Job, state: State, outcome: Outcome | OpenKKMError) -> None:
+        response = safe_render(self._render, job.stored, outcome)
+        try:
+            await self._journal.finish(job.id_command, state, response)
+        except Exception:  # noqa: BLE001 - answer anyway; a sent row reconciles at restart
+            log.exception("journal write failed for %s (%s)", job.id_command, state)
+        job.state = state
+        job.response = response
+        job.settled.set()
+        self._finished(job)
+
+    async def _execute(self, job: Job) -> None:
+        try:
+            outcome = await self._perform(job)
+        except DriveReplaced as exc:
+            log.error("command %s stays unknown: %s", job.id_command, exc.en)
+            job.settled.set()
+        except OpenKKMError as exc:
+            if isinstance(exc, TransportError):
+                self._offline(exc)
+            await self._finish(job, State.FAILED, exc)
+        except Exception:  # noqa: BLE001 - never kill the worker; report an incident
+            incident = uuid.uuid4().hex[:8].upper()
+            log.exception("incident %s: command %s failed", incident, job.id_command)
+            await self._finish(job, State.FAILED, InternalFailure(incident))
+        else:
+            await self._finish(job, State.DONE, outcome)
+
+    async def _perform(self, job: Job) -> Outcome:
+        operation = job.operation
+        await self._connect()
+        if isinstance(operation, ReadInfo):
+            return await self._info()
+        if isinstance(operation, PrintSlip):
+            await self._call(self.driver.print_slip(operation.slip))
+            return None
+        status = await self._status()
+        if status.receipt_open:
+            # Proven not fiscalised: an open receipt is not a document, and every unknown step
+            # on this device was reconciled before this command was taken.
+            await self._call(self.driver.cancel_receipt())
+            status = await self._status()
+        if isinstance(operation, OpenShift):
+            document = await self._step(job, _step(DocumentType.SHIFT_OPEN, status),
+                                        lambda: self.driver.open_shift(operation.cashier))
+            return ShiftDone(document, await self._info_or_none())
+        if isinstance(operation, CloseShift):
+            document = await self._step(job, _step(DocumentType.SHIFT_CLOSE, status),
+                                        lambda: self.driver.close_shift(operation.cashier))
+            return ShiftDone(document, await self._info_or_none())
+        if isinstance(operation, RegisterReceipt):
+            return await self._receipt(job, operation, status)
+        raise TypeError(f"unknown operation {operation!r}")
+
+    async def _receipt(self, job: Job, operation: RegisterReceipt,
+                       status: DeviceStatus) -> ReceiptDone:
+        receipt = operation.receipt
+        config = self.handle.config
+        if status.shift is ShiftState.EXPIRED:
+            if not config.auto_close_expired_shift:
+                raise SHIFT_EXPIRED
+            await self._step(job, _step(DocumentType.SHIFT_CLOSE, status),
+                             lambda: self.driver.close_shift(receipt.cashier))
+            status = await self._status()
+        if status.shift is ShiftState.CLOSED:
+            if not config.auto_open_shift:
+                raise SHIFT_CLOSED
+            job.shift_doc = await self._step(job, _step(DocumentType.SHIFT_OPEN, status),
+                                             lambda: self.driver.open_shift(receipt.cashier))
+            status = await self._status()
+        step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
+                    receipt.kind, receipt.total)
+        document = await self._step(job, step, lambda: self.driver.register(receipt))
+        return ReceiptDone(document, job.shift_doc, self.driver.line_length)
+
+    async def _step(self, job: Job, step: Step,
+                    action: Callable[[], Awaitable[FiscalDocument]]) -> FiscalDocument:
+        """Journal ``sent`` durably, then send; a lost answer is reconciled, never retried."""
+        await self._journal.mark_sent(job.id_command, step, job.shift_doc)
+        job.step = step
+        job.state = State.SENT
+        try:
+            document = await self._call(action())
+        except REFUSALS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any other failure leaves the outcome unknown
+            log.warning("fiscal step of %s (FD %s expected) interrupted: %r",
+                        job.id_command, step.expected_fd, exc)
+            if isinstance(exc, TransportError):
+                self._offline(exc)
+            job.state = State.UNKNOWN
+            try:
+                await self._journal.mark_unknown(job.id_command)
+            except Exception:  # noqa: BLE001 - the row is "sent", which recovery treats alike
+                log.exception("journal write failed for %s (unknown)", job.id_command)
+            document = await self._reconcile(step)
+            if document is None:
+                raise not_performed(job.kind) from exc
+        job.state = State.RUNNING
+        return document
+
+    async def _settle(self, job: Job) -> None:
+        """Reconcile a command recovered from the journal and finish it."""
+        step = job.step
+        if step is None:
+            await self._finish(job, State.FAILED, not_performed(job.kind))
+            return
+        try:
+            document = await self._reconcile(step)
+        except DriveReplaced as exc:
+            log.error("command %s stays unknown: %s", job.id_command, exc.en)
+            job.settled.set()
+            return
+        main = step.doc_type not in (DocumentType.SHIFT_OPEN, DocumentType.SHIFT_CLOSE)
+        if document is None or (job.kind == "receipt" and not main):
+            await self._finish(job, State.FAILED, not_performed(job.kind))
+        elif job.kind == "receipt":
+            await self._finish(job, State.DONE,
+                               ReceiptDone(document, job.shift_doc, self.driver.line_length))
+        else:
+            await self._finish(job, State.DONE, ShiftDone(document, await self._info_or_none()))
+
+    async def _reconcile(self, step: Step) -> FiscalDocument | None:
+        document = await reconcile(self.driver, step, reconnect=self._reconnect,
+                                   backoff=self._backoff)
+        self.handle.online = True
+        return document
+
+    async def _call(self, awaitable: Awaitable[T]) -> T:
+        try:
+            return await asyncio.wait_for(awaitable, self._call_timeout)
+        except TimeoutError as exc:
+            raise DeviceTimeout(
+                f"ККТ не ответила за {self._call_timeout:.0f} с",
+                f"The register did not answer within {self._call_timeout:.0f} s") from exc
+
+    async def _status(self) -> DeviceStatus:
+        return await self._call(self.driver.status())
+
+    async def _connect(self) -> None:
+        if not self.handle.online:
+            await self._reconnect()
+
+    async def _reconnect(self) -> None:
+        await self.driver.stop()
+        try:
+            await self._call(self.driver.start())
+        except TransportError as exc:
+            self._offline(exc)
+            raise
+        self.handle.online = True
+        self.handle.last_error = ""
+
+    def _offline(self, exc: OpenKKMError) -> None:
+        if self.handle.online:
+            log.error("device %s went offline: %s", self.handle.num, exc.en)
+        self.handle.online = False
+        self.handle.last_error = exc.ru
+
+    async def _info(self) -> DeviceInfo:
+        info = await self._call(self.driver.info())
+        self.handle.info = info
+        self.handle.registration = info.registration
+        return info
+
+    async def _info_or_none(self) -> DeviceInfo | None:
+        try:
+            return await self._info()
+        except OpenKKMError as exc:
+            log.warning("reading the state of device %s failed: %s", self.handle.num, exc.en)
+            return None
+
+
+def _step(doc_type: DocumentType, status: DeviceStatus) -> Step:
+    return Step(doc_type, status.fn_number, status.last_document + 1)
