@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from openkkm.api.kkmserver.check_common import Notice, blank, fail, kopecks, phones
 from openkkm.api.kkmserver.check_schema import CheckRequestBase
@@ -57,11 +58,11 @@ class Props:
     header: list[PrintElement] = field(default_factory=list)
     footer: list[PrintElement] = field(default_factory=list)
     sender_email: str | None = None
-    agent: dict[str, object] = field(default_factory=dict)
+    agent: dict[str, Any] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
 
 
-def _agent_value(tag: int, value: str) -> tuple[str, object] | None:
+def _agent_value(tag: int, value: str) -> tuple[str, Any] | None:
     attribute = {1005: "transfer_operator_address", 1016: "transfer_operator_inn",
                  1026: "transfer_operator_name", 1044: "operation", 1073: "agent_phones",
                  1074: "operator_phone", 1075: "transfer_operator_phones"}[tag]
@@ -113,9 +114,9 @@ def check_props(req: CheckRequestBase, *, agent: bool, correction: bool) -> Prop
         result.notices.append(Notice("AdditionalProps: не печатаются в чеке коррекции",
                                      "AdditionalProps: not printed on a correction receipt"))
         return result
-    for prop in extra:
-        if prop.print is False or (blank(prop.name_prop) and blank(prop.prop)):
+    for extra_prop in extra:
+        if extra_prop.print is False or (blank(extra_prop.name_prop) and blank(extra_prop.prop)):
             continue
-        line = PrintText(f"{(prop.name_prop or '').strip()}: {(prop.prop or '').strip()}")
-        (result.header if prop.print_in_header else result.footer).append(line)
+        line = PrintText(f"{(extra_prop.name_prop or '').strip()}: {(extra_prop.prop or '').strip()}")
+        (result.header if extra_prop.print_in_header else result.footer).append(line)
     return result

@@ -241,6 +241,8 @@ def convert_line(reg: RegisterData, loc: Loc, ctx: LineContext, notices: list[No
     """Validate a ``Register`` in the order of §6.3.10 step 7 and split it into items."""
     code = reg.good_code_data if reg.good_code_data and not reg.good_code_data.is_empty else None
     marked = code is not None
+    # The method is read first, silently: the name rule and the 2026 VAT warning depend on it,
+    # while its own default warning follows the Tax one (the order of the §6.3.12 sample).
     method_value = _sign(reg.sign_method_calculation, PaymentMethod, 4, marked,
                          loc + ("SignMethodCalculation",), "1–7", [])
     name = (reg.name or "").strip()

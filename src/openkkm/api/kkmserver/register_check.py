@@ -73,7 +73,8 @@ class CheckRequest(CheckRequestBase):
 
     def body_for_hash(self) -> dict[str, Any]:
         """The body as compared for a repeated ``IdCommand``: JSON-ready, decimals normalised."""
-        return _normal(self.model_dump(mode="python", exclude=set(HASH_EXCLUDE)))
+        body: dict[str, Any] = _normal(self.model_dump(mode="python", exclude=set(HASH_EXCLUDE)))
+        return body
 
 
 def _lower_keys(value: Any) -> Any:
@@ -240,7 +241,7 @@ def _text(value: str | None) -> str | None:
     return None if blank(value) else (value or "").strip()
 
 
-def _merge_agent(agent: AgentData | None, extra: dict[str, object]) -> AgentData | None:
+def _merge_agent(agent: AgentData | None, extra: dict[str, Any]) -> AgentData | None:
     """Receipt agent data with ``CheckProps`` agent tags filling what ``AgentData`` left empty."""
     if not extra:
         return agent
