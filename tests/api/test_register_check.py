@@ -139,6 +139,15 @@ def test_specification_sample() -> None:
     assert "; ".join(warnings) == SAMPLE_WARNING
 
 
+def test_sample_warnings_in_english() -> None:
+    _, notices = build(sample())
+    english = [notice.text("en") for notice in notices]
+    assert english[0] == ("CheckStrings[4].Register.Tax: 18 → 20 %; since 2026-01-01 the general rate "
+                          "is 22 % (Tax 22)")
+    assert english[3:] == ["CheckProps 1005, 1010, 1073: printed only",
+                           "CheckStrings[4].Register.EGAIS: not sent"]
+
+
 def test_sample_print_layout() -> None:
     receipt, _ = receipt_of(sample())
     placed = list(zip(receipt.element_positions, receipt.elements, strict=True))
@@ -210,7 +219,8 @@ def test_one_line_discount_and_markup() -> None:
 
 
 def test_quantity_six_decimals_and_measure_default() -> None:
-    receipt, _ = receipt_of(sale({"Register": line(Quantity=Decimal("1.123456"), Price=1, Amount=Decimal("1.12"))},
+    precise = line(Quantity=Decimal("1.123456"), Price=1, Amount=Decimal("1.12"))
+    receipt, _ = receipt_of(sale({"Register": precise},
                                  {"Register": line(Quantity=2, Price=1, Amount=2)}, Cash=Decimal("3.12")))
     assert receipt.items[0].quantity == Decimal("1.123456")
     assert receipt.items[0].measure is Measure.OTHER
@@ -236,15 +246,18 @@ def test_legacy_payments_mapped() -> None:
                                  Cash=100, CashLessType1=50, CashLessType2=100, CashLessType3=50))
     assert receipt.payments == Payments(cash=10000, electronic=5000, credit=10000, provision=5000)
     req = parse_register_check(sale(Cash=100, CashLessType1=50, CashLessType2=100, CashLessType3=50))
-    document = FiscalDocument(1, 2, dt.datetime(2026, 1, 15), DocumentType.RECEIPT, "1", kind=ReceiptKind.SALE,
+    document = FiscalDocument(1, 2, dt.datetime(2026, 1, 15), DocumentType.RECEIPT, "1",
+                              kind=ReceiptKind.SALE,
                               total=30000)
     fields = render_check_fields(req, document, line_length=-1)
-    assert (fields["Cash"], fields["ElectronicPayment"], fields["Credit"], fields["CashProvision"]) == (100, 50, 100, 50)
+    paid = (fields["Cash"], fields["ElectronicPayment"], fields["Credit"], fields["CashProvision"])
+    assert paid == (100, 50, 100, 50)
 
 
 def test_tax_legacy_118_and_2026_rates() -> None:
     _, warnings = receipt_of(sale({"Register": line(Tax=118, SignMethodCalculation=1)}))
-    assert warnings == ["CheckStrings[0].Register.Tax: 118 → 20/120; с 01.01.2026 основная ставка 22/122 (Tax 122)"]
+    assert warnings == [
+        "CheckStrings[0].Register.Tax: 118 → 20/120; с 01.01.2026 основная ставка 22/122 (Tax 122)"]
     _, warnings = receipt_of(sale({"Register": line(Tax=20)}))
     assert warnings == ["CheckStrings[0].Register.Tax: 20 %; с 01.01.2026 основная ставка 22 % (Tax 22)"]
     _, warnings = receipt_of(sale({"Register": line(Tax=120, SignMethodCalculation=2)}))
@@ -304,7 +317,8 @@ def test_check_props_sent_where_valid() -> None:
 
 def test_agent_and_purveyor_on_line() -> None:
     receipt, _ = receipt_of(sale({"Register": line(
-        AgentSign=5, AgentData={"PayingAgentOperation": "", "PayingAgentPhone": "+7 (900) 111-22-33, 8 800 200 00 00",
+        AgentSign=5, AgentData={"PayingAgentOperation": "",
+                                "PayingAgentPhone": "+7 (900) 111-22-33, 8 800 200 00 00",
                                 "MoneyTransferOperatorVATIN": ""},
         PurveyorData={"PurveyorName": "ИП Сидоров", "PurveyorVATIN": "500100732259",
                       "PurveyorPhone": "+7-495-000-00-00"})}))
@@ -375,7 +389,8 @@ def test_marked_line_on_ffd12() -> None:
     req_body = sale({"Register": line(GoodCodeData={"BarCode": code, "IndustryProps": "x"})})
     receipt, warnings = receipt_of(req_body)
     assert receipt.items[0].quantity == 1 and warnings == []
-    document = FiscalDocument(1, 2, dt.datetime(2026, 1, 15), DocumentType.RECEIPT, "1", kind=ReceiptKind.SALE,
+    document = FiscalDocument(1, 2, dt.datetime(2026, 1, 15), DocumentType.RECEIPT, "1",
+                              kind=ReceiptKind.SALE,
                               total=10000)
     fields = render_check_fields(parse_register_check(req_body), document, line_length=48)
     assert fields["MarkingCodeValidation"] == [{"Name": "Товар", "BarCode": code, "IndustryProps": "x",

@@ -63,8 +63,9 @@ def test_cashier_not_needed_in_automatic_mode() -> None:
 
 
 def test_no_fiscal_lines() -> None:
-    assert refused(sale({"PrintText": {"Text": "x"}})) == "В чеке нет фискальных строк (CheckStrings[].Register)"
-    assert refused(sale(CheckStrings=None)) == "В чеке нет фискальных строк (CheckStrings[].Register)"
+    no_lines = "В чеке нет фискальных строк (CheckStrings[].Register)"
+    assert refused(sale({"PrintText": {"Text": "x"}})) == no_lines
+    assert refused(sale(CheckStrings=None)) == no_lines
 
 
 def test_payments_short() -> None:
@@ -211,8 +212,9 @@ def test_correction_needs_base() -> None:
     assert refused(sale(TypeCheck=12, CheckStrings=[], CorrectionBaseDate="2026-01-01",
                         CorrectionBaseNumber="1", Amount=0)) == (
         "В чеке нет фискальных строк (CheckStrings[].Register)")
-    text = refused(sale(TypeCheck=2, CheckStrings=[], CorrectionBaseDate="2025-01-01", CorrectionBaseNumber="1",
-                        Amount=100, SumTax22=18.03), today=dt.date(2025, 6, 1))
+    text = refused(sale(TypeCheck=2, CheckStrings=[], CorrectionBaseDate="2025-01-01",
+                        CorrectionBaseNumber="1", Amount=100, SumTax22="18.03"),
+                   today=dt.date(2025, 6, 1))
     assert text.startswith("Поле SumTax22: ставка НДС 22 %")
 
 
@@ -221,7 +223,8 @@ def test_not_print_needs_client_address() -> None:
 
 
 def test_tax_variant() -> None:
-    assert refused(sale(TaxVariant="7")) == "Поле TaxVariant: недопустимое значение '7'; допустимо 0, 1, 2, 3, 4, 5"
+    assert refused(sale(TaxVariant="7")) == (
+        "Поле TaxVariant: недопустимое значение '7'; допустимо 0, 1, 2, 3, 4, 5")
     assert refused(sale(TaxVariant=5)) == (
         "Поле TaxVariant: СНО 5 не зарегистрирована в ККТ; зарегистрированы: 0, 1")
 
@@ -241,7 +244,8 @@ def test_receipt_level_fields() -> None:
     (sale(IsFiscalCheck="maybe"), "IsFiscalCheck", "true или false"),
     (sale(CheckStrings="x"), "CheckStrings", "ожидается массив"),
     (sale({}, {}, {"Register": 5}), "CheckStrings[2].Register", "ожидается объект"),
-    (sale({}, {"Register": line(GoodCodeData=[1])}), "CheckStrings[1].Register.GoodCodeData", "ожидается объект"),
+    (sale({}, {"Register": line(GoodCodeData=[1])}), "CheckStrings[1].Register.GoodCodeData",
+     "ожидается объект"),
 ])
 def test_type_errors(body: dict[str, Any], path: str, phrase: str) -> None:
     with pytest.raises(ValidationError) as err:
