@@ -15,10 +15,18 @@ from .values import CLASSIC_TEXT_SIZE, PrintFlags
 
 
 @dataclass(frozen=True, kw_only=True)
+class OpenShiftAnswer(Answer):
+    """0xE0 answer: the operator number, which javapos and pyshtrih do not expect."""
+
+    operator: int | None = spec(Optional(U8), None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class OpenShift(Request):
     """0xE0 open a shift (the FN forms the shift-open report)."""
 
     code: ClassVar[Command] = Command.OPEN_SHIFT
+    answer: ClassVar[type[Answer]] = OpenShiftAnswer
     password: int = admin_password()
 
 

@@ -14,7 +14,7 @@ from .status import EcrFlags, split_mode
 
 @dataclass(frozen=True, kw_only=True)
 class ShortStatusAnswer(Answer):
-    """0x10 answer: 15 bytes, 16 when the model reports the last print result."""
+    """0x10 answer: 14 DATA bytes, 15 when the model reports the last print result."""
 
     operator: int = spec(U8)
     flags: int = spec(U16)
