@@ -21,6 +21,7 @@ class Harness:
         self.drive = FakeDrive()
         self.render = Rendered()
         self.expiry = 30.0
+        self.start_failures = 0
         self.driver: FakeDriver | None = None
         self.service: JobService | None = None
 
@@ -28,6 +29,7 @@ class Harness:
         """Start a new service (a new driver over the same drive)."""
         config = make_config(self.data_dir, expiry=self.expiry, **self.device)
         self.driver = FakeDriver(config.devices[0], self.drive)
+        self.driver.start_failures = self.start_failures
         self.service = JobService(config, render=self.render, drivers={1: self.driver},
                                   backoff=0.01)
         await self.service.start()

@@ -219,9 +219,12 @@ class Rendered:
 
     def __init__(self) -> None:
         self.outcomes: dict[str, list[Outcome | OpenKKMError]] = {}
+        self.broken = False
 
     def __call__(self, stored: StoredCommand, outcome: Outcome | OpenKKMError) -> dict[str, Any]:
         self.outcomes.setdefault(stored.id_command, []).append(outcome)
+        if self.broken:
+            raise KeyError("renderer bug")
         answer: dict[str, Any] = {"Command": stored.command, "IdCommand": stored.id_command,
                                   "NumDevice": stored.num_device, "Warning": "; ".join(
                                       stored.warnings), "Error": "", "Status": 0}
