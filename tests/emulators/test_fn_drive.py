@@ -20,6 +20,7 @@ from openkkm.fiscal.types import (
     Correction,
     CorrectionType,
     DocumentType,
+    FfdVersion,
     Item,
     PaymentObject,
     Payments,
@@ -439,3 +440,46 @@ def test_ffd_105_correction_allows_only_sale_and_purchase() -> None:
                             Correction(CorrectionType.OWN, dt.date(2026, 11, 2), "1"))
     assert refusal(exc) is Refusal.CORRECTION_KIND
     assert not drive.receipt_open
+
+
+def test_reregistration_changes_data_with_shift_closed() -> None:
+    drive = new_drive()
+    drive.open_shift()
+    moved = replace(drive.registration, address="г. Москва, ул. Арбат, д. 2")
+    with pytest.raises(FnError) as open_shift:
+        drive.reregister(moved, 1 << 3)
+    assert refusal(open_shift) is Refusal.SHIFT_ALREADY_OPEN
+    drive.close_shift()
+    doc = drive.reregister(moved, 1 << 3)
+    assert (doc.number, doc.type) == (4, DocumentType.REREGISTRATION)
+    tags = fields(doc.tlv)
+    assert tlv.read_vln(tags[Tag.REREGISTRATION_REASONS]) == 8
+    assert tlv.read_string(tags[Tag.SETTLEMENT_ADDRESS]) == "г. Москва, ул. Арбат, д. 2"
+    assert drive.registration.address == "г. Москва, ул. Арбат, д. 2"
+
+
+def test_reregistration_refuses_a_bad_reg_number() -> None:
+    drive = new_drive()
+    number = drive.registration.reg_number
+    broken = number[:-1] + str((int(number[-1]) + 1) % 10)
+    with pytest.raises(FnError) as exc:
+        drive.reregister(replace(drive.registration, reg_number=broken), 8)
+    assert refusal(exc) is Refusal.BAD_VALUE
+    assert drive.last_number == 1
+
+
+def test_ffd_change_only_right_after_a_clean_state_report() -> None:
+    drive = new_drive(ffd="1.05")
+    newer = replace(drive.registration, ffd=int(FfdVersion.V1_2))
+    with pytest.raises(FnError) as no_report:
+        drive.reregister(newer, 1 << 21)
+    assert refusal(no_report) is Refusal.FFD_CHANGE_SEQUENCE
+    drive.state_report()  # the registration report is still unsent: 1097 = 1
+    with pytest.raises(FnError) as unsent:
+        drive.reregister(newer, 1 << 21)
+    assert refusal(unsent) is Refusal.FFD_CHANGE_SEQUENCE
+    drive.confirm_ofd()
+    drive.state_report()
+    doc = drive.reregister(newer, 1 << 21)
+    assert fields(doc.tlv)[Tag.FFD_VERSION] == bytes([FfdVersion.V1_2])
+    assert drive.registration.ffd == FfdVersion.V1_2

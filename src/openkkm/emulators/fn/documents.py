@@ -112,3 +112,10 @@ def queue_tags(unsent: int, oldest: dt.datetime | None, *, first: int = 0) -> li
 def warning_tags(warnings: dict[Tag, bool]) -> list[bytes]:
     """Encode flags 1050–1053, present only when set."""
     return [tlv.tlv(tag, tlv.byte(1)) for tag, on in warnings.items() if on]
+
+
+def reason_tags(ffd: FfdVersion, reason: int) -> list[bytes]:
+    """Re-registration reasons: 1101 (a byte code) in FFD 1.05, 1205 (a u32 mask) after."""
+    if ffd >= FfdVersion.V1_1:
+        return [tlv.tlv(Tag.REREGISTRATION_REASONS, tlv.u32(reason))]
+    return [tlv.tlv(Tag.REREGISTRATION_REASON, tlv.byte(reason))]

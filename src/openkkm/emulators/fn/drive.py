@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from openkkm.emulators.fn import documents, ofd
 from openkkm.emulators.fn.counters import add_receipt
 from openkkm.emulators.fn.errors import FnError, Refusal
+from openkkm.emulators.fn.identity import reg_number_valid
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.receipt import (
     EXCISE_SUBJECTS,
@@ -74,6 +76,9 @@ class FiscalDrive:
 
         ``capacity`` is the archive size in documents (a setting: the real figure is unknown).
         """
+        if not reg_number_valid(registration.reg_number, registration.inn,
+                                registration.kkt_number):
+            raise FnError(Refusal.BAD_VALUE, "1037")
         now = clock().replace(microsecond=0)
         state = FnState(registration=registration, key=key or secrets.token_bytes(32),
                         activated_at=now, capacity=capacity)
@@ -225,6 +230,32 @@ class FiscalDrive:
         return self._form(DocumentType.STATUS_REPORT, now, parts,
                           shift_number=self._state.shift_number)
 
+    def reregister(self, registration: RegistrationData, reason: int,
+                   cashier: Cashier | None = None) -> ArchivedDocument:
+        """Form a re-registration report (form 11) that changes the registration data.
+
+        ``reason`` is written as given: the 1101 code in FFD 1.05, the 1205 bitmask in 1.1 and
+        1.2 (its bit list is unconfirmed, so the ФН does not interpret it). The ФН number and
+        key life stay; a ФН replacement is a new drive. An FFD version change must directly
+        follow a current-state report that showed an empty OFD queue (``FISCAL.md`` §2).
+        """
+        now = self._check_can_form()
+        if self._state.shift_open:
+            raise FnError(Refusal.SHIFT_ALREADY_OPEN)
+        if registration.fn_number != self.fn_number:
+            raise FnError(Refusal.BAD_VALUE, "1041")
+        if not reg_number_valid(registration.reg_number, registration.inn,
+                                registration.kkt_number):
+            raise FnError(Refusal.BAD_VALUE, "1037")
+        if registration.ffd != self.registration.ffd and not self._after_clean_state_report():
+            raise FnError(Refusal.FFD_CHANGE_SEQUENCE)
+        registration = replace(registration, key_days=self.registration.key_days)
+        parts = documents.registration_parts(registration, self.key_days_left())
+        parts += [*documents.reason_tags(FfdVersion(registration.ffd), reason),
+                  *documents.cashier_tags(cashier)]
+        return self._form(DocumentType.REREGISTRATION, now, parts,
+                          shift_number=self._state.shift_number, registration=registration)
+
     def close_fn(self, cashier: Cashier | None = None) -> ArchivedDocument:
         """Form the ФН close report (form 6); afterwards nothing more is formed."""
         now = self._check_can_form(allow_expired=True)
@@ -357,6 +388,15 @@ class FiscalDrive:
             raise FnError(Refusal.CLOCK_BACKWARDS, state.last_moment.isoformat(sep=" "))
         return now
 
+    def _after_clean_state_report(self) -> bool:
+        """Tell whether the last FD is a current-state report with 1097 = 0."""
+        last = self._state.archive[-1]
+        if last.type is not DocumentType.STATUS_REPORT:
+            return False
+        [(_form, body)] = tlv.iter_tlv(last.tlv)
+        unsent = dict(tlv.iter_tlv(body)).get(Tag.UNCONFIRMED_COUNT)
+        return unsent is not None and tlv.read_vln(unsent) == 0
+
     def _warnings(self, queue: ofd.QueueStatus) -> dict[Tag, bool]:
         days = self.key_days_left()
         return {Tag.KEY_LESS_30_DAYS: days < 30, Tag.KEY_LESS_3_DAYS: days < 3,
@@ -366,13 +406,18 @@ class FiscalDrive:
     def _form(self, form: DocumentType, now: dt.datetime, parts: list[bytes], *,
               shift_number: int = 0, receipt_number: int = 0, kind: ReceiptKind | None = None,
               total: int = 0, change: int = 0, payments: Payments | None = None,
-              lines: list[tuple[int, int]] | None = None) -> ArchivedDocument:
-        """Sign a document and apply it to the state in one step, then save."""
+              lines: list[tuple[int, int]] | None = None,
+              registration: RegistrationData | None = None) -> ArchivedDocument:
+        """Sign a document and apply it to the state in one step, then save.
+
+        ``registration`` is the new registration a re-registration report brings; the report
+        already carries it (its 1037 and 1209).
+        """
         state = self._state
         number = state.last_number + 1
+        registration = registration or state.registration
         try:
-            signed = documents.sign_document(state.key, state.registration, form, number, now,
-                                             parts)
+            signed = documents.sign_document(state.key, registration, form, number, now, parts)
         except tlv.TlvError as exc:
             raise FnError(Refusal.BAD_VALUE, str(exc)) from exc
         doc = ArchivedDocument(number=number, type=form, moment=now, sign=signed.sign,
@@ -380,6 +425,7 @@ class FiscalDrive:
                                receipt_number=receipt_number, kind=kind, total=total,
                                change=change)
         state.archive.append(doc)
+        state.registration = registration
         state.last_number = number
         state.last_moment = now
         state.shift_documents += 1

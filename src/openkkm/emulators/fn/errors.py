@@ -57,6 +57,7 @@ class Refusal(IntEnum):
     OFD_QUEUE_NOT_EMPTY = 26
     BAD_QUANTITY = 27
     AGENT_WITHOUT_SUPPLIER = 28
+    FFD_CHANGE_SEQUENCE = 29
 
 
 class RefusalText(NamedTuple):
@@ -150,6 +151,12 @@ REFUSALS: dict[Refusal, RefusalText] = {
     Refusal.AGENT_WITHOUT_SUPPLIER: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Для агентского предмета расчета нужен ИНН поставщика (1226)",
         "An agent item needs the supplier's INN (1226)"),
+    Refusal.FFD_CHANGE_SEQUENCE: RefusalText(
+        FnCode.WRONG_STATE, True,
+        "Версию ФФД можно сменить только сразу после отчета о текущем состоянии расчетов "
+        "без неотправленных документов",
+        "The FFD version changes only right after a current-state report with no unsent "
+        "documents"),
     Refusal.BAD_QUANTITY: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Количество должно быть больше нуля",
         "The quantity must be greater than zero"),
