@@ -78,14 +78,15 @@ def peer(answer: Answer | None = None, error: int = 0) -> tuple[pyshtrih.ShtrihA
 def test_short_status() -> None:
     answer = cmd_status.ShortStatusAnswer(
         operator=30, flags=EcrFlags.RECEIPT_ROLL | EcrFlags.DRAWER_OPEN, mode_byte=0x28,
-        submode=0, operations_low=3,
+        submode=0, operations_low=3, operations_high=1,
     )
     device, serial = peer(answer)
     result = device.state()
     assert serial.frames[0].payload == cmd_status.ShortStatus(password=1).encode()
     # pyshtrih swaps the low (offset 5) and high (offset 10) bytes of this count, against
-    # javapos commands.xml; a count below 256 reads the same either way.
-    assert result["Количество операций в чеке"] == 3
+    # javapos commands.xml and the spec; it still finds both bytes where we put them.
+    assert answer.operations == 259
+    assert result["Количество операций в чеке"] == 3 << 8 | 1
     assert result["Флаги ФР"] is not None and result["Режим ФР"] is not None
     assert result["Порядковый номер оператора"] == 30
 
