@@ -38,7 +38,8 @@ def format_loc(loc: Loc) -> str:
         elif part == "*":
             out += "[]"
         else:
-            out += ("." if out else "") + canonical(part)
+            # A part already spelled as on the wire is kept; a lower-cased alias is restored.
+            out += ("." if out else "") + (canonical(part) if part.islower() else part)
     return out
 
 
