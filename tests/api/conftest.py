@@ -2,60 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import httpx
 import pytest
 
-
-def _install_missing_contracts() -> None:
-    """Until the jobs service and RegisterCheck modules land, stand in for their contracts."""
-    if importlib.util.find_spec("openkkm.jobs.service") is None:
-        service = types.ModuleType("openkkm.jobs.service")
-
-        class AnswerKind(Enum):
-            DONE = "done"
-            QUEUED = "queued"
-            RUNNING = "running"
-            ALREADY_RUNNING = "already_running"
-            REPLAY = "replay"
-            MISMATCH = "mismatch"
-
-        @dataclass(frozen=True)
-        class Answer:
-            kind: AnswerKind
-            id_command: str
-            response: dict[str, Any] | None
-            first_command: str = ""
-            first_at: datetime | None = None
-            num_device: int = 0
-            unit_name: str = ""
-
-        service.AnswerKind, service.Answer, service.JobService = AnswerKind, Answer, object
-        sys.modules["openkkm.jobs.service"] = service
-    if importlib.util.find_spec("openkkm.api.kkmserver.register_check") is None:
-        check = types.ModuleType("openkkm.api.kkmserver.register_check")
-
-        def unavailable(*args: Any, **kwargs: Any) -> Any:
-            raise NotImplementedError("register_check has not landed")
-
-        check.parse_register_check = check.build_receipt = check.render_check_fields = unavailable
-        sys.modules["openkkm.api.kkmserver.register_check"] = check
-
-
-_install_missing_contracts()
-
-from openkkm.api.app import create_app  # noqa: E402
-from openkkm.api.kkmserver.render import make_renderer  # noqa: E402
-from openkkm.config import Config  # noqa: E402
-from api.fakes import FakeJobs, handle  # noqa: E402
+from api.fakes import FakeJobs, handle
+from openkkm.api.app import create_app
+from openkkm.api.kkmserver.render import make_renderer
+from openkkm.config import Config
 
 
 @dataclass

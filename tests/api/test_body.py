@@ -44,7 +44,7 @@ def test_broken_json_names_the_position() -> None:
 
 def test_position_counts_the_client_characters_after_escapes() -> None:
     with pytest.raises(BodyParseError) as info:
-        parse_body('{"a":"&#39;x&#39;", ]'.encode())
+        parse_body(b'{"a":"&#39;x&#39;", ]')
     assert "позиция 21" in info.value.ru
 
 

@@ -69,7 +69,7 @@ class _Edge:
         request = Request(scope, receive)
         try:
             response = await self._route(request)
-        except Exception:
+        except Exception:  # noqa: BLE001 -- never 500: logged with an incident code instead
             response = self._incident(request, "", "")
         await response(scope, receive, send)
 
@@ -143,7 +143,7 @@ class _Edge:
         force_async = len(segments) > 1 and segments[1].lower() == "async"
         try:
             code, answer = await self._dispatch.execute(body, role=role, force_async=force_async)
-        except Exception:
+        except Exception:  # noqa: BLE001 -- never 500: logged with an incident code instead
             command = body.get("command")
             id_command = body.get("idcommand")
             return self._incident(request, command if isinstance(command, str) else "",

@@ -104,9 +104,10 @@ class ListRequest(WireModel):
             self.on_off is None or handle.enabled == self.on_off,
             self.active is None or handle.online == self.active,
             self.ofd_error is None or bool(info and info.ofd_error) == self.ofd_error,
-            self.ofd_date_error_doc is None or _before(info and info.ofd_oldest_unsent,
-                                                       self.ofd_date_error_doc),
-            self.fn_date_end is None or _before(reg and reg.fn_valid_to, self.fn_date_end),
+            self.ofd_date_error_doc is None or _before(
+                info.ofd_oldest_unsent if info else None, self.ofd_date_error_doc),
+            self.fn_date_end is None or _before(reg.fn_valid_to if reg else None,
+                                                self.fn_date_end),
             self.fn_mem_overflow is None or bool(info and info.fn_memory_full) == self.fn_mem_overflow,
             self.fn_is_fiscal is None or _is_fiscal(handle) == self.fn_is_fiscal,
         )

@@ -24,7 +24,14 @@ from openkkm.config import Config
 from openkkm.errors import NotFoundError, OpenKKMError, ValidationError
 from openkkm.fiscal.types import Receipt
 from openkkm.jobs.devices import Selection
-from openkkm.jobs.operations import CloseShift, OpenShift, Operation, PrintSlip, ReadInfo, RegisterReceipt
+from openkkm.jobs.operations import (
+    CloseShift,
+    OpenShift,
+    Operation,
+    PrintSlip,
+    ReadInfo,
+    RegisterReceipt,
+)
 from openkkm.jobs.service import Answer, AnswerKind
 
 if TYPE_CHECKING:
@@ -53,11 +60,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
                 "The command has already been performed or is running now"),
     "replay": ("Повтор команды: возвращен сохраненный результат от {0}, новый документ не создан",
                "Repeated command: the stored result of {0} is returned, no new document was made"),
-    "mismatch": ("IdCommand '{0}' уже использован для другой команды ({1} от {2}); "
-                 "укажите новый IdCommand",
-                 "IdCommand '{0}' was already used for another command ({1} of {2}); "
-                 "give a new IdCommand"),
+    "mismatch": (("IdCommand '{0}' уже использован для другой команды ({1} от {2}); "
+                  "укажите новый IdCommand"),
+                 ("IdCommand '{0}' was already used for another command ({1} of {2}); "
+                  "give a new IdCommand")),
     "no_id": ("Не указан IdCommand (поле IdCommand)", "No IdCommand given (field IdCommand)"),
+    "not_ready": ("ККТ {0} ({1}) не готова к работе: {2}", "Register {0} ({1}) is not ready: {2}"),
+    "no_link": ("нет связи с ККТ", "no link to the register"),
     "rezult_not_found": ("Команда с таким IdCommand не найдена",
                          "No command with this IdCommand was found"),
 }
@@ -146,6 +155,8 @@ class Dispatcher:
                               status=Status.NOT_FOUND)
         except ValidationError as exc:
             return self.error(call.command, call.client_id, error_text(exc, self._language))
+        except OpenKKMError as exc:
+            return self.error(call.command, call.client_id, exc.text(self._language))
 
     def error(self, command: str, id_command: str, text: str, *,
               status: Status = Status.ERROR) -> dict[str, Any]:
@@ -188,7 +199,7 @@ class Dispatcher:
     def answer(self, answer: Answer, command: str) -> dict[str, Any]:
         """The wire answer for a ``JobService`` answer to a submitted command."""
         kind = answer.kind
-        device = {"num_device": answer.num_device or None, "unit_name": answer.unit_name}
+        num_device, unit_name = answer.num_device or None, answer.unit_name
         if kind is AnswerKind.DONE and answer.response is not None:
             return answer.response
         if kind is AnswerKind.REPLAY and answer.response is not None:
@@ -200,12 +211,14 @@ class Dispatcher:
                             id_command=answer.id_command)
         if kind is AnswerKind.ALREADY_RUNNING:
             return envelope(None, command=command, status=Status.ALREADY_DONE,
-                            error=self.text("already"), id_command=answer.id_command, **device)
+                            error=self.text("already"), id_command=answer.id_command,
+                            num_device=num_device, unit_name=unit_name)
         if kind is AnswerKind.QUEUED:
             return envelope(None, command=command, status=Status.NOT_RUN,
-                            error=self.text("queued"), id_command=answer.id_command, **device)
+                            error=self.text("queued"), id_command=answer.id_command,
+                            num_device=num_device, unit_name=unit_name)
         return envelope(None, command=command, status=Status.RUN, error=self.text("running"),
-                        id_command=answer.id_command, **device)
+                        id_command=answer.id_command, num_device=num_device, unit_name=unit_name)
 
     async def _list(self, call: Call) -> dict[str, Any]:
         request = dc.parse_model(dc.ListRequest, call.body)
@@ -239,9 +252,12 @@ class Dispatcher:
         try:
             wait, warnings = self.wait(call)
             request = parse_register_check(call.body)
+            digest = body_hash(request.body_for_hash())
             device = self._select(call)
-            document, notes = build_receipt(request, device.registration, device.config,
-                                            today=dt.date.today())
+            if device.registration is None:
+                return self._not_ready(call, device)
+            document, notices = build_receipt(request, device.registration, device.config,
+                                              today=dt.date.today())
         except ValidationError as exc:
             failed = self.error(call.command, call.id_command, error_text(exc, self._language))
             failed["IdCommand"] = await self._jobs.record_failure(
@@ -250,8 +266,16 @@ class Dispatcher:
             return failed
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
+        warnings += [item.text(self._language) for item in notices]
         return await self._submit(call, device, operation, request=call.body, digest=digest,
-                                  warnings=[*warnings, *notes], wait=wait)
+                                  warnings=warnings, wait=wait)
+
+    def _not_ready(self, call: Call, device: DeviceHandle) -> dict[str, Any]:
+        reason = device.last_error or self.text("no_link")
+        return envelope(None, command=call.command, status=Status.ERROR,
+                        error=self.text("not_ready", device.num, device.config.unit_name, reason),
+                        id_command=call.client_id, num_device=device.num,
+                        unit_name=device.config.unit_name)
 
     async def _shift(self, call: Call) -> dict[str, Any]:
         wait, warnings = self.wait(call)

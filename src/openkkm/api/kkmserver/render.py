@@ -15,7 +15,10 @@ from typing import Any
 from openkkm.api.envelope import Status, envelope
 from openkkm.api.kkmserver.device_commands import data_kkt_fields, shift_fields
 from openkkm.api.kkmserver.fields import error_text
-from openkkm.api.kkmserver.register_check import parse_register_check, render_check_fields
+from openkkm.api.kkmserver.register_check import (
+    parse_register_check,
+    render_check_fields,
+)
 from openkkm.config import Config
 from openkkm.errors import DeviceRejected, FiscalStateError, OpenKKMError
 from openkkm.fiscal.types import DeviceInfo
