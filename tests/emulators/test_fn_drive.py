@@ -483,3 +483,21 @@ def test_ffd_change_only_right_after_a_clean_state_report() -> None:
     doc = drive.reregister(newer, 1 << 21)
     assert fields(doc.tlv)[Tag.FFD_VERSION] == bytes([FfdVersion.V1_2])
     assert drive.registration.ffd == FfdVersion.V1_2
+
+
+def test_receipt_level_buyer_and_contact_tags() -> None:
+    drive = new_drive()
+    drive.open_shift()
+    drive.begin_receipt(ReceiptKind.SALE)
+    drive.add_item(item())
+    details = ReceiptDetails(customer_contact="+79161234567", customer_name="ООО Покупатель",
+                             customer_inn="7707083893", internet=True,
+                             user_attribute=("Заказ", "42"))
+    tags = fields(drive.close_receipt(Payments(electronic=5000), details).tlv)
+    assert tlv.read_string(tags[Tag.CUSTOMER_CONTACT]) == "+79161234567"
+    assert tlv.read_string(tags[Tag.SENDER_EMAIL]) == "noreply@example.ru"
+    buyer = dict(tlv.iter_tlv(tags[Tag.CUSTOMER]))
+    assert tlv.read_string(buyer[Tag.CUSTOMER_INN]) == "7707083893"
+    assert tags[Tag.INTERNET] == b"\x01"
+    extra = dict(tlv.iter_tlv(tags[Tag.USER_ATTRIBUTE]))
+    assert tlv.read_string(extra[Tag.USER_ATTRIBUTE_VALUE]) == "42"

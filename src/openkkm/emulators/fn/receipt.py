@@ -70,6 +70,10 @@ class ReceiptDetails:
     settlement_address: str | None = None
     settlement_place: str | None = None
     agent_role: AgentRole | None = None
+    agent_data: AgentData | None = None
+    supplier: SupplierData | None = None
+    sender_email: str | None = None
+    internet: bool = False
     user_attribute: tuple[str, str] | None = None
     attribute: str | None = None
 
@@ -81,6 +85,8 @@ class ReceiptDetails:
                    customer_name=receipt.customer_name, customer_inn=receipt.customer_inn,
                    settlement_address=receipt.settlement_address,
                    settlement_place=receipt.settlement_place, agent_role=receipt.agent_role,
+                   agent_data=receipt.agent_data, supplier=receipt.supplier,
+                   sender_email=receipt.sender_email, internet=receipt.internet,
                    user_attribute=receipt.user_attribute, attribute=receipt.attribute)
 
 
@@ -209,6 +215,12 @@ def receipt_tags(details: ReceiptDetails, payments: Payments, total: int,
         parts += [tlv.stlv(Tag.CUSTOMER, buyer)] if ffd >= FfdVersion.V1_2 else buyer
     if details.agent_role is not None:
         parts.append(tlv.tlv(Tag.AGENT_ROLE, tlv.byte(1 << details.agent_role)))
+    if details.agent_data is not None:
+        parts.append(_agent_data(details.agent_data))
+    if details.supplier is not None:
+        parts.extend(_supplier(details.supplier))
+    if details.internet:
+        parts.append(tlv.tlv(Tag.INTERNET, tlv.byte(1)))
     if details.user_attribute is not None:
         name, value = details.user_attribute
         parts.append(tlv.stlv(Tag.USER_ATTRIBUTE, [
@@ -253,7 +265,8 @@ def closing_parts(registration: RegistrationData, receipt: OpenReceipt, details:
                  *(item.tlv for item in receipt.items),
                  *receipt_tags(details, payments, receipt.total, vat_totals(lines), ffd)]
         if details.customer_contact:
-            parts.append(tlv.tlv(Tag.SENDER_EMAIL, tlv.string(registration.sender_email, 64)))
+            sender = details.sender_email or registration.sender_email
+            parts.append(tlv.tlv(Tag.SENDER_EMAIL, tlv.string(sender, 64)))
     except tlv.TlvError as exc:
         raise FnError(Refusal.BAD_VALUE, str(exc)) from exc
     return parts
