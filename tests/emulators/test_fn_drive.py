@@ -60,7 +60,7 @@ def test_registration_is_fd_1_with_default_registration() -> None:
     assert (drive.last_number, first.type) == (1, DocumentType.REGISTRATION)
     reg = drive.registration
     assert (reg.inn, reg.organization, reg.tax_systems, reg.ffd) == (
-        "7700000009", 'ООО "Ромашка"', [0, 1], 4)
+        "7700000009", 'ООО "Ромашка"', (0, 1), 4)
     assert (reg.ofd_name, reg.ofd_inn, reg.excise, reg.marking) == (
         "ОФД Такском", "7704211201", False, True)
     assert len(reg.fn_number) == 16 and reg.fn_number.isdigit()
@@ -387,7 +387,7 @@ def test_agent_items_need_a_registered_role_and_a_supplier() -> None:
         plain.add_item(item(agent_role=AgentRole.COMMISSION_AGENT))
     assert refusal(unregistered) is Refusal.AGENT_NOT_REGISTERED
 
-    registration = replace(plain.registration, agent_roles=[int(AgentRole.COMMISSION_AGENT)])
+    registration = replace(plain.registration, agent_roles=(int(AgentRole.COMMISSION_AGENT),))
     drive = FiscalDrive.create(registration, clock=ManualClock(), key=KEY)
     drive.open_shift()
     drive.begin_receipt(ReceiptKind.SALE)
@@ -501,3 +501,16 @@ def test_receipt_level_buyer_and_contact_tags() -> None:
     assert tags[Tag.INTERNET] == b"\x01"
     extra = dict(tlv.iter_tlv(tags[Tag.USER_ATTRIBUTE]))
     assert tlv.read_string(extra[Tag.USER_ATTRIBUTE_VALUE]) == "42"
+
+
+def test_correction_of_a_future_date_or_unknown_kind_is_refused() -> None:
+    drive = new_drive()
+    drive.open_shift()
+    tomorrow = Correction(CorrectionType.OWN, dt.date(2026, 11, 25), "1")
+    with pytest.raises(FnError) as future:
+        drive.begin_receipt(ReceiptKind.SALE, tomorrow)
+    assert refusal(future) is Refusal.BAD_VALUE
+    with pytest.raises(FnError) as kind:
+        drive.begin_receipt(5)  # type: ignore[arg-type]
+    assert refusal(kind) is Refusal.BAD_VALUE
+    assert not drive.receipt_open

@@ -96,7 +96,7 @@ class FiscalDrive:
 
     @property
     def registration(self) -> RegistrationData:
-        """Registration data fixed by FD 1."""
+        """Registration data fixed by FD 1 or the last re-registration."""
         return self._state.registration
 
     @property
@@ -278,10 +278,14 @@ class FiscalDrive:
 
     def begin_receipt(self, kind: ReceiptKind, correction: Correction | None = None) -> None:
         """Open a receipt (or a correction receipt); it is no fiscal document yet."""
-        self._check_can_form()
+        now = self._check_can_form()
         self._check_shift_for_receipt()
         if self._state.receipt is not None:
             raise FnError(Refusal.RECEIPT_OPEN)
+        if kind not in tuple(ReceiptKind):
+            raise FnError(Refusal.BAD_VALUE, f"1054={kind}")
+        if correction is not None and correction.base_date > now.date():
+            raise FnError(Refusal.BAD_VALUE, "1178")
         if (correction is not None and self.registration.ffd < FfdVersion.V1_1
                 and kind not in (ReceiptKind.SALE, ReceiptKind.PURCHASE)):
             raise FnError(Refusal.CORRECTION_KIND)

@@ -22,7 +22,7 @@ def default_registration(config: DeviceConfig) -> RegistrationData:
     The key life follows 54-ФЗ art. 4.1 p. 6 loosely: a 36-month ФН when only special tax
     regimes are registered, a 15-month one when ОСН is among them.
     """
-    tax_systems = [int(code) for code in config.tax_systems.split(",")]
+    tax_systems = tuple(int(code) for code in config.tax_systems.split(","))
     kkt_number = config.kkt_number or make_kkt_number(config.num)
     months_36 = TaxSystem.OSN not in tax_systems
     return RegistrationData(

@@ -15,13 +15,13 @@ from openkkm.emulators.fn.identity import printed_sign
 from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RegistrationData:
-    """What the registration report (FD 1) fixed."""
+    """What the registration report (FD 1) or the last re-registration fixed."""
 
     inn: str
     organization: str
-    tax_systems: list[int]
+    tax_systems: tuple[int, ...]
     ffd: int
     address: str
     place: str
@@ -34,7 +34,7 @@ class RegistrationData:
     autonomous: bool = False
     excise: bool = False
     marking: bool = True
-    agent_roles: list[int] = field(default_factory=list)
+    agent_roles: tuple[int, ...] = ()
     key_days: int = 470
 
 
@@ -168,7 +168,7 @@ class FnState:
         """Rebuild a state from its header's JSON form and its archive."""
         receipt = data["receipt"]
         return cls(
-            registration=RegistrationData(**data["registration"]),
+            registration=_registration(data["registration"]),
             key=bytes.fromhex(data["key"]),
             activated_at=dt.datetime.fromisoformat(data["activated_at"]),
             last_number=data["last_number"],
@@ -190,6 +190,11 @@ class FnState:
 
 def _registration_json(reg: RegistrationData) -> dict[str, Any]:
     return {item.name: getattr(reg, item.name) for item in fields(RegistrationData)}
+
+
+def _registration(data: dict[str, Any]) -> RegistrationData:
+    return RegistrationData(**{**data, "tax_systems": tuple(data["tax_systems"]),
+                               "agent_roles": tuple(data["agent_roles"])})
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
