@@ -206,3 +206,23 @@ async def test_list_and_get_data_kkt(start: Callable[..., Any]) -> None:
     assert data["Info"]["SessionState"] in (1, 2)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", data["Info"]["DateTimeKKT"])
     assert (await server.run({"Command": "GetLineLength"}))["LineLength"] == 48
+
+
+async def test_resend_while_running_is_status_5(start: Callable[..., Any]) -> None:
+    server = await start(devices=[{"num": 1, "kind": "virtual", "name": "Касса 1",
+                                   "faults": "delay_before_commit=2*1"}])
+    body = {**SAMPLE, "IdCommand": "slow-1"}
+    first = await server.run(body, path="/Execute/async")
+    assert first["Status"] in (1, 4) and first["Error"]
+    second = await server.run(body)
+    assert second["Status"] == 5
+    assert second["Error"] == "Команда уже была выполнена или выполняется в текущий момент"
+    for _ in range(500):
+        rezult = await server.run({"Command": "GetRezult", "IdCommand": "slow-1"})
+        if rezult["Rezult"]["Status"] not in (1, 4):
+            break
+        await asyncio.sleep(0.02)
+    assert rezult["Rezult"]["Status"] == 0
+    replay = await server.run(body)
+    assert replay["CheckNumber"] == rezult["Rezult"]["CheckNumber"]
+    assert "Повтор команды" in replay["Warning"]

@@ -69,13 +69,14 @@ class ShiftRequest(SelectionRequest):
     cashier_vatin: Text = wire("CashierVATIN")
     not_print: Bool = wire("NotPrint")
 
-    def cashier(self) -> tuple[Cashier | None, list[str]]:
+    def cashier(self, language: str = "ru") -> tuple[Cashier | None, list[str]]:
         """The cashier, and a warning when the cashier's INN is invalid and left out (§9i)."""
         name = (self.cashier_name or "").strip()
         inn = (self.cashier_vatin or "").strip()
         warnings: list[str] = []
         if inn and not is_personal_inn(inn):
-            warnings.append(f"CashierVATIN '{inn}': неверный ИНН кассира, не передается")
+            warnings.append(f"CashierVATIN '{inn}': invalid cashier INN, left out" if language == "en"
+                            else f"CashierVATIN '{inn}': неверный ИНН кассира, не передается")
             inn = ""
         if not name:
             return None, warnings

@@ -280,7 +280,7 @@ class Dispatcher:
     async def _shift(self, call: Call) -> dict[str, Any]:
         wait, warnings = self.wait(call)
         request = dc.parse_model(dc.ShiftRequest, call.body)
-        cashier, notes = request.cashier()
+        cashier, notes = request.cashier(self._language)
         device = self._select(call)
         operation: Operation = (OpenShift(cashier) if call.command == "OpenShift"
                                 else CloseShift(cashier))
