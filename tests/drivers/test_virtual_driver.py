@@ -200,3 +200,16 @@ async def test_configured_numbers_are_used(tmp_path: Path) -> None:
     assert reg_number_valid(reg.reg_number, reg.inn, reg.kkt_number)
     assert reg.fn_valid_to is not None and reg.fn_valid_from is not None
     assert (reg.fn_valid_to - reg.fn_valid_from).days == 1110
+
+
+async def test_power_loss_mid_receipt_leaves_it_open_until_cancelled(tmp_path: Path) -> None:
+    driver = await started(tmp_path, faults="leave_receipt_open*1")
+    await driver.open_shift(None)
+    with pytest.raises(LinkLost):
+        await driver.register(sale())
+    status = await driver.status()
+    assert (status.last_document, status.receipt_open) == (2, True)
+    with pytest.raises(FiscalStateError):
+        await driver.register(sale())
+    await driver.cancel_receipt()
+    assert (await driver.register(sale())).number == 3

@@ -3,7 +3,9 @@
 It is the register a config-less server runs and the fastest target for the worker's tests. A
 fault plan (``DeviceConfig.faults``, or ``set_faults`` at run time) wraps the receipt close, so
 the worker's reconciliation can be exercised: ``fail_before_commit`` loses the link before the
-ФН commits, ``lose_reply_after_commit`` after it.
+ФН commits (and the receipt is cancelled), ``lose_reply_after_commit`` after it, and
+``leave_receipt_open`` loses it right after the receipt was begun, leaving it open on the ФН as
+a power cut would.
 """
 
 from __future__ import annotations
@@ -129,6 +131,9 @@ class VirtualDriver(Driver):
         drive = self.drive
         with _fn_errors():
             drive.begin_receipt(receipt.kind, receipt.correction)
+        if self.faults.fire(Fault.LEAVE_RECEIPT_OPEN) is not None:
+            raise LinkLost("Питание виртуальной кассы пропало посреди чека (сбой по плану)",
+                           "The virtual register lost power mid-receipt (planned fault)")
         try:
             with _fn_errors():
                 drive.add_items(receipt.items)

@@ -22,6 +22,7 @@ class Fault(StrEnum):
     """Known faults, named by what happens and when relative to the ФН commit."""
 
     FAIL_BEFORE_COMMIT = "fail_before_commit"  #: the link drops; nothing is fiscalised
+    LEAVE_RECEIPT_OPEN = "leave_receipt_open"  #: power lost mid-receipt: it stays open
     LOSE_REPLY_AFTER_COMMIT = "lose_reply_after_commit"  #: fiscalised, but the answer is lost
     DELAY_BEFORE_COMMIT = "delay_before_commit"  #: the device is slow before committing
     DELAY_AFTER_COMMIT = "delay_after_commit"  #: committed, the answer comes late
