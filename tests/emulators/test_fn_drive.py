@@ -514,3 +514,21 @@ def test_correction_of_a_future_date_or_unknown_kind_is_refused() -> None:
         drive.begin_receipt(5)  # type: ignore[arg-type]
     assert refusal(kind) is Refusal.BAD_VALUE
     assert not drive.receipt_open
+
+
+def test_close_report_carries_shift_counters_and_queue() -> None:
+    clock = ManualClock()
+    drive = new_drive(clock=clock)
+    drive.open_shift()
+    sell(drive)
+    sell(drive)
+    drive.state_report()
+    drive.confirm_ofd(1)
+    clock.advance(days=3)
+    tags = fields(drive.close_shift().tlv)
+    assert tlv.read_vln(tags[Tag.SHIFT_DOCUMENTS]) == 4  # open report, 2 receipts, state report
+    assert tlv.read_vln(tags[Tag.SHIFT_RECEIPTS]) == 2
+    assert tlv.read_vln(tags[Tag.UNCONFIRMED_COUNT]) == 4
+    assert tlv.read_unixtime(tags[Tag.UNCONFIRMED_SINCE]) == dt.datetime(2026, 11, 24)
+    assert tags[Tag.OFD_TIMEOUT] == b"\x01"
+    assert Tag.KEY_LESS_30_DAYS not in tags
