@@ -172,3 +172,41 @@ async def test_requests_handed_to_the_journal_are_plain_json(edge: Edge) -> None
     request = edge.jobs.submitted[0]["request"]
     assert json.loads(json.dumps(request)) == request
     assert request["amount"] == "10.50"
+
+
+RECEIPT = {"Command": "RegisterCheck", "IsFiscalCheck": True, "CashierName": "Иванова А.А.",
+           "Cash": 10, "IdCommand": "rc-1",
+           "CheckStrings": [{"Register": {"Name": "Хлеб", "Quantity": 1, "Price": 10,
+                                          "Amount": 10, "Tax": 22, "SignMethodCalculation": 4,
+                                          "SignCalculationObject": 1}}]}
+
+
+async def test_register_check_on_a_missing_device_is_status_3(edge: Edge) -> None:
+    body = (await edge.execute({**RECEIPT, "NumDevice": 5})).json()
+    assert body["Status"] == 3 and "NumDevice=5" in body["Error"]
+    assert edge.jobs.submitted == [] and edge.jobs.failures == []
+
+
+async def test_register_check_on_a_device_never_read_is_refused(edge: Edge) -> None:
+    device = edge.jobs.handles[0]
+    device.registration, device.last_error = None, "ККТ не отвечает"
+    body = (await edge.execute(RECEIPT)).json()
+    assert body["Status"] == 2
+    assert body["Error"] == "ККТ 1 (Касса 1) не готова к работе: ККТ не отвечает"
+    assert edge.jobs.submitted == []
+
+
+async def test_register_check_validation_error_is_recorded(edge: Edge) -> None:
+    body = (await edge.execute({**RECEIPT, "CashierName": ""})).json()
+    assert body["Status"] == 2 and "CashierName" in body["Error"]
+    assert edge.jobs.submitted == []
+    (failure,) = edge.jobs.failures
+    assert failure["id_command"] == "rc-1" and failure["response"] == body
+
+
+async def test_register_check_hash_ignores_timeout_and_key_spelling(edge: Edge) -> None:
+    await edge.execute({**RECEIPT, "Timeout": 5})
+    await edge.execute({**{key.lower(): value for key, value in RECEIPT.items()}, "Cash": "10.00"})
+    first, second = edge.jobs.submitted
+    assert first["body_hash"] == second["body_hash"]
+    assert first["wait"] == 4.0

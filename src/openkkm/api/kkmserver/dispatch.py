@@ -227,8 +227,8 @@ class Dispatcher:
                         id_command=call.client_id)
 
     async def _get_rezult(self, call: Call) -> dict[str, Any]:
-        wanted = call.client_id.strip()
-        if not wanted:
+        wanted = call.client_id
+        if not wanted.strip():
             return self.error(call.command, call.client_id, self.text("no_id"))
         found = await self._jobs.result(wanted)
         if found is None:
