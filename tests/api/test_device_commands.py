@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from api.conftest import Edge, MakeEdge
-from api.fakes import device_info, handle, registration
+from api.fakes import FN, MOMENT, device_info, handle, registration
 from openkkm.errors import DeviceRejected, FiscalStateError
-from openkkm.fiscal.types import ShiftState
+from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind, ShiftState
 from openkkm.jobs.devices import DeviceHandle
-from openkkm.jobs.operations import CloseShift, OpenShift, ReadInfo
+from openkkm.jobs.operations import CloseShift, OpenShift, ReadInfo, ReceiptDone
 
 LIST_UNIT_KEYS = [
     "NumDevice", "IdDevice", "OnOff", "Active", "TypeDevice", "IdTypeDevice", "Firmware_Version",
@@ -210,3 +210,17 @@ async def test_register_check_hash_ignores_timeout_and_key_spelling(edge: Edge) 
     first, second = edge.jobs.submitted
     assert first["body_hash"] == second["body_hash"]
     assert first["wait"] == 4.0
+
+
+async def test_register_check_answer_has_the_ofd_link(edge: Edge) -> None:
+    document = FiscalDocument(number=120, fiscal_sign=549164494, moment=MOMENT,
+                              type=DocumentType.RECEIPT, fn_number=FN, shift_number=23,
+                              receipt_number=2, kind=ReceiptKind.SALE, total=1000)
+    edge.jobs.outcome = ReceiptDone(document, None, 48)
+    response = await edge.execute(RECEIPT)
+    body = response.json()
+    assert body["Status"] == 0 and body["CheckNumber"] == 120
+    assert body["URL"] == body["QRCode"] == (
+        f"t=20260115T154700&s=10.00&fn={FN}&i=120&fp=549164494&n=1")
+    assert body["OfdUrl"] == "https://receipt.taxcom.ru/v01/show?fp=549164494&s=10.00"
+    assert '"Cash":10,' in response.text

@@ -20,6 +20,7 @@ from openkkm.api.kkmserver import device_commands as dc
 from openkkm.api.kkmserver.commands import CommandSpec, lookup
 from openkkm.api.kkmserver.fields import error_text
 from openkkm.api.kkmserver.register_check import build_receipt, parse_register_check
+from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
 from openkkm.config import Config
 from openkkm.errors import NotFoundError, OpenKKMError, ValidationError
 from openkkm.fiscal.types import Receipt
@@ -267,7 +268,8 @@ class Dispatcher:
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
         warnings += [item.text(self._language) for item in notices]
-        return await self._submit(call, device, operation, request=call.body, digest=digest,
+        journalled = {**call.body, REGISTRATION_KEY: registration_note(device.registration)}
+        return await self._submit(call, device, operation, request=journalled, digest=digest,
                                   warnings=warnings, wait=wait)
 
     def _not_ready(self, call: Call, device: DeviceHandle) -> dict[str, Any]:

@@ -21,13 +21,16 @@ from openkkm.api.kkmserver.register_check import (
 )
 from openkkm.config import Config
 from openkkm.errors import DeviceRejected, FiscalStateError, OpenKKMError
-from openkkm.fiscal.types import DeviceInfo
+from openkkm.fiscal.types import DeviceInfo, Registration
 from openkkm.jobs.model import Renderer, StoredCommand
 from openkkm.jobs.operations import Outcome, ReceiptDone, ShiftDone
 
 log = logging.getLogger(__name__)
 
 SHIFT_COMMANDS = frozenset({"OpenShift", "CloseShift", "ZReport"})
+#: Key of the journalled RegisterCheck request under which the device's registration is noted
+#: (the OFD link needs it, also after a restart); request models ignore unknown keys.
+REGISTRATION_KEY = "_openkkm_registration"
 
 
 def device_error_text(exc: OpenKKMError, language: str) -> str:
@@ -45,11 +48,20 @@ def _shift_state(exc: OpenKKMError) -> bool:
     return isinstance(exc, FiscalStateError) and "мена" in exc.text("ru")
 
 
+def registration_note(registration: Registration) -> dict[str, str]:
+    """What the receipt's OFD link needs of the registration, journalled with the request."""
+    return {"ofd_inn": registration.ofd_inn, "inn": registration.inn,
+            "reg_number": registration.reg_number}
+
+
 def _receipt_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
     request = parse_register_check(stored.request)
-    if isinstance(outcome, ReceiptDone):
-        return render_check_fields(request, outcome.document, line_length=outcome.line_length)
-    return render_check_fields(request, None, line_length=-1)
+    if not isinstance(outcome, ReceiptDone):
+        return render_check_fields(request, None, line_length=-1)
+    note = stored.request.get(REGISTRATION_KEY) or {}
+    return render_check_fields(request, outcome.document, line_length=outcome.line_length,
+                               ofd_inn=note.get("ofd_inn", ""), inn=note.get("inn", ""),
+                               reg_number=note.get("reg_number", ""))
 
 
 def _shift_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
