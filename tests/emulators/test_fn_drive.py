@@ -11,7 +11,7 @@ from fn_helpers import KEY, ManualClock, item, new_drive
 from openkkm.emulators.fn.drive import FiscalDrive
 from openkkm.emulators.fn.errors import FnCode, FnError, Refusal
 from openkkm.emulators.fn.identity import printed_sign, reg_number_valid
-from openkkm.emulators.fn.receipt import ReceiptDetails
+from openkkm.emulators.fn.receipt import ReceiptDetails, product_code
 from openkkm.emulators.fn.state import ArchivedDocument
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
@@ -532,3 +532,19 @@ def test_close_report_carries_shift_counters_and_queue() -> None:
     assert tlv.read_unixtime(tags[Tag.UNCONFIRMED_SINCE]) == dt.datetime(2026, 11, 24)
     assert tags[Tag.OFD_TIMEOUT] == b"\x01"
     assert Tag.KEY_LESS_30_DAYS not in tags
+
+
+def test_ean13_product_code_in_105_and_12() -> None:
+    assert product_code("4606203090785", FfdVersion.V1_05) == (
+        tlv.tlv(Tag.PRODUCT_CODE, bytes.fromhex("45 0D 04 30 77 19 57 61")))
+    assert product_code("4606203090785", FfdVersion.V1_2) == tlv.stlv(
+        Tag.PRODUCT_CODE_12, [tlv.tlv(Tag.CODE_EAN13, b"4606203090785")])
+    assert product_code("4606203090786", FfdVersion.V1_05) == (
+        tlv.tlv(Tag.PRODUCT_CODE, b"\x00\x004606203090786"))
+    assert product_code("ABC", FfdVersion.V1_2) == tlv.stlv(
+        Tag.PRODUCT_CODE_12, [tlv.tlv(Tag.CODE_UNRECOGNISED, b"ABC")])
+    drive = new_drive()
+    drive.open_shift()
+    doc = sell(drive, item(ean13="4606203090785"))
+    line = dict(tlv.iter_tlv(fields(doc.tlv)[Tag.ITEM]))
+    assert dict(tlv.iter_tlv(line[Tag.PRODUCT_CODE_12]))[Tag.CODE_EAN13] == b"4606203090785"

@@ -56,6 +56,8 @@ _BASE_TOTALS = (VatRate.VAT0, VatRate.NONE)  # these totals carry the sum, not t
 EXCISE_SUBJECTS = (PaymentObject.EXCISE_GOODS, PaymentObject.EXCISE_MARKED_NO_CODE,
                    PaymentObject.EXCISE_MARKED_WITH_CODE)
 FNS_SITE = "www.nalog.gov.ru"
+EAN13_TYPE = b"\x45\x0d"  #: 1162 type bytes of an EAN-13 (Table 26)
+UNRECOGNISED_TYPE = b"\x00\x00"  #: 1162 type bytes of an unrecognised code
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,8 @@ def encode_item(item: Item, ffd: FfdVersion) -> bytes:
             parts.append(tlv.tlv(Tag.MEASURE, tlv.byte(item.measure or 0)))
         elif item.measure_unit:
             parts.append(tlv.tlv(Tag.MEASURE_UNIT, tlv.string(item.measure_unit, 16)))
+        if item.ean13:
+            parts.append(product_code(item.ean13, ffd))
         if item.agent_role is not None:
             parts.append(tlv.tlv(Tag.ITEM_AGENT_ROLE, tlv.byte(1 << item.agent_role)))
         if item.agent_data is not None:
@@ -148,6 +152,28 @@ def encode_item(item: Item, ffd: FfdVersion) -> bytes:
     if len(encoded) > ITEM_MAX_BYTES:
         raise FnError(Refusal.ITEM_TOO_LARGE, item.name)
     return encoded
+
+
+def product_code(code: str, ffd: FfdVersion) -> bytes:
+    """Encode a product code: 1162 before FFD 1.2, 1163 from it (2020 formats, Table 26 notes).
+
+    An EAN-13 with a valid check digit becomes ``45 0D`` and the number in 6 bytes (1.05) or
+    1302 (1.2); anything else is kept as unrecognised: ``00 00`` and its first 30 bytes, or 1300.
+    """
+    ean13 = len(code) == 13 and code.isdigit() and ean13_valid(code)
+    if ffd >= FfdVersion.V1_2:
+        inner = (tlv.tlv(Tag.CODE_EAN13, tlv.string(code, 13)) if ean13
+                 else tlv.tlv(Tag.CODE_UNRECOGNISED, tlv.string(code, 32)))
+        return tlv.stlv(Tag.PRODUCT_CODE_12, [inner])
+    if ean13:
+        return tlv.tlv(Tag.PRODUCT_CODE, EAN13_TYPE + int(code).to_bytes(6, "big"))
+    return tlv.tlv(Tag.PRODUCT_CODE, UNRECOGNISED_TYPE + code.encode(tlv.ENCODING)[:30])
+
+
+def ean13_valid(code: str) -> bool:
+    """Tell whether 13 digits end with the right EAN-13 check digit."""
+    weighted = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(code[:12]))
+    return (10 - weighted % 10) % 10 == int(code[12])
 
 
 def _agent_data(data: AgentData) -> bytes:
