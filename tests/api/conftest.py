@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from api.fakes import FakeJobs, handle
 from openkkm.api.app import create_app
@@ -21,6 +22,7 @@ class Edge:
 
     client: httpx.AsyncClient
     jobs: FakeJobs
+    app: Starlette
 
     async def execute(self, body: dict[str, Any] | str | bytes, path: str = "/Execute/sync",
                       **kwargs: Any) -> httpx.Response:
@@ -43,10 +45,11 @@ async def make_edge() -> AsyncIterator[MakeEdge]:
         cfg = Config.model_validate(config or {})
         jobs = FakeJobs(devices if devices is not None else [handle(1, name="Касса 1")],
                         make_renderer(cfg), cfg)
-        transport = httpx.ASGITransport(app=create_app(cfg, jobs), client=(client_host, 40000))
+        app = create_app(cfg, jobs)
+        transport = httpx.ASGITransport(app=app, client=(client_host, 40000))
         client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         clients.append(client)
-        return Edge(client, jobs)
+        return Edge(client, jobs, app)
 
     yield make
     for client in clients:

@@ -147,3 +147,22 @@ async def test_unknown_path_is_404_with_cors(edge: Edge) -> None:
     response = await edge.client.get("/nothing", headers={"origin": "https://shop.example"})
     assert response.status_code == 404
     assert response.headers["access-control-allow-origin"] == "https://shop.example"
+
+
+async def test_client_gone_mid_body_is_not_an_incident(
+        edge: Edge, caplog: pytest.LogCaptureFixture) -> None:
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/Execute/sync", "raw_path": b"/Execute/sync",
+             "query_string": b"", "headers": [], "client": ("127.0.0.1", 1), "server": None,
+             "scheme": "http", "http_version": "1.1", "root_path": ""}
+    with caplog.at_level(logging.ERROR):
+        await edge.app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert "incident" not in caplog.text

@@ -13,7 +13,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -130,6 +130,8 @@ class _Edge:
             return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
         try:
             raw = await read_capped(request.stream(), self._limit, _declared_length(request))
+        except ClientDisconnect:
+            return Response(status_code=400, headers=cors)
         except BodyTooLarge:
             answer = envelope(None, command="", status=Status.ERROR,
                               error=self._text("too_large", self._limit))
