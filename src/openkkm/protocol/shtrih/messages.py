@@ -8,7 +8,7 @@ request it sent and the device encodes one for the request it received.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Final, TypeVar
+from typing import Any, ClassVar, Final, TypeVar
 
 from ...errors import ProtocolError
 from ...framing.shtrih import command_bytes, split_command
@@ -26,12 +26,12 @@ U40: Final = UInt(5)
 U48: Final = UInt(6)
 
 
-def admin_password() -> object:
+def admin_password() -> Any:
     """Declare the leading password field defaulting to the system administrator's (30)."""
     return spec(U32, DEFAULT_ADMIN_PASSWORD)
 
 
-def cashier_password() -> object:
+def cashier_password() -> Any:
     """Declare the leading password field defaulting to the cashier's (1)."""
     return spec(U32, DEFAULT_CASHIER_PASSWORD)
 

@@ -1,0 +1,110 @@
+"""Async glue between a transport and the sans-IO exchanges: host session and device loop.
+
+The host session is what a driver holds: ``await session.execute(request, AnswerType)`` runs the
+ENQ/ACK/NAK dance with the per-command answer timeout and returns the decoded answer. The device
+loop is what an emulator runs per connection: it feeds received bytes to a
+:class:`DeviceExchange` and answers every accepted frame with ``execute(frame)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
+
+from ...errors import DeviceTimeout, LinkLost
+from ...framing.shtrih import Frame
+from ...transport.base import Transport
+from .exchange import DeviceExchange, HostExchange
+from .messages import Answer, Request, decode_answer
+from .timeouts import answer_timeout
+
+log = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=Answer)
+READ_CHUNK: Final = 512
+HISTORY: Final = 32  #: last raw chunks kept for error reports
+
+
+class HostSession:
+    """Runs Shtrih commands over one transport, one at a time."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        control_timeout: float = 1.0,
+        max_retries: int = 10,
+        timeouts: Callable[[int], float] = answer_timeout,
+    ) -> None:
+        self.transport = transport
+        self.exchange = HostExchange(control_timeout=control_timeout, max_retries=max_retries)
+        self.timeouts = timeouts
+        self.history: deque[str] = deque(maxlen=HISTORY)
+        self._lock = asyncio.Lock()
+
+    async def execute(self, request: Request, answer: type[A]) -> A:
+        """Send ``request`` and return its decoded answer (a device error raises)."""
+        payload = await self.execute_raw(request.encode(), self.timeouts(request.code))
+        return decode_answer(request, payload, answer)
+
+    async def execute_raw(self, payload: bytes, timeout: float) -> bytes:
+        """Send ``CMD DATA`` and return the answer payload ``CMD ERR DATA``."""
+        async with self._lock:
+            step = self.exchange.begin(payload, timeout)
+            while True:
+                await self._write(step.write)
+                if step.answer is not None:
+                    return step.answer.payload
+                try:
+                    data = await self.transport.read(READ_CHUNK, step.timeout)
+                except DeviceTimeout:
+                    step = self.exchange.expire()
+                    continue
+                except LinkLost:
+                    self._log_failure()
+                    raise
+                self._record("rx", data)
+                step = self.exchange.receive(data)
+
+    async def _write(self, data: bytes) -> None:
+        """Write and record ``data`` (if any)."""
+        if data:
+            self._record("tx", data)
+            await self.transport.write(data)
+
+    def _record(self, direction: str, data: bytes) -> None:
+        """Keep the chunk for error reports and log it at DEBUG."""
+        line = f"{direction} {data.hex(' ')}"
+        self.history.append(line)
+        log.debug("%s %s", self.transport.url, line)
+
+    def _log_failure(self) -> None:
+        """Log the recent traffic once when the link fails."""
+        log.error("%s: link failed; recent traffic:\n%s", self.transport.url, "\n".join(self.history))
+
+
+async def serve_device(
+    transport: Transport,
+    execute: Callable[[Frame], Awaitable[bytes]],
+    *,
+    require_enq_first: bool = True,
+) -> None:
+    """Run the device side on ``transport`` until the host goes away.
+
+    ``execute`` gets each accepted command frame and returns the answer payload
+    (``CMD ERR DATA``); the answer stays pending until the host ACKs it.
+    """
+    exchange = DeviceExchange(require_enq_first=require_enq_first)
+    while True:
+        try:
+            data = await transport.read(READ_CHUNK, None)
+        except LinkLost:
+            return
+        step = exchange.receive(data)
+        if step.write:
+            await transport.write(step.write)
+        for frame in step.commands:
+            await transport.write(exchange.respond(await execute(frame)))

@@ -1,0 +1,153 @@
+"""Host session and device loop over real transports, with pyshtrih as an independent client."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pyshtrih
+import pytest
+import serial
+
+from openkkm.errors import DeviceRejected, DeviceTimeout, LinkLost
+from openkkm.framing.shtrih import Frame
+from openkkm.protocol.shtrih import cmd_fn, cmd_status
+from openkkm.protocol.shtrih.codes import Command
+from openkkm.protocol.shtrih.messages import encode_answer, encode_error
+from openkkm.protocol.shtrih.registry import decode_request
+from openkkm.protocol.shtrih.session import HostSession, serve_device
+from openkkm.protocol.shtrih.status import EcrFlags, Mode
+from openkkm.transport import loop_pair, open_pty_pair, open_transport, serve_tcp
+
+STATUS = cmd_status.ShortStatusAnswer(
+    operator=30, flags=EcrFlags.RECEIPT_ROLL, mode_byte=Mode.SHIFT_CLOSED, submode=0
+)
+DEVICE = cmd_status.DeviceTypeAnswer(protocol_subversion=14, model=250, name="ШТРИХ-М-02Ф")
+FN = cmd_fn.FnStatusAnswer(
+    phase=3, datetime=dt.datetime(2026, 11, 24, 14, 0), fn_number="9999078900012345",
+    last_fd_number=17,
+)
+
+
+async def execute(frame: Frame) -> bytes:
+    """A tiny device: three typed answers, 0x37 for anything else."""
+    request = decode_request(frame.payload)
+    answers = {Command.SHORT_STATUS: STATUS, Command.DEVICE_TYPE: DEVICE, Command.FN_STATUS: FN}
+    answer = answers.get(request.code)
+    if answer is None:
+        return encode_error(request.code, 0x37)
+    return encode_answer(request.code, answer)
+
+
+async def test_host_session_against_device_loop_in_memory() -> None:
+    host_end, device_end = loop_pair()
+    device = asyncio.create_task(serve_device(device_end, execute))
+    session = HostSession(host_end, control_timeout=1.0)
+    try:
+        assert await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
+        assert await session.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer) == FN
+        with pytest.raises(DeviceRejected) as rejected:
+            await session.execute(cmd_status.FullStatus(), cmd_status.FullStatusAnswer)
+        assert rejected.value.vendor_code == 0x37
+        assert session.history[0] == "tx 05"
+    finally:
+        await host_end.close()
+        await device
+    assert device.done()
+
+
+async def test_host_session_over_tcp() -> None:
+    listener = await serve_tcp(lambda transport: serve_device(transport, execute))
+    try:
+        async with await open_transport(f"tcp://127.0.0.1:{listener.port}") as host_end:
+            session = HostSession(host_end)
+            answer = await session.execute(cmd_status.DeviceType(), cmd_status.DeviceTypeAnswer)
+            assert answer.name == "ШТРИХ-М-02Ф"
+    finally:
+        await listener.close()
+
+
+async def test_host_session_silent_device_is_link_lost() -> None:
+    host_end, device_end = loop_pair()
+    session = HostSession(host_end, control_timeout=0.01, max_retries=2)
+    with pytest.raises(LinkLost):
+        await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer)
+    assert list(session.history) == ["tx 05"] * 3
+    await device_end.close()
+
+
+async def test_host_session_device_that_never_answers_is_device_timeout() -> None:
+    host_end, device_end = loop_pair()
+
+    async def accept_and_hang(frame: Frame) -> bytes:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    device = asyncio.create_task(serve_device(device_end, accept_and_hang))
+    session = HostSession(
+        host_end, control_timeout=0.01, max_retries=3, timeouts=lambda code: 0.01
+    )
+    with pytest.raises(DeviceTimeout):
+        await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer)
+    assert session.exchange.command_sent
+    device.cancel()
+    await asyncio.gather(device, return_exceptions=True)
+    await host_end.close()
+
+
+async def test_pyshtrih_over_a_pty_against_our_device_loop() -> None:
+    device_end, path = open_pty_pair()
+    device = asyncio.create_task(serve_device(device_end, execute))
+
+    def client() -> tuple[object, object]:
+        peer = pyshtrih.ShtrihAllCommands(port=path, baudrate=115200, timeout=2)
+        peer.connect()  # three ENQ checks, then 0xFC
+        try:
+            return peer.state(), peer.fs_state()
+        finally:
+            peer.disconnect()
+
+    try:
+        state, fs_state = await asyncio.to_thread(client)
+    finally:
+        device.cancel()
+        await asyncio.gather(device, return_exceptions=True)
+        await device_end.close()
+    assert state["Порядковый номер оператора"] == 30  # type: ignore[index]
+    assert fs_state["Номер последнего ФД"] == 17  # type: ignore[index]
+
+
+async def test_frame_without_enq_on_fresh_pty_connection_is_lost() -> None:
+    device_end, path = open_pty_pair()
+    executed: list[Frame] = []
+
+    async def record(frame: Frame) -> bytes:
+        executed.append(frame)
+        return await execute(frame)
+
+    device = asyncio.create_task(serve_device(device_end, record))
+    line = serial.Serial(path, timeout=2)
+    try:
+        frame = bytes.fromhex("02 05 10 1E 00 00 00 0B")
+        line.write(frame)
+        assert await asyncio.to_thread(line.read, 1) == b"\x15"
+        line.write(b"\x05")
+        assert await asyncio.to_thread(line.read, 1) == b"\x15"
+        line.write(frame)
+        assert await asyncio.to_thread(line.read, 1) == b"\x06"
+        assert len(executed) == 1
+    finally:
+        line.close()
+        device.cancel()
+        await asyncio.gather(device, return_exceptions=True)
+        await device_end.close()
+
+
+async def test_device_loop_returns_when_host_leaves() -> None:
+    host_end, device_end = loop_pair()
+    device = asyncio.create_task(serve_device(device_end, execute))
+    await host_end.write(b"\x05")
+    assert await host_end.read(1, timeout=2) == b"\x15"
+    await host_end.close()
+    await asyncio.wait_for(device, 2)
+
