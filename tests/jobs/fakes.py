@@ -90,6 +90,7 @@ class FakeDriver(Driver):
         self.start_failures = 0
         self.status_failures = 0
         self.gate: asyncio.Event | None = None
+        self.gate_only: str = ""  # the one method the gate holds; "" = every fiscal step
         self.slips: list[Slip] = []
 
     def fail(self, method: str, when: str = "before", error: BaseException | None = None) -> None:
@@ -136,14 +137,14 @@ class FakeDriver(Driver):
         return DeviceInfo(registration, await self.status(), dt.datetime(2026, 1, 15, 15, 47),
                           self.line_length)
 
-    async def _wait_gate(self) -> None:
-        if self.gate is not None:
+    async def _wait_gate(self, method: str) -> None:
+        if self.gate is not None and self.gate_only in ("", method):
             await self.gate.wait()
 
     async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
         self.calls.append("open_shift")
         self._check_link()
-        await self._wait_gate()
+        await self._wait_gate("open_shift")
         self._fault("open_shift", "before")
         if self.drive.shift is not ShiftState.CLOSED:
             raise FiscalStateError("Смена открыта – операция невозможна", vendor_code=0x16)
@@ -155,7 +156,7 @@ class FakeDriver(Driver):
     async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
         self.calls.append("close_shift")
         self._check_link()
-        await self._wait_gate()
+        await self._wait_gate("close_shift")
         self._fault("close_shift", "before")
         if self.drive.shift is ShiftState.CLOSED:
             raise FiscalStateError("Смена не открыта", vendor_code=0x16)
@@ -167,7 +168,7 @@ class FakeDriver(Driver):
     async def register(self, receipt: Receipt) -> FiscalDocument:
         self.calls.append("register")
         self._check_link()
-        await self._wait_gate()
+        await self._wait_gate("register")
         drive = self.drive
         if drive.shift is not ShiftState.OPEN:
             raise DeviceRejected(61, "Смена не открыта или смена превысила 24 часа")
