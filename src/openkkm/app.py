@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from openkkm.api.app import create_app
-from openkkm.api.kkmserver.render import render
+from openkkm.api.kkmserver.render import make_renderer
 from openkkm.config import Config
 from openkkm.errors import ConfigError
 from openkkm.jobs.service import JobService
@@ -106,7 +106,7 @@ async def serve(config: Config, *, on_ready: Callable[[list[Listener]], None]) -
     """Run the server until SIGINT/SIGTERM; ``on_ready`` gets the listeners once they accept."""
     check_tls(config)
     listeners = bind(config)
-    jobs = JobService(config, render=render)
+    jobs = JobService(config, render=make_renderer(config))
     await jobs.start()
     app = create_app(config, jobs)
     servers = [_QuietServer(_uvicorn_config(app, config, item.tls)) for item in listeners]

@@ -1,1 +1,7 @@
-"""Device drivers: one per device family, each registered under a kind name (see ``base``)."""
+"""Device drivers: one per device family, each registered under a kind name (see ``base``).
+
+Importing this package imports every built-in driver module, which registers its kind; the
+registry in ``base`` is the one place kinds are looked up.
+"""
+
+from openkkm.drivers import virtual as virtual
