@@ -7,7 +7,13 @@ from pathlib import Path
 
 from openkkm.errors import LinkLost
 from openkkm.fiscal.types import DeviceInfo, DocumentType, ShiftState, Slip
-from openkkm.jobs.operations import OpenShift, PrintSlip, ReadInfo, ReceiptDone, ShiftDone
+from openkkm.jobs.operations import (
+    OpenShift,
+    PrintSlip,
+    ReadInfo,
+    ReceiptDone,
+    ShiftDone,
+)
 from openkkm.jobs.service import AnswerKind, Selection
 
 from .conftest import Harness

@@ -232,7 +232,7 @@ class Journal:
         """All rows in any of ``states``, oldest first."""
         wanted = [state.value for state in states]
         marks = ", ".join("?" for _ in wanted)
-        sql = f"SELECT * FROM commands WHERE state IN ({marks}) ORDER BY created_at"  # noqa: S608
+        sql = f"SELECT * FROM commands WHERE state IN ({marks}) ORDER BY created_at"
         return await self._run(
             lambda: [_row(record) for record in self._conn().execute(sql, wanted)])
 

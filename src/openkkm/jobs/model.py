@@ -13,7 +13,13 @@ from typing import Any
 
 from openkkm.errors import OpenKKMError
 from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind
-from openkkm.jobs.operations import InternalFailure, Operation, Outcome, ReceiptDone, ShiftDone
+from openkkm.jobs.operations import (
+    InternalFailure,
+    Operation,
+    Outcome,
+    ReceiptDone,
+    ShiftDone,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +111,7 @@ def safe_render(render: Renderer, stored: StoredCommand,
     """
     try:
         return render(stored, outcome)
-    except Exception:  # noqa: BLE001 - the renderer is another layer's code
+    except Exception:  # the renderer is another layer's code
         incident = uuid.uuid4().hex[:8].upper()
         log.exception("incident %s: rendering the answer of %s failed", incident,
                       stored.id_command)

@@ -115,24 +115,21 @@ class InternalFailure(OpenKKMError):
         self.incident = incident
 
 
-_NOT_DONE: dict[str, tuple[str, str]] = {
-    "receipt": ("Чек не был зарегистрирован (связь с ККТ прервалась до его закрытия); "
-                "отправьте команду повторно",
-                "The receipt was not registered (the link to the register broke before it was "
-                "closed); send the command again"),
-    "open_shift": ("Смена не была открыта (связь с ККТ прервалась); отправьте команду повторно",
-                   "The shift was not opened (the link to the register broke); send the "
-                   "command again"),
-    "close_shift": ("Смена не была закрыта (связь с ККТ прервалась); отправьте команду повторно",
-                    "The shift was not closed (the link to the register broke); send the "
-                    "command again"),
-}
-
-
 def not_performed(kind: str) -> NotPerformed:
     """The proven-failure error for an operation kind whose fiscal step left no document."""
-    ru, en = _NOT_DONE.get(kind, _NOT_DONE["receipt"])
-    return NotPerformed(ru, en)
+    if kind == "open_shift":
+        return NotPerformed(
+            "Смена не была открыта (связь с ККТ прервалась); отправьте команду повторно",
+            "The shift was not opened (the link to the register broke); send the command again")
+    if kind == "close_shift":
+        return NotPerformed(
+            "Смена не была закрыта (связь с ККТ прервалась); отправьте команду повторно",
+            "The shift was not closed (the link to the register broke); send the command again")
+    return NotPerformed(
+        "Чек не был зарегистрирован (связь с ККТ прервалась до его закрытия); "
+        "отправьте команду повторно",
+        "The receipt was not registered (the link to the register broke before it was "
+        "closed); send the command again")
 
 
 def interrupted_by_restart() -> NotPerformed:

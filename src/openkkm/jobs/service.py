@@ -13,16 +13,23 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from openkkm.config import Config
 from openkkm.drivers.base import Driver, driver_class
 from openkkm.errors import NotFoundError, OpenKKMError
+from openkkm.jobs.answers import (
+    Answer,
+    AnswerKind,
+    Record,
+    current,
+    from_job,
+    from_row,
+    policy,
+)
 from openkkm.jobs.devices import DeviceHandle, Selection, select_device
-from openkkm.jobs.journal import Journal, JournalRow, local_time
+from openkkm.jobs.journal import Journal
 from openkkm.jobs.model import Job, Renderer, State, StoredCommand, safe_render
 from openkkm.jobs.operations import InternalFailure, Operation, operation_kind
 from openkkm.jobs.recovery import recover_journal
@@ -35,43 +42,6 @@ log = logging.getLogger(__name__)
 
 PURGE_INTERVAL = 3600.0
 RECOVERY_WAIT = 15.0
-
-
-class AnswerKind(Enum):
-    """What ``submit``/``result`` found."""
-
-    DONE = "done"
-    QUEUED = "queued"
-    RUNNING = "running"
-    ALREADY_RUNNING = "already_running"
-    REPLAY = "replay"
-    MISMATCH = "mismatch"
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """The service's answer; ``response`` is the complete wire answer when finished."""
-
-    kind: AnswerKind
-    id_command: str
-    response: dict[str, Any] | None
-    first_command: str = ""
-    first_at: datetime | None = None
-    num_device: int = 0
-    unit_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Record:
-    """A command as the policy needs it, from memory or from the journal."""
-
-    command: str
-    body_hash: str
-    state: State
-    response: dict[str, Any] | None
-    created_at: datetime
-    num_device: int
-    unit_name: str
 
 
 class _IdLock:
@@ -100,7 +70,7 @@ class JobService:
         self._call_timeout = call_timeout
         self._stop_timeout = stop_timeout
         self._cache_size = cache_size
-        self._cache: OrderedDict[str, _Record] = OrderedDict()
+        self._cache: OrderedDict[str, Record] = OrderedDict()
         self._active: dict[str, Job] = {}
         self._locks: dict[str, _IdLock] = {}
         self._workers: dict[int, DeviceWorker] = {}
@@ -152,7 +122,7 @@ class JobService:
             handle.last_error = exc.ru if isinstance(exc, OpenKKMError) else "ККТ не отвечает"
             log.error("device %s (%s): %s", handle.num, handle.unit_name, handle.last_error)
             return
-        except Exception:  # noqa: BLE001 - one broken device must not stop the server
+        except Exception:  # one broken device must not stop the server
             incident = uuid.uuid4().hex[:8].upper()
             log.exception("incident %s: starting device %s failed", incident, handle.num)
             handle.online = False
@@ -181,7 +151,7 @@ class JobService:
         for driver in self._drivers.values():
             try:
                 await driver.stop()
-            except Exception:  # noqa: BLE001 - stop() never raises by contract; be sure
+            except Exception:  # stop() never raises by contract; be sure
                 log.exception("stopping driver %s", driver.config.num)
         for job in self._active.values():
             job.settled.set()
@@ -210,16 +180,16 @@ class JobService:
         id_command = id_command or str(uuid.uuid4())
         async with self._exclusive(id_command):
             active = self._active.get(id_command)
-            record = _from_job(active) if active else await self._lookup(id_command)
+            record = from_job(active) if active else await self._lookup(id_command)
             if record is not None and record.state is not State.FAILED:
-                return _policy(id_command, record, body_hash)
+                return policy(id_command, record, body_hash)
             stored = StoredCommand(id_command, command, request, warnings, device.num,
                                    device.unit_name, datetime.now().astimezone())
             job = Job(stored, body_hash, operation_kind(operation), operation)
             try:
                 await self._journal.put(stored, body_hash=body_hash, kind=job.kind,
                                         state=State.QUEUED)
-            except Exception:  # noqa: BLE001 - report an incident, never a traceback
+            except Exception:  # report an incident, never a traceback
                 incident = uuid.uuid4().hex[:8].upper()
                 log.exception("incident %s: journaling %s failed", incident, id_command)
                 response = safe_render(self._render, stored, InternalFailure(incident))
@@ -233,13 +203,13 @@ class JobService:
         elif wait > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(job.settled.wait(), wait)
-        return _current(job)
+        return current(job)
 
     async def result(self, id_command: str) -> Answer | None:
         """``GetRezult``: the stored answer, or QUEUED/RUNNING, or None if unknown or expired."""
         job = self._active.get(id_command)
         if job is not None:
-            return _current(job)
+            return current(job)
         record = await self._lookup(id_command)
         if record is None:
             return None
@@ -265,7 +235,7 @@ class JobService:
                                    datetime.now().astimezone())
             await self._journal.put(stored, body_hash=body_hash, kind="invalid",
                                     state=State.FAILED, result=response)
-            self._remember(id_command, _Record(command, body_hash, State.FAILED, response,
+            self._remember(id_command, Record(command, body_hash, State.FAILED, response,
                                                stored.created_at, 0, ""))
         return id_command
 
@@ -283,7 +253,7 @@ class JobService:
             if entry.users == 0:
                 del self._locks[id_command]
 
-    async def _lookup(self, id_command: str) -> _Record | None:
+    async def _lookup(self, id_command: str) -> Record | None:
         record = self._cache.get(id_command)
         if record is not None:
             self._cache.move_to_end(id_command)
@@ -291,12 +261,12 @@ class JobService:
         row = await self._journal.get(id_command)
         if row is None:
             return None
-        record = _from_row(row, self._unit_name(row.num_device))
+        record = from_row(row, self._unit_name(row.num_device))
         if record.state.finished:
             self._remember(id_command, record)
         return record
 
-    def _remember(self, id_command: str, record: _Record) -> None:
+    def _remember(self, id_command: str, record: Record) -> None:
         self._cache[id_command] = record
         self._cache.move_to_end(id_command)
         while len(self._cache) > self._cache_size:
@@ -305,7 +275,7 @@ class JobService:
     def _finished(self, job: Job) -> None:
         if self._active.get(job.id_command) is job:
             del self._active[job.id_command]
-        self._remember(job.id_command, _from_job(job))
+        self._remember(job.id_command, from_job(job))
 
     def _unit_name(self, num: int) -> str:
         handle = self._handles.get(num)
@@ -324,40 +294,5 @@ class JobService:
             await asyncio.sleep(PURGE_INTERVAL)
             try:
                 await self._purge()
-            except Exception:  # noqa: BLE001 - retried at the next interval
+            except Exception:  # retried at the next interval
                 log.exception("journal retention cleanup failed")
-
-
-def _from_job(job: Job) -> _Record:
-    stored = job.stored
-    return _Record(stored.command, job.body_hash, job.state, job.response, stored.created_at,
-                   stored.num_device, stored.unit_name)
-
-
-def _from_row(row: JournalRow, unit_name: str) -> _Record:
-    return _Record(row.command, row.body_hash, row.state, row.result, local_time(row.created_at),
-                   row.num_device, unit_name)
-
-
-def _policy(id_command: str, record: _Record, body_hash: str) -> Answer:
-    """The §9d answer for an id already used by a command that did not fail."""
-    if record.body_hash != body_hash:
-        kind = AnswerKind.MISMATCH
-    elif record.state is State.DONE:
-        kind = AnswerKind.REPLAY
-    else:
-        kind = AnswerKind.ALREADY_RUNNING
-    return Answer(kind, id_command, record.response if kind is AnswerKind.REPLAY else None,
-                  record.command, record.created_at, record.num_device, record.unit_name)
-
-
-def _current(job: Job) -> Answer:
-    stored = job.stored
-    if job.state.finished and job.response is not None:
-        kind = AnswerKind.DONE
-    elif job.state is State.QUEUED:
-        kind = AnswerKind.QUEUED
-    else:
-        kind = AnswerKind.RUNNING
-    return Answer(kind, job.id_command, job.response if kind is AnswerKind.DONE else None,
-                  stored.command, stored.created_at, stored.num_device, stored.unit_name)

@@ -18,16 +18,21 @@ from typing import TypeVar
 from openkkm.drivers.base import Driver
 from openkkm.errors import (
     DeviceRejected,
-    DeviceTimeout,
     FiscalStateError,
     NotSupportedError,
     OpenKKMError,
     TransportError,
     ValidationError,
 )
-from openkkm.fiscal.types import DeviceInfo, DeviceStatus, DocumentType, FiscalDocument, ShiftState
+from openkkm.fiscal.types import (
+    DeviceStatus,
+    DocumentType,
+    FiscalDocument,
+    ShiftState,
+)
 from openkkm.jobs.devices import DeviceHandle
 from openkkm.jobs.journal import Journal
+from openkkm.jobs.link import DeviceLink
 from openkkm.jobs.model import Job, Renderer, State, Step, safe_render
 from openkkm.jobs.operations import (
     CloseShift,
@@ -70,7 +75,7 @@ class DeviceWorker:
         self._finished = finished
         self._expiry = expiry
         self._backoff = backoff
-        self._call_timeout = call_timeout
+        self.link = DeviceLink(handle, driver, call_timeout)
         self._queue: deque[Job] = deque()
         self._recovered: deque[Job] = deque()
         self._wakeup = asyncio.Event()
@@ -153,7 +158,7 @@ class DeviceWorker:
         response = safe_render(self._render, job.stored, outcome)
         try:
             await self._journal.finish(job.id_command, state, response)
-        except Exception:  # noqa: BLE001 - answer anyway; a sent row reconciles at restart
+        except Exception:  # answer anyway; a sent row reconciles at restart
             log.exception("journal write failed for %s (%s)", job.id_command, state)
         job.state = state
         job.response = response
@@ -168,9 +173,9 @@ class DeviceWorker:
             job.settled.set()
         except OpenKKMError as exc:
             if isinstance(exc, TransportError):
-                self._offline(exc)
+                self.link.offline(exc)
             await self._finish(job, State.FAILED, exc)
-        except Exception:  # noqa: BLE001 - never kill the worker; report an incident
+        except Exception:  # never kill the worker; report an incident
             incident = uuid.uuid4().hex[:8].upper()
             log.exception("incident %s: command %s failed", incident, job.id_command)
             await self._finish(job, State.FAILED, InternalFailure(incident))
@@ -179,26 +184,26 @@ class DeviceWorker:
 
     async def _perform(self, job: Job) -> Outcome:
         operation = job.operation
-        await self._connect()
+        await self.link.connect()
         if isinstance(operation, ReadInfo):
-            return await self._info()
+            return await self.link.info()
         if isinstance(operation, PrintSlip):
-            await self._call(self.driver.print_slip(operation.slip))
+            await self.link.call(self.driver.print_slip(operation.slip))
             return None
-        status = await self._status()
+        status = await self.link.status()
         if status.receipt_open:
             # Proven not fiscalised: an open receipt is not a document, and every unknown step
             # on this device was reconciled before this command was taken.
-            await self._call(self.driver.cancel_receipt())
-            status = await self._status()
+            await self.link.call(self.driver.cancel_receipt())
+            status = await self.link.status()
         if isinstance(operation, OpenShift):
             document = await self._step(job, _step(DocumentType.SHIFT_OPEN, status),
                                         lambda: self.driver.open_shift(operation.cashier))
-            return ShiftDone(document, await self._info_or_none())
+            return ShiftDone(document, await self.link.info_or_none())
         if isinstance(operation, CloseShift):
             document = await self._step(job, _step(DocumentType.SHIFT_CLOSE, status),
                                         lambda: self.driver.close_shift(operation.cashier))
-            return ShiftDone(document, await self._info_or_none())
+            return ShiftDone(document, await self.link.info_or_none())
         if isinstance(operation, RegisterReceipt):
             return await self._receipt(job, operation, status)
         raise TypeError(f"unknown operation {operation!r}")
@@ -212,13 +217,13 @@ class DeviceWorker:
                 raise SHIFT_EXPIRED
             await self._step(job, _step(DocumentType.SHIFT_CLOSE, status),
                              lambda: self.driver.close_shift(receipt.cashier))
-            status = await self._status()
+            status = await self.link.status()
         if status.shift is ShiftState.CLOSED:
             if not config.auto_open_shift:
                 raise SHIFT_CLOSED
             job.shift_doc = await self._step(job, _step(DocumentType.SHIFT_OPEN, status),
                                              lambda: self.driver.open_shift(receipt.cashier))
-            status = await self._status()
+            status = await self.link.status()
         step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
                     receipt.kind, receipt.total)
         document = await self._step(job, step, lambda: self.driver.register(receipt))
@@ -231,22 +236,23 @@ class DeviceWorker:
         job.step = step
         job.state = State.SENT
         try:
-            document = await self._call(action())
+            document = await self.link.call(action())
         except REFUSALS:
             raise
-        except Exception as exc:  # noqa: BLE001 - any other failure leaves the outcome unknown
+        except Exception as exc:  # any other failure leaves the outcome unknown
             log.warning("fiscal step of %s (FD %s expected) interrupted: %r",
                         job.id_command, step.expected_fd, exc)
             if isinstance(exc, TransportError):
-                self._offline(exc)
+                self.link.offline(exc)
             job.state = State.UNKNOWN
             try:
                 await self._journal.mark_unknown(job.id_command)
-            except Exception:  # noqa: BLE001 - the row is "sent", which recovery treats alike
+            except Exception:  # the row is still sent: recovery treats it alike
                 log.exception("journal write failed for %s (unknown)", job.id_command)
-            document = await self._reconcile(step)
-            if document is None:
+            found = await self._reconcile(step)
+            if found is None:
                 raise not_performed(job.kind) from exc
+            document = found
         job.state = State.RUNNING
         return document
 
@@ -269,57 +275,13 @@ class DeviceWorker:
             await self._finish(job, State.DONE,
                                ReceiptDone(document, job.shift_doc, self.driver.line_length))
         else:
-            await self._finish(job, State.DONE, ShiftDone(document, await self._info_or_none()))
+            await self._finish(job, State.DONE, ShiftDone(document, await self.link.info_or_none()))
 
     async def _reconcile(self, step: Step) -> FiscalDocument | None:
-        document = await reconcile(self.driver, step, reconnect=self._reconnect,
+        document = await reconcile(self.driver, step, reconnect=self.link.reconnect,
                                    backoff=self._backoff)
         self.handle.online = True
         return document
-
-    async def _call(self, awaitable: Awaitable[T]) -> T:
-        try:
-            return await asyncio.wait_for(awaitable, self._call_timeout)
-        except TimeoutError as exc:
-            raise DeviceTimeout(
-                f"ККТ не ответила за {self._call_timeout:.0f} с",
-                f"The register did not answer within {self._call_timeout:.0f} s") from exc
-
-    async def _status(self) -> DeviceStatus:
-        return await self._call(self.driver.status())
-
-    async def _connect(self) -> None:
-        if not self.handle.online:
-            await self._reconnect()
-
-    async def _reconnect(self) -> None:
-        await self.driver.stop()
-        try:
-            await self._call(self.driver.start())
-        except TransportError as exc:
-            self._offline(exc)
-            raise
-        self.handle.online = True
-        self.handle.last_error = ""
-
-    def _offline(self, exc: OpenKKMError) -> None:
-        if self.handle.online:
-            log.error("device %s went offline: %s", self.handle.num, exc.en)
-        self.handle.online = False
-        self.handle.last_error = exc.ru
-
-    async def _info(self) -> DeviceInfo:
-        info = await self._call(self.driver.info())
-        self.handle.info = info
-        self.handle.registration = info.registration
-        return info
-
-    async def _info_or_none(self) -> DeviceInfo | None:
-        try:
-            return await self._info()
-        except OpenKKMError as exc:
-            log.warning("reading the state of device %s failed: %s", self.handle.num, exc.en)
-            return None
 
 
 def _step(doc_type: DocumentType, status: DeviceStatus) -> Step:

@@ -1,0 +1,86 @@
+"""The service's answers and the IdCommand policy table (``API.md`` §9d)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from openkkm.jobs.journal import JournalRow, local_time
+from openkkm.jobs.model import Job, State
+
+
+class AnswerKind(Enum):
+    """What ``submit``/``result`` found."""
+
+    DONE = "done"
+    QUEUED = "queued"
+    RUNNING = "running"
+    ALREADY_RUNNING = "already_running"
+    REPLAY = "replay"
+    MISMATCH = "mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The service's answer; ``response`` is the complete wire answer when finished."""
+
+    kind: AnswerKind
+    id_command: str
+    response: dict[str, Any] | None
+    first_command: str = ""
+    first_at: datetime | None = None
+    num_device: int = 0
+    unit_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A command as the policy needs it, from memory or from the journal."""
+
+    command: str
+    body_hash: str
+    state: State
+    response: dict[str, Any] | None
+    created_at: datetime
+    num_device: int
+    unit_name: str
+
+
+def from_job(job: Job) -> Record:
+    """The policy's view of a command in memory."""
+    stored = job.stored
+    return Record(stored.command, job.body_hash, job.state, job.response, stored.created_at,
+                   stored.num_device, stored.unit_name)
+
+
+def from_row(row: JournalRow, unit_name: str) -> Record:
+    """The policy's view of a journal row."""
+    return Record(row.command, row.body_hash, row.state, row.result, local_time(row.created_at),
+                   row.num_device, unit_name)
+
+
+def policy(id_command: str, record: Record, body_hash: str) -> Answer:
+    """The §9d answer for an id already used by a command that did not fail."""
+    if record.body_hash != body_hash:
+        kind = AnswerKind.MISMATCH
+    elif record.state is State.DONE:
+        kind = AnswerKind.REPLAY
+    else:
+        kind = AnswerKind.ALREADY_RUNNING
+    return Answer(kind, id_command, record.response if kind is AnswerKind.REPLAY else None,
+                  record.command, record.created_at, record.num_device, record.unit_name)
+
+
+def current(job: Job) -> Answer:
+    """The answer for a command in memory: DONE with its response, else QUEUED or RUNNING."""
+    stored = job.stored
+    if job.state.finished and job.response is not None:
+        kind = AnswerKind.DONE
+    elif job.state is State.QUEUED:
+        kind = AnswerKind.QUEUED
+    else:
+        kind = AnswerKind.RUNNING
+    return Answer(kind, job.id_command, job.response if kind is AnswerKind.DONE else None,
+                  stored.command, stored.created_at, stored.num_device, stored.unit_name)

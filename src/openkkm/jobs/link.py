@@ -1,0 +1,76 @@
+"""The worker's guarded calls into its driver: time limits, reconnects, online state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from openkkm.drivers.base import Driver
+from openkkm.errors import DeviceTimeout, OpenKKMError
+from openkkm.fiscal.types import DeviceInfo, DeviceStatus
+from openkkm.jobs.devices import DeviceHandle
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DeviceLink:
+    """A driver seen through its handle: every call is bounded and updates ``online``."""
+
+    def __init__(self, handle: DeviceHandle, driver: Driver, call_timeout: float) -> None:
+        self.handle = handle
+        self.driver = driver
+        self.call_timeout = call_timeout
+
+    async def call(self, awaitable: Awaitable[T]) -> T:
+        """Await a driver call; past the time limit it is a ``DeviceTimeout``."""
+        try:
+            return await asyncio.wait_for(awaitable, self.call_timeout)
+        except TimeoutError as exc:
+            raise DeviceTimeout(
+                f"ККТ не ответила за {self.call_timeout:.0f} с",
+                f"The register did not answer within {self.call_timeout:.0f} s") from exc
+
+    async def status(self) -> DeviceStatus:
+        """Read the register's status."""
+        return await self.call(self.driver.status())
+
+    async def connect(self) -> None:
+        """Reconnect if the device is marked offline."""
+        if not self.handle.online:
+            await self.reconnect()
+
+    async def reconnect(self) -> None:
+        """Close and reopen the link; the device is online again if that works."""
+        await self.driver.stop()
+        try:
+            await self.call(self.driver.start())
+        except OpenKKMError as exc:
+            self.offline(exc)
+            raise
+        self.handle.online = True
+        self.handle.last_error = ""
+
+    def offline(self, exc: OpenKKMError) -> None:
+        """Mark the device offline with the error (logged at ERROR once per outage)."""
+        if self.handle.online:
+            log.error("device %s went offline: %s", self.handle.num, exc.en)
+        self.handle.online = False
+        self.handle.last_error = exc.ru
+
+    async def info(self) -> DeviceInfo:
+        """Read the register's state and cache it on the handle (for ``List``)."""
+        info = await self.call(self.driver.info())
+        self.handle.info = info
+        self.handle.registration = info.registration
+        return info
+
+    async def info_or_none(self) -> DeviceInfo | None:
+        """``info`` where a failure only costs the extra data."""
+        try:
+            return await self.info()
+        except OpenKKMError as exc:
+            log.warning("reading the state of device %s failed: %s", self.handle.num, exc.en)
+            return None
