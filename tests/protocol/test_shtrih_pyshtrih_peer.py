@@ -12,13 +12,15 @@ from collections.abc import Callable
 
 import pyshtrih
 import pytest
+from pyshtrih import misc as pyshtrih_misc
 
 from openkkm.framing.shtrih import Frame
-from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_shift, cmd_status
+from openkkm.protocol.shtrih import cmd_fn, cmd_misc, cmd_receipt, cmd_shift, cmd_status
 from openkkm.protocol.shtrih.exchange import DeviceExchange
 from openkkm.protocol.shtrih.messages import Answer, EmptyAnswer, encode_answer, encode_error
 from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.status import EcrFlags, Mode
+from openkkm.protocol.shtrih.values import BAUDRATE_CODES, byte_timeout_code, byte_timeout_seconds
 
 IDLE_STATUS = cmd_status.ShortStatusAnswer(
     operator=1, flags=EcrFlags.RECEIPT_ROLL, mode_byte=Mode.SHIFT_OPEN, submode=0
@@ -159,6 +161,20 @@ def test_fn_status() -> None:
         (lambda d: d.fs_find_document_by_num(9), cmd_fn.FindDocument(fd_number=9)),
         (lambda d: d.send_tlv_struct(bytearray(b"\xfd\x03\x02\x00AB")),
          cmd_receipt.WriteTlv(tlv=b"\xfd\x03\x02\x00AB")),
+        (lambda d: d.beep(), cmd_misc.Beep()),
+        (lambda d: d.cut(True), cmd_misc.Cut(partial=1)),
+        (lambda d: d.continue_print(), cmd_misc.ContinuePrint()),
+        (lambda d: d.set_time(dt.time(13, 58, 7)), cmd_misc.SetTime(time=dt.time(13, 58, 7))),
+        (lambda d: d.set_date(dt.date(2026, 11, 24)), cmd_misc.SetDate(date=dt.date(2026, 11, 24))),
+        (lambda d: d.confirm_date(dt.date(2026, 11, 24)),
+         cmd_misc.ConfirmDate(date=dt.date(2026, 11, 24))),
+        (lambda d: d.fs_cancel_document(), cmd_misc.FnCancelDocument()),
+        (lambda d: d.read_exchange_params(0), cmd_misc.ReadExchange(port=0)),
+        (lambda d: d.set_exchange_params(0, 115200, 0.05),
+         cmd_misc.SetExchange(port=0, baudrate_code=6, byte_timeout_code=50)),
+        (lambda d: d.repeat(), cmd_misc.RepeatDocument()),
+        (lambda d: d.return_sale(("Возврат", 2000, 150)),
+         cmd_receipt.SaleReturn(quantity=2000, price=150, text="Возврат")),
     ],
 )
 def test_more_requests_match(call: Callable[[object], object], request_: object) -> None:
@@ -176,3 +192,16 @@ def test_ff46_and_ff45_through_pyshtrih_raw_framing() -> None:
     close = cmd_receipt.CloseReceiptExt(payments=(12345,) + (0,) * 15, text="Итог")
     device.protocol.command(0xFF45, 30, bytearray(close.encode_data()[4:]))
     assert [frame.payload for frame in serial.frames] == [item.encode(), close.encode()]
+
+
+@pytest.mark.parametrize("seconds", [0.0, 0.05, 0.15, 0.3, 1.5, 15.0, 30.0, 45.0, 105.0])
+def test_byte_timeout_codes_agree_with_pyshtrih(seconds: float) -> None:
+    code = byte_timeout_code(seconds)
+    assert code == pyshtrih_misc.cast_byte_timeout(seconds)
+    assert byte_timeout_seconds(code) == pytest.approx(seconds)
+
+
+def test_baudrate_codes_agree_with_pyshtrih() -> None:
+    # pyshtrih knows the codes up to 115200; 230400 and above are model-dependent (§1.1).
+    common = {rate: code for rate, code in BAUDRATE_CODES.items() if rate <= 115200}
+    assert common == pyshtrih_misc.BAUDRATE_DIRECT

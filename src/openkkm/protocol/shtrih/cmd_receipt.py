@@ -138,6 +138,34 @@ class Sale(Request):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Buy(Sale):
+    """0x81 legacy buy line (same layout as 0x80)."""
+
+    code: ClassVar[Command] = Command.BUY
+
+
+@dataclass(frozen=True, kw_only=True)
+class SaleReturn(Sale):
+    """0x82 legacy sale-return line (same layout as 0x80)."""
+
+    code: ClassVar[Command] = Command.SALE_RETURN
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuyReturn(Sale):
+    """0x83 legacy buy-return line (same layout as 0x80)."""
+
+    code: ClassVar[Command] = Command.BUY_RETURN
+
+
+@dataclass(frozen=True, kw_only=True)
+class Storno(Sale):
+    """0x84 legacy storno line (same layout as 0x80)."""
+
+    code: ClassVar[Command] = Command.STORNO
+
+
+@dataclass(frozen=True, kw_only=True)
 class CloseReceiptAnswer(Answer):
     """0x85 answer: operator and change."""
 

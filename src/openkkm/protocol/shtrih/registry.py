@@ -13,7 +13,7 @@ from typing import Final
 
 from ...errors import NotSupportedError
 from ...framing.shtrih import split_command
-from . import cmd_fn, cmd_receipt, cmd_shift, cmd_status
+from . import cmd_fn, cmd_marking, cmd_misc, cmd_receipt, cmd_shift, cmd_status
 from .messages import Request
 
 _ALL: Final[tuple[type[Request], ...]] = (
@@ -36,6 +36,10 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_receipt.CloseReceiptExt,
     cmd_receipt.CancelReceipt,
     cmd_receipt.Sale,
+    cmd_receipt.Buy,
+    cmd_receipt.SaleReturn,
+    cmd_receipt.BuyReturn,
+    cmd_receipt.Storno,
     cmd_receipt.CloseReceipt,
     cmd_shift.OpenShift,
     cmd_shift.BeginOpenShift,
@@ -49,6 +53,26 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_shift.OpenDrawer,
     cmd_shift.PrintString,
     cmd_shift.PrintStringFont,
+    cmd_misc.Beep,
+    cmd_misc.TechReset,
+    cmd_misc.WriteTable,
+    cmd_misc.ReadTable,
+    cmd_misc.SetTime,
+    cmd_misc.SetDate,
+    cmd_misc.ConfirmDate,
+    cmd_misc.Cut,
+    cmd_misc.Feed,
+    cmd_misc.Subtotal,
+    cmd_misc.RepeatDocument,
+    cmd_misc.ContinuePrint,
+    cmd_misc.FnVersion,
+    cmd_misc.FnCancelDocument,
+    cmd_misc.SetExchange,
+    cmd_misc.ReadExchange,
+    cmd_misc.ReadErrorText,
+    cmd_marking.CheckMarking,
+    cmd_marking.BindMarking,
+    cmd_marking.AcceptMarking,
 )
 
 #: command code -> request class
