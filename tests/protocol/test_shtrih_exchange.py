@@ -128,6 +128,17 @@ def test_host_answer_lost_by_device_is_device_timeout() -> None:
     host.expire()
     with pytest.raises(DeviceTimeout):
         host.receive(N)  # idle, nothing pending: the answer is gone
+    assert host.begin(SHORT_STATUS, 3.0).write == E  # the machine is usable again
+
+
+def test_device_repeats_answer_after_host_nak_and_enq() -> None:
+    device = DeviceExchange()
+    device.receive(E)
+    device.receive(SHORT_STATUS_FRAME)
+    answer = device.respond(STATUS_ANSWER)
+    assert device.receive(N).write == b""  # the host saw a bad LRC; the device waits for ENQ
+    assert device.receive(E).write == A + answer
+    assert device.receive(A + E).write == N  # collected, then idle
 
 
 def test_device_enq_idle_and_pending() -> None:

@@ -10,9 +10,11 @@ import pytest
 import serial
 
 from openkkm.errors import DeviceRejected, DeviceTimeout, LinkLost
-from openkkm.framing.shtrih import Frame
+from openkkm.framing.shtrih import Frame, encode_v2
 from openkkm.protocol.shtrih import cmd_fn, cmd_status
 from openkkm.protocol.shtrih.codes import Command
+from openkkm.protocol.shtrih.exchange import HostExchange
+from openkkm.protocol.shtrih.exchange_v2 import DeviceExchangeV2, HostExchangeV2
 from openkkm.protocol.shtrih.messages import encode_answer, encode_error
 from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.session import HostSession, serve_device
@@ -84,12 +86,11 @@ async def test_host_session_device_that_never_answers_is_device_timeout() -> Non
         raise AssertionError("unreachable")
 
     device = asyncio.create_task(serve_device(device_end, accept_and_hang))
-    session = HostSession(
-        host_end, control_timeout=0.01, max_retries=3, timeouts=lambda code: 0.01
-    )
+    exchange = HostExchange(control_timeout=0.01, max_retries=3)
+    session = HostSession(host_end, exchange=exchange, timeouts=lambda code: 0.01)
     with pytest.raises(DeviceTimeout):
         await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer)
-    assert session.exchange.command_sent
+    assert exchange.command_sent
     device.cancel()
     await asyncio.gather(device, return_exceptions=True)
     await host_end.close()
@@ -151,3 +152,19 @@ async def test_device_loop_returns_when_host_leaves() -> None:
     await host_end.close()
     await asyncio.wait_for(device, 2)
 
+
+
+async def test_protocol_2_session_over_tcp() -> None:
+    listener = await serve_tcp(
+        lambda transport: serve_device(transport, execute, exchange=DeviceExchangeV2())
+    )
+    try:
+        async with await open_transport(f"tcp://127.0.0.1:{listener.port}") as host_end:
+            exchange = HostExchangeV2()
+            session = HostSession(host_end, exchange=exchange)
+            assert await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
+            assert await session.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer) == FN
+            assert exchange.number == 2
+            assert session.history[0] == "tx " + encode_v2(None).hex(" ")
+    finally:
+        await listener.close()

@@ -125,6 +125,7 @@ class HostExchange:
         """Handle one byte while waiting for ACK/NAK; junk is skipped."""
         if self.phase is HostPhase.ENQ_SENT and byte == NAK:
             if self.command_sent:
+                self.phase = HostPhase.IDLE
                 raise DeviceTimeout(
                     "ККТ приняла команду, но потеряла ответ: результат неизвестен",
                     "The device accepted the command but lost the answer: outcome unknown",

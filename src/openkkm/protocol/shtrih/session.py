@@ -12,12 +12,12 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+from typing import Final, Protocol, TypeVar
 
 from ...errors import DeviceTimeout, LinkLost
 from ...framing.shtrih import Frame
 from ...transport.base import Transport
-from .exchange import DeviceExchange, HostExchange
+from .exchange import DeviceExchange, DeviceStep, HostExchange, HostStep
 from .messages import Answer, Request, decode_answer
 from .timeouts import answer_timeout
 
@@ -26,6 +26,29 @@ log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Answer)
 READ_CHUNK: Final = 512
 HISTORY: Final = 32  #: last raw chunks kept for error reports
+
+
+class HostMachine(Protocol):
+    """What a host exchange offers: protocol 1 (:class:`HostExchange`) or 2 (``HostExchangeV2``)."""
+
+    def begin(self, payload: bytes, answer_timeout: float) -> HostStep:
+        """Start a command."""
+
+    def receive(self, data: bytes) -> HostStep:
+        """Feed received bytes."""
+
+    def expire(self) -> HostStep:
+        """Report a timeout."""
+
+
+class DeviceMachine(Protocol):
+    """What a device exchange offers: protocol 1 or 2."""
+
+    def receive(self, data: bytes) -> DeviceStep:
+        """Feed received bytes."""
+
+    def respond(self, payload: bytes) -> bytes:
+        """Give the answer of the executing command."""
 
 
 class HostSession:
@@ -38,9 +61,12 @@ class HostSession:
         control_timeout: float = 1.0,
         max_retries: int = 10,
         timeouts: Callable[[int], float] = answer_timeout,
+        exchange: HostMachine | None = None,
     ) -> None:
         self.transport = transport
-        self.exchange = HostExchange(control_timeout=control_timeout, max_retries=max_retries)
+        self.exchange: HostMachine = exchange or HostExchange(
+            control_timeout=control_timeout, max_retries=max_retries
+        )
         self.timeouts = timeouts
         self.history: deque[str] = deque(maxlen=HISTORY)
         self._lock = asyncio.Lock()
@@ -91,13 +117,14 @@ async def serve_device(
     execute: Callable[[Frame], Awaitable[bytes]],
     *,
     require_enq_first: bool = True,
+    exchange: DeviceMachine | None = None,
 ) -> None:
     """Run the device side on ``transport`` until the host goes away.
 
     ``execute`` gets each accepted command frame and returns the answer payload
-    (``CMD ERR DATA``); the answer stays pending until the host ACKs it.
+    (``CMD ERR DATA``); with protocol 1 the answer stays pending until the host ACKs it.
     """
-    exchange = DeviceExchange(require_enq_first=require_enq_first)
+    exchange = exchange or DeviceExchange(require_enq_first=require_enq_first)
     while True:
         try:
             data = await transport.read(READ_CHUNK, None)
