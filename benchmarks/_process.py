@@ -1,0 +1,27 @@
+"""Start a server process for a benchmark and wait for the URL it prints."""
+
+from __future__ import annotations
+
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+
+def start(args: list[str], log: Path) -> tuple[subprocess.Popen[str], str]:
+    """Start ``args`` (printing its URL first on stdout) and return the process and the URL."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], 30)
+    url = proc.stdout.readline().strip() if ready else ""
+    if not url.startswith("http"):
+        proc.kill()
+        sys.exit(f"server did not start:\n{log.read_text()}")
+    return proc, url
+
+
+def openkkm(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
+    """Start ``openkkm serve`` on an ephemeral port with its data in ``data_dir``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return start([sys.executable, "-m", "openkkm.cli.main", "serve", "--port", "0", "--log-level",
+                  "warning", "--data-dir", str(data_dir)], data_dir / "server.log")
