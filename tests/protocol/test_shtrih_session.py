@@ -69,12 +69,13 @@ async def test_host_session_over_tcp() -> None:
         await listener.close()
 
 
-async def test_host_session_silent_device_is_link_lost() -> None:
+async def test_host_session_silent_device_is_link_lost(caplog: pytest.LogCaptureFixture) -> None:
     host_end, device_end = loop_pair()
     session = HostSession(host_end, control_timeout=0.01, max_retries=2)
     with pytest.raises(LinkLost):
         await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer)
     assert list(session.history) == ["tx 05"] * 3
+    assert "tx 05\ntx 05\ntx 05" in caplog.text  # the flight recorder went to the log once
     await device_end.close()
 
 

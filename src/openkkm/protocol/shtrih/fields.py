@@ -144,7 +144,10 @@ class Ascii(Codec):
 
     def encode(self, value: str, name: str) -> bytes:
         """Return exactly ``size`` bytes."""
-        raw = value.encode("ascii", errors="strict")
+        try:
+            raw = value.encode("ascii")
+        except UnicodeEncodeError as exc:
+            raise _range_error(name, value) from exc
         if len(raw) > self.size:
             raise _range_error(name, value)
         return raw.ljust(self.size, b" ")

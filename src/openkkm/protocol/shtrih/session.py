@@ -79,21 +79,26 @@ class HostSession:
     async def execute_raw(self, payload: bytes, timeout: float) -> bytes:
         """Send ``CMD DATA`` and return the answer payload ``CMD ERR DATA``."""
         async with self._lock:
-            step = self.exchange.begin(payload, timeout)
-            while True:
-                await self._write(step.write)
-                if step.answer is not None:
-                    return step.answer.payload
-                try:
-                    data = await self.transport.read(READ_CHUNK, step.timeout)
-                except DeviceTimeout:
-                    step = self.exchange.expire()
-                    continue
-                except LinkLost:
-                    self._log_failure()
-                    raise
-                self._record("rx", data)
-                step = self.exchange.receive(data)
+            try:
+                return await self._run(payload, timeout)
+            except (DeviceTimeout, LinkLost):
+                self._log_failure()
+                raise
+
+    async def _run(self, payload: bytes, timeout: float) -> bytes:
+        """Drive the exchange until it yields the answer or raises."""
+        step = self.exchange.begin(payload, timeout)
+        while True:
+            await self._write(step.write)
+            if step.answer is not None:
+                return step.answer.payload
+            try:
+                data = await self.transport.read(READ_CHUNK, step.timeout)
+            except DeviceTimeout:
+                step = self.exchange.expire()
+                continue
+            self._record("rx", data)
+            step = self.exchange.receive(data)
 
     async def _write(self, data: bytes) -> None:
         """Write and record ``data`` (if any)."""
@@ -109,7 +114,7 @@ class HostSession:
 
     def _log_failure(self) -> None:
         """Log the recent traffic once when the link fails."""
-        log.error("%s: link failed; recent traffic:\n%s", self.transport.url, "\n".join(self.history))
+        log.error("%s: no answer; recent traffic:\n%s", self.transport.url, "\n".join(self.history))
 
 
 async def serve_device(
