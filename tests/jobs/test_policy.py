@@ -143,3 +143,15 @@ async def test_recorded_failure_without_id_generates_one(harness: Harness) -> No
                                         body_hash="bad", response={"Status": 2})
     assert uuid.UUID(used)
     assert await service.result(used) is not None
+
+
+async def test_caller_cancelled_during_admission_still_gets_a_consistent_command(
+        harness: Harness) -> None:
+    service = await harness.start()
+    caller = asyncio.create_task(sell(service, "inv-1"))
+    await asyncio.sleep(0)  # the caller is now inside the admission
+    caller.cancel()
+    done = await settled(service, "inv-1")
+    assert done.response is not None and done.response["Status"] == 0
+    assert (await sell(service, "inv-1")).kind is AnswerKind.REPLAY
+    assert len(harness.drive.of_type(DocumentType.RECEIPT)) == 1

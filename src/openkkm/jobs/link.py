@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -11,6 +12,7 @@ from openkkm.drivers.base import Driver
 from openkkm.errors import DeviceTimeout, OpenKKMError
 from openkkm.fiscal.types import DeviceInfo, DeviceStatus
 from openkkm.jobs.devices import DeviceHandle
+from openkkm.jobs.operations import InternalFailure
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,3 +76,23 @@ class DeviceLink:
         except OpenKKMError as exc:
             log.warning("reading the state of device %s failed: %s", self.handle.num, exc.en)
             return None
+
+
+async def start_device(handle: DeviceHandle, driver: Driver, call_timeout: float) -> None:
+    """Start a driver at server start; a device that fails stays offline with its error."""
+    try:
+        await asyncio.wait_for(driver.start(), call_timeout)
+        handle.online = True
+        info = await asyncio.wait_for(driver.info(), call_timeout)
+    except (OpenKKMError, TimeoutError) as exc:
+        handle.last_error = exc.ru if isinstance(exc, OpenKKMError) else "ККТ не отвечает"
+        log.error("device %s (%s): %s", handle.num, handle.unit_name, handle.last_error)
+        return
+    except Exception:  # one broken device must not stop the server
+        incident = uuid.uuid4().hex[:8].upper()
+        log.exception("incident %s: starting device %s failed", incident, handle.num)
+        handle.online = False
+        handle.last_error = InternalFailure(incident).ru
+        return
+    handle.info = info
+    handle.registration = info.registration

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
-from openkkm.drivers.base import Driver
-from openkkm.errors import OpenKKMError
+from openkkm.errors import LinkLost, OpenKKMError
 from openkkm.fiscal.types import FiscalDocument
 from openkkm.jobs.journal import Journal, JournalRow
+from openkkm.jobs.link import DeviceLink
 from openkkm.jobs.model import Renderer, State, Step, safe_render
 from openkkm.jobs.operations import interrupted_by_restart
 
@@ -31,9 +30,10 @@ class DriveReplaced(OpenKKMError):
     code = "drive_replaced"
 
 
-async def reconcile_once(driver: Driver, step: Step) -> FiscalDocument | None:
+async def reconcile_once(link: DeviceLink, step: Step) -> FiscalDocument | None:
     """One reconciliation attempt: the formed document, or None if the drive proves there is none."""
-    status = await driver.status()
+    driver = link.driver
+    status = await link.status()
     if step.fn_number and status.fn_number and status.fn_number != step.fn_number:
         raise DriveReplaced(
             f"В ККТ установлен другой ФН ({status.fn_number} вместо {step.fn_number}): "
@@ -41,17 +41,16 @@ async def reconcile_once(driver: Driver, step: Step) -> FiscalDocument | None:
             f"The register holds another fiscal drive ({status.fn_number} instead of "
             f"{step.fn_number}): the command's result cannot be checked")
     for number in range(step.expected_fd, status.last_document + 1):
-        document = await driver.read_document(number)
+        document = await link.call(driver.read_document(number))
         if document is not None and step.matches(document):
             return document
     if status.receipt_open:
-        await driver.cancel_receipt()
+        await link.call(driver.cancel_receipt())
     return None
 
 
-async def reconcile(driver: Driver, step: Step, *, reconnect: Callable[[], Awaitable[None]],
-                    backoff: float) -> FiscalDocument | None:
-    """Reconcile ``step``, retrying with growing pauses while the device cannot be read.
+async def reconcile(link: DeviceLink, step: Step, *, backoff: float) -> FiscalDocument | None:
+    """Reconcile ``step``, reconnecting and retrying with growing pauses while the device is unreadable.
 
     Any failure to read is retried (it is never a reason to guess); only ``DriveReplaced``
     ends the attempt without an answer. Cancel the calling task to give up (on shutdown).
@@ -60,20 +59,18 @@ async def reconcile(driver: Driver, step: Step, *, reconnect: Callable[[], Await
     logged = False
     while True:
         try:
-            return await reconcile_once(driver, step)
+            await link.connect()
+            return await reconcile_once(link, step)
         except DriveReplaced:
             raise
         except Exception as exc:  # noqa: BLE001 - every read failure means "ask again later"
             level = logging.DEBUG if logged else logging.ERROR
-            log.log(level, "reconciling FD %s on %s: cannot read the device (%s); retrying",
-                    step.expected_fd, driver.config.unit_name, exc)
+            log.log(level, "reconciling FD %s on device %s: cannot read it (%s); retrying",
+                    step.expected_fd, link.handle.num, exc)
             logged = True
+            link.offline(exc if isinstance(exc, OpenKKMError) else LinkLost(str(exc)))
         await asyncio.sleep(delay)
         delay = min(delay * 2, MAX_BACKOFF)
-        try:
-            await reconnect()
-        except OpenKKMError as exc:
-            log.debug("reconnect to %s failed: %s", driver.config.unit_name, exc)
 
 
 async def recover_journal(journal: Journal, render: Renderer,

@@ -30,6 +30,7 @@ from openkkm.jobs.answers import (
 )
 from openkkm.jobs.devices import DeviceHandle, Selection, select_device
 from openkkm.jobs.journal import Journal
+from openkkm.jobs.link import start_device
 from openkkm.jobs.model import Job, Renderer, State, StoredCommand, safe_render
 from openkkm.jobs.operations import InternalFailure, Operation, operation_kind
 from openkkm.jobs.recovery import recover_journal
@@ -84,7 +85,7 @@ class JobService:
         await self._purge()
         unit_names = {num: handle.unit_name for num, handle in self._handles.items()}
         recovered = await recover_journal(self._journal, self._render, unit_names)
-        await asyncio.gather(*(self._start_driver(self._handles[num], driver)
+        await asyncio.gather(*(start_device(self._handles[num], driver, self._call_timeout)
                                for num, driver in self._drivers.items()))
         for num, driver in self._drivers.items():
             self._workers[num] = DeviceWorker(
@@ -113,24 +114,6 @@ class JobService:
                 future.cancel()
         self._accepting = True
 
-    async def _start_driver(self, handle: DeviceHandle, driver: Driver) -> None:
-        try:
-            await asyncio.wait_for(driver.start(), self._call_timeout)
-            handle.online = True
-            info = await asyncio.wait_for(driver.info(), self._call_timeout)
-        except (OpenKKMError, TimeoutError) as exc:
-            handle.last_error = exc.ru if isinstance(exc, OpenKKMError) else "ККТ не отвечает"
-            log.error("device %s (%s): %s", handle.num, handle.unit_name, handle.last_error)
-            return
-        except Exception:  # one broken device must not stop the server
-            incident = uuid.uuid4().hex[:8].upper()
-            log.exception("incident %s: starting device %s failed", incident, handle.num)
-            handle.online = False
-            handle.last_error = InternalFailure(incident).ru
-            return
-        handle.info = info
-        handle.registration = info.registration
-
     async def stop(self) -> None:
         """Stop accepting, let running commands finish (bounded), stop devices, close the journal."""
         self._accepting = False
@@ -140,6 +123,9 @@ class JobService:
             self._purger = None
         for worker in self._workers.values():
             worker.close()
+        for worker, task in zip(self._workers.values(), self._tasks, strict=True):
+            if worker.reconciling:
+                task.cancel()
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=self._stop_timeout)
             for task in pending:
@@ -177,33 +163,42 @@ class JobService:
         if worker is None:
             raise NotFoundError(f"Устройство {device.num} не запущено",
                                 f"Device {device.num} is not running")
-        id_command = id_command or str(uuid.uuid4())
-        async with self._exclusive(id_command):
-            active = self._active.get(id_command)
-            record = from_job(active) if active else await self._lookup(id_command)
-            if record is not None and record.state is not State.FAILED:
-                return policy(id_command, record, body_hash)
-            stored = StoredCommand(id_command, command, request, warnings, device.num,
-                                   device.unit_name, datetime.now().astimezone())
-            job = Job(stored, body_hash, operation_kind(operation), operation)
-            try:
-                await self._journal.put(stored, body_hash=body_hash, kind=job.kind,
-                                        state=State.QUEUED)
-            except Exception:  # report an incident, never a traceback
-                incident = uuid.uuid4().hex[:8].upper()
-                log.exception("incident %s: journaling %s failed", incident, id_command)
-                response = safe_render(self._render, stored, InternalFailure(incident))
-                return Answer(AnswerKind.DONE, id_command, response,
-                              num_device=device.num, unit_name=device.unit_name)
-            self._cache.pop(id_command, None)
-            self._active[id_command] = job
-            worker.enqueue(job)
+        stored = StoredCommand(id_command or str(uuid.uuid4()), command, request, warnings,
+                               device.num, device.unit_name, datetime.now().astimezone())
+        job = Job(stored, body_hash, operation_kind(operation), operation)
+        # Shielded: a caller cancelled mid-admission (client gone) must not leave a journaled
+        # "queued" row that no worker knows of.
+        refusal = await asyncio.shield(self._admit(job, worker))
+        if refusal is not None:
+            return refusal
         if wait is None:
             await job.settled.wait()
         elif wait > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(job.settled.wait(), wait)
         return current(job)
+
+    async def _admit(self, job: Job, worker: DeviceWorker) -> Answer | None:
+        """Apply the IdCommand policy and queue ``job``; an Answer when it must not run."""
+        id_command = job.id_command
+        async with self._exclusive(id_command):
+            active = self._active.get(id_command)
+            record = from_job(active) if active else await self._lookup(id_command)
+            if record is not None and record.state is not State.FAILED:
+                return policy(id_command, record, job.body_hash)
+            try:
+                await self._journal.put(job.stored, body_hash=job.body_hash, kind=job.kind,
+                                        state=State.QUEUED)
+            except Exception:  # report an incident, never a traceback
+                incident = uuid.uuid4().hex[:8].upper()
+                log.exception("incident %s: journaling %s failed", incident, id_command)
+                response = safe_render(self._render, job.stored, InternalFailure(incident))
+                return Answer(AnswerKind.DONE, id_command, response,
+                              num_device=job.stored.num_device, unit_name=job.stored.unit_name)
+            self._cache.pop(id_command, None)
+            self._active[id_command] = job
+            worker.enqueue(job)
+        return None
 
     async def result(self, id_command: str) -> Answer | None:
         """``GetRezult``: the stored answer, or QUEUED/RUNNING, or None if unknown or expired."""

@@ -80,6 +80,7 @@ class DeviceWorker:
         self._recovered: deque[Job] = deque()
         self._wakeup = asyncio.Event()
         self._closing = False
+        self.reconciling = False  # only reading the drive: safe to cancel at once on stop
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -278,10 +279,11 @@ class DeviceWorker:
             await self._finish(job, State.DONE, ShiftDone(document, await self.link.info_or_none()))
 
     async def _reconcile(self, step: Step) -> FiscalDocument | None:
-        document = await reconcile(self.driver, step, reconnect=self.link.reconnect,
-                                   backoff=self._backoff)
-        self.handle.online = True
-        return document
+        self.reconciling = True
+        try:
+            return await reconcile(self.link, step, backoff=self._backoff)
+        finally:
+            self.reconciling = False
 
 
 def _step(doc_type: DocumentType, status: DeviceStatus) -> Step:
