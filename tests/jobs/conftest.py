@@ -31,7 +31,7 @@ class Harness:
         self.driver = FakeDriver(config.devices[0], self.drive)
         self.driver.start_failures = self.start_failures
         self.service = JobService(config, render=self.render, drivers={1: self.driver},
-                                  backoff=0.01)
+                                  backoff=0.01, probe_interval=0.02)
         await self.service.start()
         return self.service
 

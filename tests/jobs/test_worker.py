@@ -192,3 +192,15 @@ async def test_device_offline_at_start_then_back(harness: Harness) -> None:
     answer = await sell(service, "a")
     assert answer.response is not None and answer.response["Status"] == 0
     assert device.online and device.last_error == ""
+
+
+async def test_idle_offline_device_is_probed_back_with_its_registration(
+        harness: Harness) -> None:
+    harness.start_failures = 3
+    service = await harness.start()
+    (device,) = service.devices()
+    assert not device.online and device.registration is None
+    while not device.online:
+        await asyncio.sleep(0.01)
+    assert device.registration is not None and device.registration.inn == "7700000009"
+    assert harness.driver is not None and harness.driver.calls.count("start") == 4

@@ -54,6 +54,7 @@ class DeviceLink:
             raise
         self.handle.online = True
         self.handle.last_error = ""
+        await self.info_or_none()  # registration data for receipts and List
 
     def offline(self, exc: OpenKKMError) -> None:
         """Mark the device offline with the error (logged at ERROR once per outage)."""

@@ -57,6 +57,7 @@ class JobService:
     def __init__(self, config: Config, *, render: Renderer,
                  drivers: dict[int, Driver] | None = None, backoff: float = 0.5,
                  call_timeout: float = 120.0, stop_timeout: float = 10.0,
+                 probe_interval: float = 15.0,
                  cache_size: int = 10_000) -> None:
         self.config = config
         self._render = render
@@ -70,6 +71,7 @@ class JobService:
         self._backoff = backoff
         self._call_timeout = call_timeout
         self._stop_timeout = stop_timeout
+        self._probe_interval = probe_interval
         self._cache_size = cache_size
         self._cache: OrderedDict[str, Record] = OrderedDict()
         self._active: dict[str, Job] = {}
@@ -91,7 +93,8 @@ class JobService:
             self._workers[num] = DeviceWorker(
                 self._handles[num], driver, self._journal, self._render,
                 finished=self._finished, expiry=self.config.queue.expiry_seconds,
-                backoff=self._backoff, call_timeout=self._call_timeout)
+                backoff=self._backoff, call_timeout=self._call_timeout,
+                probe_interval=self._probe_interval)
         waiting = []
         for row in recovered:
             worker = self._workers.get(row.num_device)

@@ -8,6 +8,7 @@ know what it last did.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -67,7 +68,7 @@ class DeviceWorker:
 
     def __init__(self, handle: DeviceHandle, driver: Driver, journal: Journal, render: Renderer,
                  *, finished: Callable[[Job], None], expiry: float, backoff: float,
-                 call_timeout: float) -> None:
+                 call_timeout: float, probe_interval: float) -> None:
         self.handle = handle
         self.driver = driver
         self._journal = journal
@@ -75,6 +76,7 @@ class DeviceWorker:
         self._finished = finished
         self._expiry = expiry
         self._backoff = backoff
+        self._probe_interval = probe_interval
         self.link = DeviceLink(handle, driver, call_timeout)
         self._queue: deque[Job] = deque()
         self._recovered: deque[Job] = deque()
@@ -145,7 +147,14 @@ class DeviceWorker:
                     job.state = State.RUNNING
                     return job
             self._wakeup.clear()
-            await self._wakeup.wait()
+            if self.handle.online:
+                await self._wakeup.wait()
+                continue
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), self._probe_interval)
+            except TimeoutError:
+                with contextlib.suppress(OpenKKMError):
+                    await self.link.connect()  # an idle offline device is probed now and then
 
     def _expire(self, job: Job) -> None:
         if job.state is not State.QUEUED or job.cancelled:
