@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from openkkm.errors import DeviceTimeout, LinkLost
 from openkkm.framing import shtrih
@@ -20,6 +22,7 @@ SHORT_STATUS = bytes.fromhex("10 1E 00 00 00")  # 0x10, pwd 30 (§1.11)
 SHORT_STATUS_FRAME = bytes.fromhex("02 05 10 1E 00 00 00 0B")
 BEEP_ANSWER = bytes.fromhex("13 00 1E")
 STATUS_ANSWER = bytes.fromhex("10 00 1E 02 00 04 00 00 00 00 00 00 00 00 00 00")
+TRICKY_ANSWER = bytes.fromhex("10 00 1E 15 06 05 00 00 00 00 00 00 00 00 00 00")  # control bytes inside
 E, A, N = bytes((ENQ,)), bytes((ACK,)), bytes((NAK,))
 
 
@@ -185,18 +188,18 @@ Manipulator = Callable[[bytes], bytes]
 
 def run(host: HostExchange, device: DeviceExchange, payload: bytes, answer: bytes,
         to_device: Manipulator = lambda b: b, to_host: Manipulator = lambda b: b,
-        ) -> tuple[Frame, int]:
+        executions: list[Frame] | None = None) -> tuple[Frame, int]:
     """Connect the two machines in memory; manipulators corrupt or drop bytes in flight."""
-    executed = 0
+    executions = [] if executions is None else executions
     step = host.begin(payload, 3.0)
     for _ in range(100):
         dev = device.receive(to_device(step.write))
         out = dev.write
-        for _command in dev.commands:
-            executed += 1
+        for command in dev.commands:
+            executions.append(command)
             out += device.respond(answer)
         if step.answer is not None:
-            return step.answer, executed
+            return step.answer, len(executions)
         reply = to_host(out)
         step = host.receive(reply) if reply else host.expire()
     raise AssertionError("exchange did not finish")
@@ -236,3 +239,49 @@ def test_host_and_device_corrupted_command_frame_executes_once() -> None:
         host, DeviceExchange(), SHORT_STATUS, STATUS_ANSWER, to_device=corrupt_first_frame
     )
     assert frame == Frame(STATUS_ANSWER) and executed == 1 and host.retries == 1
+
+
+FAULTS = st.tuples(st.sampled_from(["pass", "drop", "corrupt", "cut"]), st.integers(0, 40))
+
+
+@example([("pass", 0), ("pass", 0), ("pass", 0), ("cut", 0)])  # ACK lost, answer holds 0x15
+@given(st.lists(FAULTS, max_size=12))
+@settings(max_examples=500)
+def test_faulty_link_never_executes_twice(faults: list[tuple[str, int]]) -> None:
+    """Whatever bytes are lost or garbled, a command runs at most once; an answer means once."""
+    check_faults(faults)
+
+
+def check_faults(faults: list[tuple[str, int]]) -> None:
+    """Run one command over a link that applies ``faults`` to successive chunks."""
+    plan = iter(faults)
+
+    def link(data: bytes) -> bytes:
+        fault, where = next(plan, ("pass", 0))
+        if not data or fault == "pass":
+            return data
+        if fault == "drop":
+            return b""
+        where %= len(data)
+        if fault == "cut":  # lose one byte, e.g. the ACK before an answer
+            return data[:where] + data[where + 1 :]
+        return data[:where] + bytes((data[where] ^ 0x5A,)) + data[where + 1 :]
+
+    host, device = HostExchange(max_retries=6), DeviceExchange(require_enq_first=False)
+    executions: list[Frame] = []
+    try:
+        frame, executed = run(host, device, SHORT_STATUS, TRICKY_ANSWER, link, link, executions)
+    except (DeviceTimeout, LinkLost) as error:
+        assert len(executions) <= 1
+        assert isinstance(error, DeviceTimeout) or not executions  # LinkLost = never ran
+        return
+    assert frame == Frame(TRICKY_ANSWER) and executed == 1
+
+
+def test_every_single_byte_fault_in_the_first_chunks() -> None:
+    """Exhaustively lose or garble each byte of each of the first eight chunks, one at a time."""
+    for chunk in range(8):
+        for where in range(20):
+            for fault in ("cut", "corrupt", "drop"):
+                faults = [("pass", 0)] * chunk + [(fault, where)]
+                check_faults(faults)

@@ -7,8 +7,10 @@ with that timeout, and calls :meth:`HostExchange.receive` with what arrived or
 to write plus command frames to execute, and keeps the last answer pending until the host ACKs.
 
 Host rules: ENQ before every command; NAK = idle, send the frame; ACK = an answer is pending
-(or being prepared): collect it, ACK it, and if it belongs to an earlier command keep it as
-*stale* and ENQ again. After the frame: ACK = accepted, NAK = damaged (send again after ENQ),
+(or being prepared): collect it, ACK it, and ENQ again; an answer collected before our frame
+first went out (or carrying another command code) is *stale*, one collected after it is ours,
+even when the device's ACK to our frame was lost or garbled (an STX where ACK/NAK was expected
+starts reading the answer). After the frame: ACK = accepted, NAK = damaged (send again after ENQ),
 silence = unknown (ENQ decides). An answer with a bad LRC gets NAK then ENQ; the device repeats
 it only on ENQ. Every failure spends one of ``max_retries``.
 """
@@ -25,7 +27,6 @@ from ...framing.shtrih import ACK, ENQ, NAK, DamagedFrame, Frame
 ACK_BYTE = bytes((ACK,))
 NAK_BYTE = bytes((NAK,))
 ENQ_BYTE = bytes((ENQ,))
-IGNORED_WHILE_WAITING = 0xFF  #: javapos skips 0xFF while waiting for a control byte
 
 
 class HostPhase(Enum):
@@ -60,8 +61,8 @@ class HostExchange:
         self.phase = HostPhase.IDLE
         self.stale_answers: list[Frame] = []
         self.retries = 0
-        self.command_sent = False  #: the device ACKed our frame: it may have acted
-        self._maybe_sent = False
+        self.command_sent = False  #: the device ACKed our frame (or answered it)
+        self.frame_written = False  #: our frame went out at least once: the device may have acted
         self._frame = b""
         self._code = 0
         self._answer_timeout = 0.0
@@ -75,7 +76,7 @@ class HostExchange:
         self._code = shtrih.split_command(payload)[0]
         self._answer_timeout = answer_timeout
         self.retries = 0
-        self.command_sent = self._maybe_sent = False
+        self.command_sent = self.frame_written = False
         self.stale_answers = []
         self._buffer = b""
         return self._send_enq()
@@ -105,8 +106,6 @@ class HostExchange:
     def expire(self) -> HostStep:
         """Report that the last step's timeout passed without the awaited input."""
         self._spend_retry("no reply")
-        if self.phase is HostPhase.FRAME_SENT:
-            self._maybe_sent = True
         return self._send_enq()
 
     def _wait(self) -> float:
@@ -122,7 +121,14 @@ class HostExchange:
         return HostStep(ENQ_BYTE, self.control_timeout)
 
     def _on_control(self, byte: int) -> HostStep | None:
-        """Handle one byte while waiting for ACK/NAK; junk is skipped."""
+        """Handle one byte while waiting for ACK/NAK; junk (javapos: 0xFF) is skipped.
+
+        An STX here means the ACK before an answer frame was lost: read the frame.
+        """
+        if byte == shtrih.STX:
+            self._buffer = bytes((byte,)) + self._buffer
+            self.phase = HostPhase.READING_ANSWER
+            return None
         if self.phase is HostPhase.ENQ_SENT and byte == NAK:
             if self.command_sent:
                 self.phase = HostPhase.IDLE
@@ -131,6 +137,7 @@ class HostExchange:
                     "The device accepted the command but lost the answer: outcome unknown",
                 )
             self.phase = HostPhase.FRAME_SENT
+            self.frame_written = True
             return HostStep(self._frame, self.control_timeout)
         if self.phase is HostPhase.ENQ_SENT and byte == ACK:
             self.phase = HostPhase.READING_ANSWER
@@ -149,7 +156,7 @@ class HostExchange:
         if isinstance(frame, DamagedFrame):
             self._spend_retry("damaged answer")
             return HostStep(NAK_BYTE + self._send_enq().write, self.control_timeout)
-        if frame.command != self._code or not (self.command_sent or self._maybe_sent):
+        if frame.command != self._code or not self.frame_written:
             self.stale_answers.append(frame)
             return HostStep(ACK_BYTE + self._send_enq().write, self.control_timeout)
         self.command_sent = True
@@ -162,7 +169,7 @@ class HostExchange:
         if self.retries <= self.max_retries:
             return
         self.phase = HostPhase.IDLE
-        if self.command_sent or self._maybe_sent:
+        if self.frame_written:
             raise DeviceTimeout(
                 f"ККТ не ответила на команду ({reason}): результат неизвестен",
                 f"The device did not answer the command ({reason}): outcome unknown",
