@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openkkm.errors import DeviceTimeout, LinkLost
 from openkkm.framing.shtrih import Frame, NumberedFrame, decode_v2, encode_v2
@@ -117,3 +119,30 @@ def test_lost_answers_never_execute_twice(lose: int) -> None:
     assert frame == Frame(ANSWER) and executed == 1
     frame, executed = run(host, device, BEEP, BEEP_ANSWER, lambda b: b, lambda b: b)
     assert frame == Frame(BEEP_ANSWER) and executed == 1 and host.number == 2
+
+
+@given(st.lists(st.tuples(st.sampled_from(["pass", "drop", "corrupt", "cut"]), st.integers(0, 40)),
+                max_size=12))
+@settings(max_examples=500)
+def test_faulty_link_never_executes_twice(faults: list[tuple[str, int]]) -> None:
+    """Whatever bytes are lost or garbled, a command runs at most once; an answer means once."""
+    plan = iter(faults)
+
+    def link(data: bytes) -> bytes:
+        fault, where = next(plan, ("pass", 0))
+        if not data or fault == "pass":
+            return data
+        if fault == "drop":
+            return b""
+        where %= len(data)
+        if fault == "cut":
+            return data[:where] + data[where + 1 :]
+        return data[:where] + bytes((data[where] ^ 0x5A,)) + data[where + 1 :]
+
+    host, device = HostExchangeV2(max_retries=6), DeviceExchangeV2()
+    try:
+        frame, executed = run(host, device, STATUS, ANSWER, link, link)
+    except (DeviceTimeout, LinkLost):
+        assert device.last_number <= 1
+        return
+    assert frame == Frame(ANSWER) and executed == 1 and device.last_number == 1
