@@ -6,8 +6,13 @@ import datetime as dt
 
 import pytest
 
-from openkkm.errors import DeviceRejected, FiscalStateError, NotSupportedError, ProtocolError
-from openkkm.errors import ValidationError
+from openkkm.errors import (
+    DeviceRejected,
+    FiscalStateError,
+    NotSupportedError,
+    ProtocolError,
+    ValidationError,
+)
 from openkkm.framing import shtrih
 from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_shift, cmd_status
 from openkkm.protocol.shtrih.codes import Command
@@ -66,8 +71,28 @@ XML_REQUEST_SIZES = {
 # Answer DATA sizes from the same XML, OutParams (FF01: date 3 + time 2).
 XML_ANSWER_SIZES = {
     Command.SHORT_STATUS: 1 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 3,  # + 3 reserved (§1.4)
-    Command.FULL_STATUS: 1 + 2 + 2 + 3 + 1 + 2 + 2 + 1 + 1 + 1 + 2 + 2 + 3 + 3 + 3 + 1 + 4 + 2 + 2
-    + 1 + 1 + 6,
+    Command.FULL_STATUS: 1
+    + 2
+    + 2
+    + 3
+    + 1
+    + 2
+    + 2
+    + 1
+    + 1
+    + 1
+    + 2
+    + 2
+    + 3
+    + 3
+    + 3
+    + 1
+    + 4
+    + 2
+    + 2
+    + 1
+    + 1
+    + 6,
     Command.FN_STATUS: 1 + 1 + 1 + 1 + 1 + 3 + 2 + 16 + 4,
     Command.FN_NUMBER: 16,
     Command.FN_OPEN_SHIFT: 2 + 4 + 4,
@@ -120,8 +145,12 @@ def answer_sample(code: Command) -> object:
             operator=30, flags=EcrFlags.RECEIPT_ROLL, mode_byte=2, submode=0
         ),
         Command.FULL_STATUS: cmd_status.FullStatusAnswer(
-            operator=30, firmware_version="C1", firmware_build=62922,
-            firmware_date=dt.date(2024, 5, 1), date=now.date(), time=dt.time(13, 58, 1),
+            operator=30,
+            firmware_version="C1",
+            firmware_build=62922,
+            firmware_date=dt.date(2024, 5, 1),
+            date=now.date(),
+            time=dt.time(13, 58, 1),
         ),
         Command.FN_STATUS: cmd_fn.FnStatusAnswer(
             phase=3, datetime=now, fn_number="9999078900012345", last_fd_number=42
@@ -171,8 +200,14 @@ def test_worked_frames_from_typed_requests() -> None:
         (cmd_shift.CashIn(password=30, amount=10000), "02 0A 50 1E 00 00 00 10 27 00 00 00 73"),
         (
             cmd_receipt.OperationV2(
-                password=30, operation=OperationType.INCOME, quantity=1_000_000, price=12345,
-                vat=VatCode.VAT20, department=1, payment_method=4, payment_subject=1,
+                password=30,
+                operation=OperationType.INCOME,
+                quantity=1_000_000,
+                price=12345,
+                vat=VatCode.VAT20,
+                department=1,
+                payment_method=4,
+                payment_subject=1,
                 name="Товар",
             ),
             "02 25 FF 46 1E 00 00 00 01 40 42 0F 00 00 00 39 30 00 00 00 FF FF FF FF FF FF FF FF "
@@ -185,13 +220,27 @@ def test_worked_frames_from_typed_requests() -> None:
 
 def test_ff46_layout_from_named_constants() -> None:
     request = cmd_receipt.OperationV2(
-        password=1, operation=OperationType.INCOME_RETURN, quantity=2_500_000, price=19999,
-        amount=49998, tax_amount=NOT_GIVEN_U40, vat=VatCode.VAT22, department=2,
-        payment_method=1, payment_subject=33, name="//скрыто",
+        password=1,
+        operation=OperationType.INCOME_RETURN,
+        quantity=2_500_000,
+        price=19999,
+        amount=49998,
+        tax_amount=NOT_GIVEN_U40,
+        vat=VatCode.VAT22,
+        department=2,
+        payment_method=1,
+        payment_subject=33,
+        name="//скрыто",
     )
     assert request.encode() == (
-        b"\xff\x46" + le(1, 4) + bytes((OperationType.INCOME_RETURN,)) + le(2_500_000, 6)
-        + le(19999, 5) + le(49998, 5) + b"\xff" * 5 + bytes((0xCB, 2, 1, 33))
+        b"\xff\x46"
+        + le(1, 4)
+        + bytes((OperationType.INCOME_RETURN,))
+        + le(2_500_000, 6)
+        + le(19999, 5)
+        + le(49998, 5)
+        + b"\xff" * 5
+        + bytes((0xCB, 2, 1, 33))
         + "//скрыто".encode("cp1251")
     )
     assert decode_request(request.encode()) == cmd_receipt.OperationV2(
@@ -203,12 +252,20 @@ def test_ff45_layout_from_named_constants() -> None:
     payments = (10000, 2345) + (0,) * 14
     taxes = (0, 0, 0, 0, 0, 0)
     request = cmd_receipt.CloseReceiptExt(
-        payments=payments, rounding=45, taxes=taxes, tax_system=TaxSystemBits.USN_INCOME,
+        payments=payments,
+        rounding=45,
+        taxes=taxes,
+        tax_system=TaxSystemBits.USN_INCOME,
         text="Спасибо",
     )
     assert request.encode() == (
-        b"\xff\x45" + PWD30 + b"".join(le(p, 5) for p in payments) + bytes((45,))
-        + bytes(30) + bytes((TaxSystemBits.USN_INCOME,)) + "Спасибо".encode("cp1251")
+        b"\xff\x45"
+        + PWD30
+        + b"".join(le(p, 5) for p in payments)
+        + bytes((45,))
+        + bytes(30)
+        + bytes((TaxSystemBits.USN_INCOME,))
+        + "Спасибо".encode("cp1251")
     )
     extended = bytes.fromhex("32 00 00 00 00 0A 00 00 00 EF BE AD DE 1A 0B 18 0D 3A")
     answer = decode_answer(request, b"\xff\x45\x00" + extended, cmd_receipt.CloseReceiptExtAnswer)
@@ -218,10 +275,20 @@ def test_ff45_layout_from_named_constants() -> None:
 
 
 def test_legacy_sale_and_close_layout() -> None:
-    sale = cmd_receipt.Sale(password=1, quantity=1000, price=1000, department=1,
-                            tax_groups=(1, 0, 0, 0), text="Позиция 1")
+    sale = cmd_receipt.Sale(
+        password=1,
+        quantity=1000,
+        price=1000,
+        department=1,
+        tax_groups=(1, 0, 0, 0),
+        text="Позиция 1",
+    )
     assert sale.encode() == (
-        b"\x80" + le(1, 4) + le(1000, 5) + le(1000, 5) + b"\x01\x01\x00\x00\x00"
+        b"\x80"
+        + le(1, 4)
+        + le(1000, 5)
+        + le(1000, 5)
+        + b"\x01\x01\x00\x00\x00"
         + "Позиция 1".encode("cp1251").ljust(40, b"\0")
     )
     close = cmd_receipt.CloseReceipt(password=1, payments=(1000, 0, 0, 0), discount=-250)
@@ -233,19 +300,29 @@ def test_other_layouts() -> None:
     assert cmd_receipt.OpenReceipt(receipt_type=ReceiptType.CORRECTION_SALE_RETURN).encode() == (
         b"\x8d" + le(1, 4) + b"\x82"
     )
-    assert cmd_shift.PrintString(flags=PrintFlags.RECEIPT | PrintFlags.JOURNAL, text="A").encode() == (
-        b"\x17" + le(1, 4) + b"\x03" + b"A" + bytes(39)
-    )
-    assert cmd_shift.PrintStringFont(font=2, text="").encode() == b"\x2f" + le(1, 4) + b"\x02\x02" + bytes(40)
+    assert cmd_shift.PrintString(
+        flags=PrintFlags.RECEIPT | PrintFlags.JOURNAL, text="A"
+    ).encode() == (b"\x17" + le(1, 4) + b"\x03" + b"A" + bytes(39))
+    assert cmd_shift.PrintStringFont(font=2, text="").encode() == b"\x2f" + le(
+        1, 4
+    ) + b"\x02\x02" + bytes(40)
     assert cmd_receipt.WriteTlv(tlv=bytes.fromhex("FD 03 02 00 41 42")).encode() == (
         b"\xff\x0c" + PWD30 + bytes.fromhex("FD 03 02 00 41 42")
     )
     assert cmd_receipt.WriteOperationTlv(tlv=b"\x01").encode()[:2] == b"\xff\x4d"
-    assert cmd_fn.FindDocument(fd_number=0x01020304).encode() == b"\xff\x0a" + PWD30 + b"\x04\x03\x02\x01"
+    assert (
+        cmd_fn.FindDocument(fd_number=0x01020304).encode()
+        == b"\xff\x0a" + PWD30 + b"\x04\x03\x02\x01"
+    )
     assert cmd_fn.ReadDocumentStart(fd_number=5).encode() == b"\xff\x3a" + PWD30 + le(5, 4)
-    for cls, code in ((cmd_shift.BeginOpenShift, b"\xff\x41"), (cmd_shift.BeginCloseShift, b"\xff\x42"),
-                      (cmd_fn.OfdExchangeStatus, b"\xff\x39"), (cmd_fn.FnExpiry, b"\xff\x03"),
-                      (cmd_fn.ReadDocumentBlock, b"\xff\x3b"), (cmd_fn.FnNumber, b"\xff\x02")):
+    for cls, code in (
+        (cmd_shift.BeginOpenShift, b"\xff\x41"),
+        (cmd_shift.BeginCloseShift, b"\xff\x42"),
+        (cmd_fn.OfdExchangeStatus, b"\xff\x39"),
+        (cmd_fn.FnExpiry, b"\xff\x03"),
+        (cmd_fn.ReadDocumentBlock, b"\xff\x3b"),
+        (cmd_fn.FnNumber, b"\xff\x02"),
+    ):
         assert cls().encode() == code + PWD30
 
 
@@ -256,7 +333,9 @@ def test_answers_decoded_from_literal_bytes() -> None:
         cmd_status.ShortStatusAnswer,
     )
     assert status.operator == 30 and status.ecr_flags == EcrFlags.RECEIPT_ROLL | EcrFlags.COVER_OPEN
-    assert status.mode == Mode.DOCUMENT_OPEN and status.mode_status == 2 and status.operations == 261
+    assert (
+        status.mode == Mode.DOCUMENT_OPEN and status.mode_status == 2 and status.operations == 261
+    )
     assert status.last_print_result is None
     device = decode_answer(
         cmd_status.DeviceType(),
@@ -264,7 +343,9 @@ def test_answers_decoded_from_literal_bytes() -> None:
         cmd_status.DeviceTypeAnswer,
     )
     assert device.model == 250 and device.protocol_subversion == 14 and device.name == "ШТРИХ-М-02Ф"
-    expiry = decode_answer(cmd_fn.FnExpiry(), bytes.fromhex("FF 03 00 1B 0C 1F"), cmd_fn.FnExpiryAnswer)
+    expiry = decode_answer(
+        cmd_fn.FnExpiry(), bytes.fromhex("FF 03 00 1B 0C 1F"), cmd_fn.FnExpiryAnswer
+    )
     assert expiry == cmd_fn.FnExpiryAnswer(expiry=dt.date(2027, 12, 31))
     found = decode_answer(
         cmd_fn.FindDocument(fd_number=9),
@@ -284,7 +365,9 @@ def test_answers_decoded_from_literal_bytes() -> None:
 
 def test_error_answers_raise_typed_errors() -> None:
     assert encode_error(Command.OPEN_SHIFT, 0x73) == b"\xe0\x73"
-    assert shtrih.encode(encode_error(Command.FN_STATUS, 0x02)) == bytes.fromhex("02 03 FF 01 02 FF")
+    assert shtrih.encode(encode_error(Command.FN_STATUS, 0x02)) == bytes.fromhex(
+        "02 03 FF 01 02 FF"
+    )
     with pytest.raises(DeviceRejected) as rejected:
         decode_answer(cmd_shift.OpenShift(), b"\xe0\x73", cmd_shift.OpenShiftAnswer)
     assert rejected.value.vendor_code == 0x73

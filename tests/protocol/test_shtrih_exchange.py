@@ -22,7 +22,9 @@ SHORT_STATUS = bytes.fromhex("10 1E 00 00 00")  # 0x10, pwd 30 (§1.11)
 SHORT_STATUS_FRAME = bytes.fromhex("02 05 10 1E 00 00 00 0B")
 BEEP_ANSWER = bytes.fromhex("13 00 1E")
 STATUS_ANSWER = bytes.fromhex("10 00 1E 02 00 04 00 00 00 00 00 00 00 00 00 00")
-TRICKY_ANSWER = bytes.fromhex("10 00 1E 15 06 05 00 00 00 00 00 00 00 00 00 00")  # control bytes inside
+TRICKY_ANSWER = bytes.fromhex(
+    "10 00 1E 15 06 05 00 00 00 00 00 00 00 00 00 00"
+)  # control bytes inside
 E, A, N = bytes((ENQ,)), bytes((ACK,)), bytes((NAK,))
 
 
@@ -186,9 +188,15 @@ def test_device_split_and_bytewise_frames() -> None:
 Manipulator = Callable[[bytes], bytes]
 
 
-def run(host: HostExchange, device: DeviceExchange, payload: bytes, answer: bytes,
-        to_device: Manipulator = lambda b: b, to_host: Manipulator = lambda b: b,
-        executions: list[Frame] | None = None) -> tuple[Frame, int]:
+def run(
+    host: HostExchange,
+    device: DeviceExchange,
+    payload: bytes,
+    answer: bytes,
+    to_device: Manipulator = lambda b: b,
+    to_host: Manipulator = lambda b: b,
+    executions: list[Frame] | None = None,
+) -> tuple[Frame, int]:
     """Connect the two machines in memory; manipulators corrupt or drop bytes in flight."""
     executions = [] if executions is None else executions
     step = host.begin(payload, 3.0)

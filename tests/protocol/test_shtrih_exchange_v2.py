@@ -86,8 +86,14 @@ def test_device_executes_next_number_once() -> None:
 Manipulator = Callable[[bytes], bytes]
 
 
-def run(host: HostExchangeV2, device: DeviceExchangeV2, payload: bytes, answer: bytes,
-        to_device: Manipulator, to_host: Manipulator) -> tuple[Frame, int]:
+def run(
+    host: HostExchangeV2,
+    device: DeviceExchangeV2,
+    payload: bytes,
+    answer: bytes,
+    to_device: Manipulator,
+    to_host: Manipulator,
+) -> tuple[Frame, int]:
     """Connect the machines; count executions."""
     executed = 0
     step = host.begin(payload, 1.0)
@@ -121,8 +127,12 @@ def test_lost_answers_never_execute_twice(lose: int) -> None:
     assert frame == Frame(BEEP_ANSWER) and executed == 1 and host.number == 2
 
 
-@given(st.lists(st.tuples(st.sampled_from(["pass", "drop", "corrupt", "cut"]), st.integers(0, 40)),
-                max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["pass", "drop", "corrupt", "cut"]), st.integers(0, 40)),
+        max_size=12,
+    )
+)
 @settings(max_examples=500)
 def test_faulty_link_never_executes_twice(faults: list[tuple[str, int]]) -> None:
     """Whatever bytes are lost or garbled, a command runs at most once; an answer means once."""

@@ -59,7 +59,9 @@ class DeviceSerial:
         """Nothing to close."""
 
 
-def peer(answer: Answer | None = None, error: int = 0) -> tuple[pyshtrih.ShtrihAllCommands, DeviceSerial]:
+def peer(
+    answer: Answer | None = None, error: int = 0
+) -> tuple[pyshtrih.ShtrihAllCommands, DeviceSerial]:
     """Return a pyshtrih device wired to our device exchange, answering with ``answer``."""
 
     def respond(frame: Frame) -> bytes:
@@ -79,8 +81,12 @@ def peer(answer: Answer | None = None, error: int = 0) -> tuple[pyshtrih.ShtrihA
 
 def test_short_status() -> None:
     answer = cmd_status.ShortStatusAnswer(
-        operator=30, flags=EcrFlags.RECEIPT_ROLL | EcrFlags.DRAWER_OPEN, mode_byte=0x28,
-        submode=0, operations_low=3, operations_high=1,
+        operator=30,
+        flags=EcrFlags.RECEIPT_ROLL | EcrFlags.DRAWER_OPEN,
+        mode_byte=0x28,
+        submode=0,
+        operations_low=3,
+        operations_high=1,
     )
     device, serial = peer(answer)
     result = device.state()
@@ -95,9 +101,15 @@ def test_short_status() -> None:
 
 def test_full_status() -> None:
     answer = cmd_status.FullStatusAnswer(
-        operator=30, firmware_version="C1", firmware_build=62922,
-        firmware_date=dt.date(2024, 5, 1), document_number=77, date=dt.date(2026, 11, 24),
-        time=dt.time(13, 58, 1), serial_number=123456, last_shift_number=12,
+        operator=30,
+        firmware_version="C1",
+        firmware_build=62922,
+        firmware_date=dt.date(2024, 5, 1),
+        document_number=77,
+        date=dt.date(2026, 11, 24),
+        time=dt.time(13, 58, 1),
+        serial_number=123456,
+        last_shift_number=12,
         fm_date=dt.date(2024, 5, 1),  # pyshtrih cannot parse the 00 00 00 placeholder
     )
     device, serial = peer(answer)
@@ -125,21 +137,32 @@ def test_open_shift() -> None:
 def test_legacy_sale_and_close() -> None:
     device, serial = peer(cmd_receipt.CloseReceiptAnswer(operator=1, change=250))
     device.sale(("Позиция 1", 1500, 12345), department_num=2, tax1=1)
-    result = device.close_check(cash=20000, payment_type2=100, discount_allowance=-150, text="Спасибо")
+    result = device.close_check(
+        cash=20000, payment_type2=100, discount_allowance=-150, text="Спасибо"
+    )
     sale, close = (frame.payload for frame in serial.frames if frame.command != 0x10)
-    assert sale == cmd_receipt.Sale(
-        quantity=1500, price=12345, department=2, tax_groups=(1, 0, 0, 0), text="Позиция 1"
-    ).encode()
-    assert close == cmd_receipt.CloseReceipt(
-        payments=(20000, 100, 0, 0), discount=-150, text="Спасибо"
-    ).encode()
+    assert (
+        sale
+        == cmd_receipt.Sale(
+            quantity=1500, price=12345, department=2, tax_groups=(1, 0, 0, 0), text="Позиция 1"
+        ).encode()
+    )
+    assert (
+        close
+        == cmd_receipt.CloseReceipt(
+            payments=(20000, 100, 0, 0), discount=-150, text="Спасибо"
+        ).encode()
+    )
     assert result["Сдача"] == 250
 
 
 def test_fn_status() -> None:
     answer = cmd_fn.FnStatusAnswer(
-        phase=3, shift_open=1, datetime=dt.datetime(2026, 11, 24, 13, 58),
-        fn_number="9999078900012345", last_fd_number=42,
+        phase=3,
+        shift_open=1,
+        datetime=dt.datetime(2026, 11, 24, 13, 58),
+        fn_number="9999078900012345",
+        last_fd_number=42,
     )
     device, serial = peer(answer)
     result = device.fs_state()
@@ -159,22 +182,30 @@ def test_fn_status() -> None:
         (lambda d: d.x_report(), cmd_shift.XReport(password=30)),
         (lambda d: d.z_report(), cmd_shift.ZReport(password=30)),
         (lambda d: d.fs_find_document_by_num(9), cmd_fn.FindDocument(fd_number=9)),
-        (lambda d: d.send_tlv_struct(bytearray(b"\xfd\x03\x02\x00AB")),
-         cmd_receipt.WriteTlv(tlv=b"\xfd\x03\x02\x00AB")),
+        (
+            lambda d: d.send_tlv_struct(bytearray(b"\xfd\x03\x02\x00AB")),
+            cmd_receipt.WriteTlv(tlv=b"\xfd\x03\x02\x00AB"),
+        ),
         (lambda d: d.beep(), cmd_misc.Beep()),
         (lambda d: d.cut(True), cmd_misc.Cut(partial=1)),
         (lambda d: d.continue_print(), cmd_misc.ContinuePrint()),
         (lambda d: d.set_time(dt.time(13, 58, 7)), cmd_misc.SetTime(time=dt.time(13, 58, 7))),
         (lambda d: d.set_date(dt.date(2026, 11, 24)), cmd_misc.SetDate(date=dt.date(2026, 11, 24))),
-        (lambda d: d.confirm_date(dt.date(2026, 11, 24)),
-         cmd_misc.ConfirmDate(date=dt.date(2026, 11, 24))),
+        (
+            lambda d: d.confirm_date(dt.date(2026, 11, 24)),
+            cmd_misc.ConfirmDate(date=dt.date(2026, 11, 24)),
+        ),
         (lambda d: d.fs_cancel_document(), cmd_misc.FnCancelDocument()),
         (lambda d: d.read_exchange_params(0), cmd_misc.ReadExchange(port=0)),
-        (lambda d: d.set_exchange_params(0, 115200, 0.05),
-         cmd_misc.SetExchange(port=0, baudrate_code=6, byte_timeout_code=50)),
+        (
+            lambda d: d.set_exchange_params(0, 115200, 0.05),
+            cmd_misc.SetExchange(port=0, baudrate_code=6, byte_timeout_code=50),
+        ),
         (lambda d: d.repeat(), cmd_misc.RepeatDocument()),
-        (lambda d: d.return_sale(("Возврат", 2000, 150)),
-         cmd_receipt.SaleReturn(quantity=2000, price=150, text="Возврат")),
+        (
+            lambda d: d.return_sale(("Возврат", 2000, 150)),
+            cmd_receipt.SaleReturn(quantity=2000, price=150, text="Возврат"),
+        ),
     ],
 )
 def test_more_requests_match(call: Callable[[object], object], request_: object) -> None:

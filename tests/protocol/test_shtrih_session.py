@@ -26,7 +26,9 @@ STATUS = cmd_status.ShortStatusAnswer(
 )
 DEVICE = cmd_status.DeviceTypeAnswer(protocol_subversion=14, model=250, name="ШТРИХ-М-02Ф")
 FN = cmd_fn.FnStatusAnswer(
-    phase=3, datetime=dt.datetime(2026, 11, 24, 14, 0), fn_number="9999078900012345",
+    phase=3,
+    datetime=dt.datetime(2026, 11, 24, 14, 0),
+    fn_number="9999078900012345",
     last_fd_number=17,
 )
 
@@ -46,7 +48,9 @@ async def test_host_session_against_device_loop_in_memory() -> None:
     device = asyncio.create_task(serve_device(device_end, execute))
     session = HostSession(host_end, control_timeout=1.0)
     try:
-        assert await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
+        assert (
+            await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
+        )
         assert await session.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer) == FN
         with pytest.raises(DeviceRejected) as rejected:
             await session.execute(cmd_status.FullStatus(), cmd_status.FullStatusAnswer)
@@ -154,7 +158,6 @@ async def test_device_loop_returns_when_host_leaves() -> None:
     await asyncio.wait_for(device, 2)
 
 
-
 async def test_protocol_2_session_over_tcp() -> None:
     listener = await serve_tcp(
         lambda transport: serve_device(transport, execute, exchange=DeviceExchangeV2())
@@ -163,7 +166,10 @@ async def test_protocol_2_session_over_tcp() -> None:
         async with await open_transport(f"tcp://127.0.0.1:{listener.port}") as host_end:
             exchange = HostExchangeV2()
             session = HostSession(host_end, exchange=exchange)
-            assert await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
+            assert (
+                await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer)
+                == STATUS
+            )
             assert await session.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer) == FN
             assert exchange.number == 2
             assert session.history[0] == "tx " + encode_v2(None).hex(" ")

@@ -9,7 +9,14 @@ import pytest
 import serial
 
 from openkkm.errors import ConfigError, DeviceTimeout, LinkLost
-from openkkm.transport import LoopHub, Transport, loop_pair, open_pty_pair, open_transport, serve_tcp
+from openkkm.transport import (
+    LoopHub,
+    Transport,
+    loop_pair,
+    open_pty_pair,
+    open_transport,
+    serve_tcp,
+)
 from openkkm.transport.threaded import ThreadedSerialTransport
 
 ENQ_FRAME = bytes.fromhex("05 02 05 10 1E 00 00 00 0B")

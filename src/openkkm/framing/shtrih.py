@@ -170,7 +170,9 @@ def encode_v2(number: int | None, payload: bytes = b"") -> bytes:
         body = b"\x00\x00"
     else:
         if not 0 <= number <= 0xFFFF or len(payload) + 2 > MAX_V2_LEN:
-            raise FramingError("Номер или длина кадра вне диапазона", "Frame number/length out of range")
+            raise FramingError(
+                "Номер или длина кадра вне диапазона", "Frame number/length out of range"
+            )
         body = (len(payload) + 2).to_bytes(2, "little") + number.to_bytes(2, "little") + payload
     return bytes((V2_START,)) + stuff(body + crc16_ccitt_false(body).to_bytes(2, "little"))
 

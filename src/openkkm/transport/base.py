@@ -55,7 +55,9 @@ def timeout_error(url: str, timeout: float | None) -> DeviceTimeout:
     )
 
 
-async def wait_with_timeout(awaitable: asyncio.Future[None], url: str, timeout: float | None) -> None:
+async def wait_with_timeout(
+    awaitable: asyncio.Future[None], url: str, timeout: float | None
+) -> None:
     """Await ``awaitable``; turn a timeout into :class:`DeviceTimeout`."""
     try:
         await asyncio.wait_for(awaitable, timeout)

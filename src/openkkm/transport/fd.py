@@ -72,7 +72,9 @@ class FdTransport(Transport):
                 ready.set_result(None)
 
         add, remove = (
-            (loop.add_reader, loop.remove_reader) if readable else (loop.add_writer, loop.remove_writer)
+            (loop.add_reader, loop.remove_reader)
+            if readable
+            else (loop.add_writer, loop.remove_writer)
         )
         add(self._fd, wake)
         try:

@@ -1,4 +1,4 @@
-"""TCP transports over asyncio streams: a client (``tcp://host:port``) and a listener for emulators."""
+"""TCP transports over asyncio streams: a ``tcp://host:port`` client and a listener."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from .base import Transport, timeout_error
 class StreamTransport(Transport):
     """A transport over an asyncio stream pair (one TCP connection)."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, url: str) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, url: str
+    ) -> None:
         super().__init__(url)
         self._reader = reader
         self._writer = writer
@@ -60,7 +62,9 @@ async def open_tcp(host: str, port: int, *, connect_timeout: float = 5.0) -> Str
     """Connect to ``host:port``."""
     url = f"tcp://{host}:{port}"
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), connect_timeout)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port), connect_timeout
+        )
     except (OSError, TimeoutError) as exc:
         raise LinkLost(
             f"Не удалось подключиться к {url}: {exc}", f"Cannot connect to {url}: {exc}"

@@ -70,8 +70,11 @@ async def open_transport(url: str, *, hub: LoopHub | None = None) -> Transport:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise _bad(url, f"неизвестная схема (допустимы: {', '.join(SCHEMES)})",
-                   f"unknown scheme (known: {', '.join(SCHEMES)})")
+        raise _bad(
+            url,
+            f"неизвестная схема (допустимы: {', '.join(SCHEMES)})",
+            f"unknown scheme (known: {', '.join(SCHEMES)})",
+        )
     target = parts.netloc + parts.path
     if scheme in ("serial", "pty"):
         options = _options(url, parts.query, ("baudrate",) if scheme == "serial" else ())

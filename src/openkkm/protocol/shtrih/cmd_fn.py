@@ -1,5 +1,7 @@
-"""FN queries: FF01 status, FF02 number, FF03 expiry, FF0A find document, FF39 OFD status,
-FF3A/FF3B read a document as TLV, FF3F unconfirmed count, FF40 shift parameters (§1.6)."""
+"""FN queries: status, number, expiry, find/read documents, OFD status, shift parameters.
+
+FF01, FF02, FF03, FF0A, FF39, FF3A/FF3B (document as TLV), FF3F, FF40 (PROTOCOLS.md §1.6).
+"""
 
 from __future__ import annotations
 

@@ -116,7 +116,9 @@ class BindMarking(Request):
         tail = data[end:]
         if tail not in (b"", bytes((VOLUMETRIC_FLAG,))):
             raise ProtocolError("Лишние байты в FF67", "Extra bytes in FF67")
-        return cls(password=int.from_bytes(head[:4], "little"), marking_code=code, volumetric=bool(tail))
+        return cls(
+            password=int.from_bytes(head[:4], "little"), marking_code=code, volumetric=bool(tail)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,5 +1,8 @@
-"""Service commands: beep, tech reset, tables, clock, cut, feed, subtotal, repeat, continue
-printing, FN version and FN document cancel (PROTOCOLS.md §1.5, §1.6)."""
+"""Service commands: beep, reset, tables, clock, cut, feed, port, FN version and cancel.
+
+0x13, 0x14/0x15, 0x16, 0x1E/0x1F, 0x21–0x23, 0x25, 0x29, 0x6B, 0x89, 0x8C, 0xB0, FF04, FF08
+(PROTOCOLS.md §1.5, §1.6).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from typing import ClassVar
 
 from .codes import Command
 from .fields import Ascii, Blob, DateField, Text, TimeField, spec
-from .messages import U8, U16, U40, Answer, EmptyAnswer, Request, admin_password
-from .messages import cashier_password
+from .messages import U8, U16, U40, Answer, EmptyAnswer, Request, admin_password, cashier_password
 from .values import PrintFlags
 
 

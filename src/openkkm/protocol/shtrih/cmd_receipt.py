@@ -1,5 +1,8 @@
-"""Receipt commands: 0x8D open, FF46 operation V2, FF0C/FF4D TLV, FF45 close extended, 0x88
-cancel, and the legacy 0x80 sale / 0x85 close (PROTOCOLS.md §1.5–§1.8)."""
+"""Receipt commands: open, FFD 1.05+ line and close, TLVs, cancel, and the legacy path.
+
+0x8D open, FF46 operation V2, FF0C/FF4D TLV, FF45 close extended, 0x88 cancel, legacy
+0x80–0x84 lines and 0x85 close (PROTOCOLS.md §1.5–§1.8).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
+from ...errors import ValidationError
 from .codes import Command
 from .fields import Blob, DateTimeField, Optional, SInt, Text, UInt, UIntArray, spec
-from ...errors import ValidationError
-from .messages import U8, U32, U40, U48, Answer, EmptyAnswer, Request, admin_password
-from .messages import cashier_password
+from .messages import (
+    U8,
+    U32,
+    U40,
+    U48,
+    Answer,
+    EmptyAnswer,
+    Request,
+    admin_password,
+    cashier_password,
+)
 from .values import (
     CLASSIC_TEXT_SIZE,
     FF45_TEXT_MAX,
@@ -184,4 +196,3 @@ class CloseReceipt(Request):
     discount: int = spec(SInt(2), 0)
     tax_groups: tuple[int, ...] = spec(UIntArray(4, 1), (0, 0, 0, 0))
     text: str = spec(Text(CLASSIC_TEXT_SIZE, pad=True), "")
-

@@ -1,5 +1,7 @@
-"""Shift, report, cash and printer commands: 0xE0, FF41/FF42/FF0B/FF43, 0x40/0x41, 0x50/0x51,
-0x28, 0x17, 0x2F (PROTOCOLS.md §1.5–§1.7)."""
+"""Shift, report, cash and printer commands.
+
+0xE0, FF41/FF42/FF0B/FF43, 0x40/0x41, 0x50/0x51, 0x28, 0x17, 0x2F (PROTOCOLS.md §1.5–§1.7).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +11,17 @@ from typing import ClassVar
 
 from .codes import Command
 from .fields import DateTimeField, Optional, Text, spec
-from .messages import U8, U16, U32, U40, Answer, EmptyAnswer, Request, admin_password
-from .messages import cashier_password
+from .messages import (
+    U8,
+    U16,
+    U32,
+    U40,
+    Answer,
+    EmptyAnswer,
+    Request,
+    admin_password,
+    cashier_password,
+)
 from .values import CLASSIC_TEXT_SIZE, PrintFlags
 
 

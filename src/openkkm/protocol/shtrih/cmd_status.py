@@ -1,4 +1,4 @@
-"""Device state commands: 0x10 short status, 0x11 full status, 0xFC device type (PROTOCOLS.md §1.4)."""
+"""Device state commands: 0x10 short status, 0x11 full status, 0xFC device type (§1.4)."""
 
 from __future__ import annotations
 

@@ -86,7 +86,11 @@ class HostExchangeV2:
             if self.phase is HostPhaseV2.SYNCING:
                 self.number = frame.number
                 return self._send_command()
-            if self.phase is HostPhaseV2.WAITING and frame.number == self._current and frame.payload:
+            if (
+                self.phase is HostPhaseV2.WAITING
+                and frame.number == self._current
+                and frame.payload
+            ):
                 self.number = frame.number
                 self.phase = HostPhaseV2.DONE
                 return HostStep(b"", None, Frame(frame.payload))

@@ -39,7 +39,9 @@ def take(data: bytes, pos: int, size: int, name: str) -> bytes:
 def _range_error(name: str, value: object) -> ValidationError:
     """Return the error for a value that does not fit its field."""
     return ValidationError(
-        (name,), f"Значение {value!r} не помещается в поле", f"Value {value!r} does not fit the field"
+        (name,),
+        f"Значение {value!r} не помещается в поле",
+        f"Value {value!r} does not fit the field",
     )
 
 
@@ -209,7 +211,9 @@ class TimeField(Codec):
 
     def encode(self, value: dt.time, name: str) -> bytes:
         """Return the time bytes."""
-        parts = (value.hour, value.minute, value.second) if self.seconds else (value.hour, value.minute)
+        parts = (
+            (value.hour, value.minute, value.second) if self.seconds else (value.hour, value.minute)
+        )
         return bytes(parts)
 
     def decode(self, data: bytes, pos: int, name: str) -> tuple[dt.time | None, int]:
@@ -285,6 +289,7 @@ class Message:
             values[field.name], pos = field.metadata["codec"].decode(data, pos, field.name)
         if cls.strict_length and pos != len(data):
             raise ProtocolError(
-                f"Лишние {len(data) - pos} байт в команде", f"{len(data) - pos} extra bytes in command"
+                f"Лишние {len(data) - pos} байт в команде",
+                f"{len(data) - pos} extra bytes in command",
             )
         return cls(**values)

@@ -46,19 +46,31 @@ MODE_TEXTS: Final[Mapping[Mode, tuple[str, str]]] = MappingProxyType(
             "Блокировка по неправильному паролю налогового инспектора",
             "Locked by a wrong tax-inspector password",
         ),
-        Mode.WAITING_DATE_CONFIRM: ("Ожидание подтверждения ввода даты", "Waiting for date confirmation"),
+        Mode.WAITING_DATE_CONFIRM: (
+            "Ожидание подтверждения ввода даты",
+            "Waiting for date confirmation",
+        ),
         Mode.DECIMAL_POINT_CHANGE: (
             "Разрешение изменения положения десятичной точки",
             "Decimal point change allowed",
         ),
         Mode.DOCUMENT_OPEN: ("Открытый документ", "Document open"),
-        Mode.TECH_RESET_ALLOWED: ("Режим разрешения технологического обнуления", "Tech reset allowed"),
+        Mode.TECH_RESET_ALLOWED: (
+            "Режим разрешения технологического обнуления",
+            "Tech reset allowed",
+        ),
         Mode.TEST_RUN: ("Тестовый прогон", "Test run"),
-        Mode.FULL_FISCAL_REPORT: ("Печать полного фискального отчета", "Printing a full fiscal report"),
+        Mode.FULL_FISCAL_REPORT: (
+            "Печать полного фискального отчета",
+            "Printing a full fiscal report",
+        ),
         Mode.EJ_REPORT: ("Печать отчёта ЭКЛЗ", "Printing an EJ report"),
         Mode.FISCAL_SLIP: ("Работа с фискальным подкладным документом", "Fiscal slip"),
         Mode.SLIP_PRINTING: ("Печать подкладного документа", "Slip printing"),
-        Mode.FISCAL_SLIP_FORMED: ("Фискальный подкладной документ сформирован", "Fiscal slip formed"),
+        Mode.FISCAL_SLIP_FORMED: (
+            "Фискальный подкладной документ сформирован",
+            "Fiscal slip formed",
+        ),
     }
 )
 
@@ -94,7 +106,10 @@ SUBMODE_TEXTS: Final[Mapping[Submode, tuple[str, str]]] = MappingProxyType(
             "После активного отсутствия бумаги: ожидание команды продолжения печати",
             "Waiting for the continue-printing command",
         ),
-        Submode.PRINTING_FULL_REPORT: ("Печать полного фискального отчёта", "Printing a full report"),
+        Submode.PRINTING_FULL_REPORT: (
+            "Печать полного фискального отчёта",
+            "Printing a full report",
+        ),
         Submode.PRINTING: ("Печать операции", "Printing an operation"),
     }
 )

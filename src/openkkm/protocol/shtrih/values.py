@@ -78,7 +78,9 @@ class PrintFlags(IntFlag):
     PRINT_NOW = 1 << 7
 
 
-PAYMENT_SLOTS: Final = 16  #: FF45 payment sums: 1 cash, 2 electronic, …, 14 prepayment, 15 credit, 16 barter
+PAYMENT_SLOTS: Final = (
+    16  #: FF45 payment sums: 1 cash, 2 electronic, …, 14 prepayment, 15 credit, 16 barter
+)
 TAX_SLOTS: Final = 6  #: FF45 tax sums
 FF45_TEXT_MAX: Final = 64
 FF46_NAME_MAX: Final = 128
@@ -116,7 +118,18 @@ TAX_SYSTEM_BITS: Final[Mapping[TaxSystem, TaxSystemBits]] = MappingProxyType(
 
 #: baud rate -> code of commands 0x14/0x15 (PROTOCOLS.md §1.1; 230400+ are model-dependent)
 BAUDRATE_CODES: Final[Mapping[int, int]] = MappingProxyType(
-    {2400: 0, 4800: 1, 9600: 2, 19200: 3, 38400: 4, 57600: 5, 115200: 6, 230400: 7, 460800: 8, 921600: 9}
+    {
+        2400: 0,
+        4800: 1,
+        9600: 2,
+        19200: 3,
+        38400: 4,
+        57600: 5,
+        115200: 6,
+        230400: 7,
+        460800: 8,
+        921600: 9,
+    }
 )
 
 
