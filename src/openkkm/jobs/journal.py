@@ -114,6 +114,15 @@ def document_from_json(text: str) -> FiscalDocument:
         kind=None if kind is None else ReceiptKind(kind), total=data["total"])
 
 
+def _upsert_params(stored: StoredCommand, body_hash: str, kind: str, state: State,
+                   result: dict[str, Any] | None) -> tuple[Any, ...]:
+    return (stored.id_command, stored.command, stored.num_device, body_hash,
+            json.dumps(stored.request, ensure_ascii=False),
+            json.dumps(list(stored.warnings), ensure_ascii=False), kind, state.value,
+            None if result is None else json.dumps(result, ensure_ascii=False),
+            stored.created_at.timestamp(), time.time())
+
+
 def _row(record: sqlite3.Row) -> JournalRow:
     step = None
     if record["doc_type"] is not None:
@@ -195,13 +204,24 @@ class Journal:
     async def put(self, stored: StoredCommand, *, body_hash: str, kind: str, state: State,
                   result: dict[str, Any] | None = None) -> None:
         """Insert a command (or replace a failed one being run again); ``queued`` is not fsynced."""
-        now = time.time()
-        params = (stored.id_command, stored.command, stored.num_device, body_hash,
-                  json.dumps(stored.request, ensure_ascii=False),
-                  json.dumps(list(stored.warnings), ensure_ascii=False), kind, state.value,
-                  None if result is None else json.dumps(result, ensure_ascii=False),
-                  stored.created_at.timestamp(), now)
+        params = _upsert_params(stored, body_hash, kind, state, result)
         await self._run(lambda: self._write(_UPSERT, params, durable=state is not State.QUEUED))
+
+    async def claim(self, stored: StoredCommand, *, body_hash: str, kind: str) -> JournalRow | None:
+        """Insert ``stored`` as ``queued`` unless its id holds a command that did not fail.
+
+        One trip to the journal thread: returns that command's row (and writes nothing), or
+        None once the new row is in (replacing a failed one).
+        """
+        params = _upsert_params(stored, body_hash, kind, State.QUEUED, None)
+
+        def claim() -> JournalRow | None:
+            existing = self._get(stored.id_command)
+            if existing is not None and existing.state is not State.FAILED:
+                return existing
+            self._write(_UPSERT, params, durable=False)
+            return None
+        return await self._run(claim)
 
     async def mark_sent(self, id_command: str, step: Step,
                         shift_doc: FiscalDocument | None = None) -> None:

@@ -29,7 +29,8 @@ class DeviceLink:
     async def call(self, awaitable: Awaitable[T]) -> T:
         """Await a driver call; past the time limit it is a ``DeviceTimeout``."""
         try:
-            return await asyncio.wait_for(awaitable, self.call_timeout)
+            async with asyncio.timeout(self.call_timeout):
+                return await awaitable
         except TimeoutError as exc:
             raise DeviceTimeout(
                 f"ККТ не ответила за {self.call_timeout:.0f} с",

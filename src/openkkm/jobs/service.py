@@ -178,7 +178,8 @@ class JobService:
             await job.settled.wait()
         elif wait > 0:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(job.settled.wait(), wait)
+                async with asyncio.timeout(wait):
+                    await job.settled.wait()
         return current(job)
 
     async def _admit(self, job: Job, worker: DeviceWorker) -> Answer | None:
@@ -186,12 +187,17 @@ class JobService:
         id_command = job.id_command
         async with self._exclusive(id_command):
             active = self._active.get(id_command)
-            record = from_job(active) if active else await self._lookup(id_command)
+            record = from_job(active) if active else self._cache.get(id_command)
             if record is not None and record.state is not State.FAILED:
                 return policy(id_command, record, job.body_hash)
             try:
-                await self._journal.put(job.stored, body_hash=job.body_hash, kind=job.kind,
-                                        state=State.QUEUED)
+                row = await self._journal.claim(job.stored, body_hash=job.body_hash,
+                                                kind=job.kind)
+                if row is not None:
+                    record = from_row(row, self._unit_name(row.num_device))
+                    if record.state.finished:
+                        self._remember(id_command, record)
+                    return policy(id_command, record, job.body_hash)
             except Exception:  # report an incident, never a traceback
                 incident = uuid.uuid4().hex[:8].upper()
                 log.exception("incident %s: journaling %s failed", incident, id_command)
