@@ -175,3 +175,26 @@ async def test_protocol_2_session_over_tcp() -> None:
             assert session.history[0] == "tx " + encode_v2(None).hex(" ")
     finally:
         await listener.close()
+
+
+async def test_pyshtrih_over_tcp_against_our_device_loop() -> None:
+    # PROTOCOLS.md §5/§7: pyshtrih speaks TCP once its serial object is swapped for socket://.
+    listener = await serve_tcp(lambda transport: serve_device(transport, execute))
+
+    def client() -> object:
+        peer = pyshtrih.ShtrihAllCommands(port="unused", timeout=2)
+        peer.protocol.serial = serial.serial_for_url(
+            f"socket://127.0.0.1:{listener.port}", do_not_open=True, timeout=2
+        )
+        peer.protocol.port = f"socket://127.0.0.1:{listener.port}"
+        peer.connect()
+        try:
+            return peer.model()
+        finally:
+            peer.disconnect()
+
+    try:
+        model = await asyncio.to_thread(client)
+    finally:
+        await listener.close()
+    assert model["Название устройства"] == "ШТРИХ-М-02Ф"  # type: ignore[index]

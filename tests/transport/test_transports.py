@@ -17,7 +17,7 @@ from openkkm.transport import (
     open_transport,
     serve_tcp,
 )
-from openkkm.transport.threaded import ThreadedSerialTransport
+from openkkm.transport.threaded import ThreadedSerialTransport, open_threaded_serial
 
 ENQ_FRAME = bytes.fromhex("05 02 05 10 1E 00 00 00 0B")
 
@@ -195,3 +195,19 @@ async def test_bad_urls_are_config_errors(url: str, word: str) -> None:
         await open_transport(url)
     assert word in error.value.text("ru")
     assert error.value.text("en") != error.value.text("ru")
+
+
+async def test_threaded_serial_on_a_pty() -> None:
+    # The Windows path for serial://, exercised here on a POSIX pty.
+    master, slave = os.openpty()
+    path = os.ttyname(slave)
+    try:
+        host = await open_threaded_serial(path, baudrate=9600, url=f"serial://{path}")
+        await host.write(b"\x05")
+        assert os.read(master, 8) == b"\x05"
+        os.write(master, b"\x15")
+        assert await host.read(1, timeout=2) == b"\x15"
+        await host.close()
+    finally:
+        os.close(master)
+        os.close(slave)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import termios
-import tty
 from collections.abc import Callable
 
 import serial
@@ -99,6 +97,8 @@ def open_serial(port: str, *, baudrate: int, url: str) -> FdTransport:
         line = serial.Serial(port=port, baudrate=baudrate, timeout=0, write_timeout=0)
     except (serial.SerialException, ValueError) as exc:
         raise LinkLost(f"Не удалось открыть {url}: {exc}", f"Cannot open {url}: {exc}") from exc
+    import termios  # POSIX only; Windows uses the threaded transport (see url.py)
+
     # VMIN=1: an empty non-blocking read raises EAGAIN instead of returning b"", so b"" is EOF.
     attrs = termios.tcgetattr(line.fileno())
     attrs[6][termios.VMIN], attrs[6][termios.VTIME] = 1, 0
@@ -111,6 +111,8 @@ def open_pty_pair() -> tuple[FdTransport, str]:
 
     The slave stays open here too, so the master never sees EIO before a client connects.
     """
+    import tty  # POSIX only
+
     master, slave = os.openpty()
     tty.setraw(slave)
     os.set_blocking(master, False)

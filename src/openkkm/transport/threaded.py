@@ -1,4 +1,4 @@
-"""Other pyserial URL handlers (``rfc2217://``, ``spy://``, ``hwgrep://``) that have no pollable fd.
+"""pyserial ports without a pollable fd: ``rfc2217://``, ``spy://``, ``hwgrep://``, Windows COM.
 
 Their blocking calls run in a worker thread, one at a time, so the event loop stays free; the
 single device task still owns the transport.
@@ -57,6 +57,15 @@ class ThreadedSerialTransport(Transport):
         """Return the error for a vanished port."""
         detail = f": {exc}" if exc else ""
         return LinkLost(f"Порт {self.url} недоступен{detail}", f"Port {self.url} is gone{detail}")
+
+
+async def open_threaded_serial(port: str, *, baudrate: int, url: str) -> ThreadedSerialTransport:
+    """Open a local serial port for platforms without pollable descriptors (Windows)."""
+    try:
+        line = await asyncio.to_thread(serial.Serial, port, baudrate=baudrate, timeout=0)
+    except (serial.SerialException, ValueError, OSError) as exc:
+        raise LinkLost(f"Не удалось открыть {url}: {exc}", f"Cannot open {url}: {exc}") from exc
+    return ThreadedSerialTransport(line, url)
 
 
 async def open_pyserial_url(url: str) -> ThreadedSerialTransport:

@@ -9,6 +9,7 @@ pyserial), ``loop://`` (echo) and ``loop://<name>`` (an in-process device on a
 
 from __future__ import annotations
 
+import os
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
@@ -17,7 +18,7 @@ from .base import Transport
 from .fd import open_serial
 from .loop import LoopHub, loopback
 from .stream import open_tcp
-from .threaded import open_pyserial_url
+from .threaded import open_pyserial_url, open_threaded_serial
 
 BAUDRATES: Final = (2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 DEFAULT_BAUDRATE: Final = 115200
@@ -83,6 +84,8 @@ async def open_transport(url: str, *, hub: LoopHub | None = None) -> Transport:
         baudrate = DEFAULT_BAUDRATE
         if "baudrate" in options:
             baudrate = _baudrate(url, options["baudrate"])
+        if os.name == "nt":  # no add_reader on Windows serial handles
+            return await open_threaded_serial(target, baudrate=baudrate, url=url)
         return open_serial(target, baudrate=baudrate, url=url)
     if scheme in ("tcp", "socket"):
         options = _options(url, parts.query, ("connect_timeout",))
