@@ -19,7 +19,7 @@ from openkkm.protocol.shtrih.messages import encode_answer, encode_error
 from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.session import HostSession, serve_device
 from openkkm.protocol.shtrih.status import EcrFlags, Mode
-from openkkm.transport import loop_pair, open_pty_pair, open_transport, serve_tcp
+from openkkm.transport import Transport, loop_pair, open_pty_pair, open_transport, serve_tcp
 
 STATUS = cmd_status.ShortStatusAnswer(
     operator=30, flags=EcrFlags.RECEIPT_ROLL, mode_byte=Mode.SHIFT_CLOSED, submode=0
@@ -198,3 +198,49 @@ async def test_pyshtrih_over_tcp_against_our_device_loop() -> None:
     finally:
         await listener.close()
     assert model["Название устройства"] == "ШТРИХ-М-02Ф"  # type: ignore[index]
+
+
+class DropFirstAck(Transport):
+    """Wraps a transport and loses the host's first lone ACK, as a noisy line would."""
+
+    def __init__(self, inner: Transport) -> None:
+        super().__init__(inner.url)
+        self.inner = inner
+        self.dropped = False
+
+    async def read(self, n: int, timeout: float | None) -> bytes:
+        """Read through."""
+        return await self.inner.read(n, timeout)
+
+    async def write(self, data: bytes) -> None:
+        """Write through, except the first lone ACK."""
+        if data == b"\x06" and not self.dropped:
+            self.dropped = True
+            return
+        await self.inner.write(data)
+
+    async def close(self) -> None:
+        """Close the inner transport."""
+        await self.inner.close()
+
+
+async def test_stale_answer_is_collected_and_reported(caplog: pytest.LogCaptureFixture) -> None:
+    host_end, device_end = loop_pair()
+    device = asyncio.create_task(serve_device(device_end, execute))
+    lossy = DropFirstAck(host_end)
+    session = HostSession(lossy)
+    try:
+        assert (
+            await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
+        )
+        assert lossy.dropped  # the device still holds that answer as pending
+        assert (
+            await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
+        )
+        exchange = session.exchange
+        assert isinstance(exchange, HostExchange)
+        assert [frame.command for frame in exchange.stale_answers] == [Command.SHORT_STATUS]
+        assert "stale answer 10 00 1e" in caplog.text
+    finally:
+        await lossy.close()
+        await device

@@ -91,6 +91,7 @@ class HostSession:
         while True:
             await self._write(step.write)
             if step.answer is not None:
+                self._report_stale()
                 return step.answer.payload
             try:
                 data = await self.transport.read(READ_CHUNK, step.timeout)
@@ -99,6 +100,14 @@ class HostSession:
                 continue
             self._record("rx", data)
             step = self.exchange.receive(data)
+
+    def _report_stale(self) -> None:
+        """Warn about answers of earlier commands collected on the way (a lost final ACK)."""
+        if isinstance(self.exchange, HostExchange):
+            for frame in self.exchange.stale_answers:
+                log.warning(
+                    "%s: collected a stale answer %s", self.transport.url, frame.payload.hex(" ")
+                )
 
     async def _write(self, data: bytes) -> None:
         """Write and record ``data`` (if any)."""
