@@ -22,6 +22,7 @@ class Harness:
         self.render = Rendered()
         self.expiry = 30.0
         self.start_failures = 0
+        self.options: dict[str, float] = {}  # extra JobService keyword options
         self.driver: FakeDriver | None = None
         self.service: JobService | None = None
 
@@ -31,7 +32,7 @@ class Harness:
         self.driver = FakeDriver(config.devices[0], self.drive)
         self.driver.start_failures = self.start_failures
         self.service = JobService(config, render=self.render, drivers={1: self.driver},
-                                  backoff=0.01, probe_interval=0.02)
+                                  backoff=0.01, probe_interval=0.02, **self.options)
         await self.service.start()
         return self.service
 

@@ -1,0 +1,101 @@
+"""Service lifecycle: journal-before-device ordering, time limits, bounded stop, retention."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+from openkkm.fiscal.types import DocumentType, Receipt
+from openkkm.jobs.journal import Journal
+from openkkm.jobs.model import State
+from openkkm.jobs.service import AnswerKind
+
+from .conftest import Harness
+from .fakes import FakeDriver, sell, settled
+
+
+def journal_state(harness: Harness, id_command: str) -> str:
+    """The state of a row as another process reading the file would see it."""
+    reader = sqlite3.connect(harness.data_dir / "journal.sqlite3")
+    try:
+        row = reader.execute("SELECT state FROM commands WHERE id_command = ?",
+                             (id_command,)).fetchone()
+    finally:
+        reader.close()
+    return str(row[0])
+
+
+async def test_sent_is_on_disk_before_the_device_hears_of_it(harness: Harness) -> None:
+    service = await harness.start()
+    driver = harness.driver
+    assert driver is not None
+    seen: list[str] = []
+    original = FakeDriver.register
+
+    async def register(receipt: Receipt) -> object:
+        seen.append(journal_state(harness, "inv-1"))
+        return await original(driver, receipt)
+
+    driver.register = register  # type: ignore[method-assign,assignment]
+    answer = await sell(service, "inv-1")
+    assert seen == ["sent"]
+    assert answer.response is not None and answer.response["Status"] == 0
+    assert journal_state(harness, "inv-1") == "done"
+
+
+async def test_driver_call_over_time_limit_is_reconciled(harness: Harness) -> None:
+    harness.options = {"call_timeout": 0.05}
+    service = await harness.start()
+    assert harness.driver is not None
+    harness.driver.gate = asyncio.Event()  # register hangs before committing
+    harness.driver.gate_only = "register"
+    answer = await sell(service, "inv-1")
+    assert answer.response is not None and answer.response["Status"] == 2
+    assert "Чек не был зарегистрирован" in answer.response["Error"]
+    assert harness.drive.of_type(DocumentType.RECEIPT) == []
+    harness.driver.gate.set()
+    again = await sell(service, "inv-1")
+    assert again.response is not None and again.response["Status"] == 0
+
+
+async def test_stop_is_bounded_and_leaves_the_journal_consistent(harness: Harness) -> None:
+    harness.options = {"stop_timeout": 0.05}
+    service = await harness.start()
+    assert harness.driver is not None
+    harness.driver.gate = asyncio.Event()
+    harness.driver.gate_only = "register"
+    await sell(service, "a", wait=0)
+    queued = asyncio.create_task(sell(service, "b", 200))
+    while "register" not in harness.driver.calls:
+        await asyncio.sleep(0.005)
+    await harness.stop()
+    answer = await queued
+    assert answer.kind is AnswerKind.DONE and answer.response is not None
+    assert "останавливается" in answer.response["Error"]
+    assert journal_state(harness, "a") == "sent"
+    assert journal_state(harness, "b") == "failed"
+    service = await harness.start()
+    recovered = await settled(service, "a")
+    assert recovered.response is not None and recovered.response["Status"] == 2
+    assert (await sell(service, "b", 200)).kind is AnswerKind.DONE
+    assert len(harness.drive.of_type(DocumentType.RECEIPT)) == 1
+
+
+async def test_commands_past_retention_are_forgotten(harness: Harness) -> None:
+    service = await harness.start()
+    await sell(service, "old")
+    await sell(service, "new", 200)
+    await harness.stop()
+    db = sqlite3.connect(harness.data_dir / "journal.sqlite3")
+    db.execute("UPDATE commands SET updated_at = ? WHERE id_command = 'old'",
+               (time.time() - 91 * 86400,))
+    db.commit()
+    db.close()
+    service = await harness.start()
+    assert await service.result("old") is None
+    assert await service.result("new") is not None
+    journal = Journal(harness.data_dir / "journal.sqlite3")
+    await journal.open()
+    assert [row.id_command for row in await journal.rows([State.DONE])] == ["new"]
+    await journal.close()
