@@ -13,8 +13,8 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from openkkm.drivers.base import Driver
 from openkkm.errors import (
@@ -52,15 +52,22 @@ from openkkm.jobs.operations import (
 from openkkm.jobs.recovery import DriveReplaced, reconcile
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 #: Errors by which a device refuses a step without changing anything: a proven failure.
 REFUSALS = (DeviceRejected, FiscalStateError, ValidationError, NotSupportedError)
 
-SHIFT_EXPIRED = FiscalStateError("Открытая смена превысила 24 часа: закройте смену",
-                                 "The open shift is older than 24 hours: close the shift")
-SHIFT_CLOSED = FiscalStateError("Смена не открыта: откройте смену (OpenShift)",
-                                "The shift is not open: open it first (OpenShift)")
+
+
+def shift_expired() -> FiscalStateError:
+    """The refusal for a receipt in a shift older than 24 hours (clients look for «смена»)."""
+    return FiscalStateError("Открытая смена превысила 24 часа: закройте смену",
+                            "The open shift is older than 24 hours: close the shift")
+
+
+def shift_closed() -> FiscalStateError:
+    """The refusal for a receipt in a closed shift when auto-open is off."""
+    return FiscalStateError("Смена не открыта: откройте смену (OpenShift)",
+                            "The shift is not open: open it first (OpenShift)")
 
 
 class DeviceWorker:
@@ -92,6 +99,10 @@ class DeviceWorker:
 
     def enqueue(self, job: Job) -> None:
         """Queue a new command; it fails if not started within the queue expiry."""
+        if self._closing:  # admitted while the server began to stop: it never runs
+            job.cancelled = True
+            self._spawn(self._finish(job, State.FAILED, stopped_before_run()))
+            return
         job.expiry = asyncio.get_running_loop().call_later(self._expiry, self._expire, job)
         self._queue.append(job)
         self._wakeup.set()
@@ -160,7 +171,10 @@ class DeviceWorker:
         if job.state is not State.QUEUED or job.cancelled:
             return
         job.cancelled = True
-        task = asyncio.create_task(self._finish(job, State.FAILED, QueueExpired()))
+        self._spawn(self._finish(job, State.FAILED, QueueExpired()))
+
+    def _spawn(self, finishing: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(finishing)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -224,13 +238,13 @@ class DeviceWorker:
         config = self.handle.config
         if status.shift is ShiftState.EXPIRED:
             if not config.auto_close_expired_shift:
-                raise SHIFT_EXPIRED
+                raise shift_expired()
             await self._step(job, _step(DocumentType.SHIFT_CLOSE, status),
                              lambda: self.driver.close_shift(receipt.cashier))
             status = await self.link.status()
         if status.shift is ShiftState.CLOSED:
             if not config.auto_open_shift:
-                raise SHIFT_CLOSED
+                raise shift_closed()
             job.shift_doc = await self._step(job, _step(DocumentType.SHIFT_OPEN, status),
                                              lambda: self.driver.open_shift(receipt.cashier))
             status = await self.link.status()
