@@ -17,10 +17,19 @@ from pyshtrih import misc as pyshtrih_misc
 from openkkm.framing.shtrih import Frame
 from openkkm.protocol.shtrih import cmd_fn, cmd_misc, cmd_receipt, cmd_shift, cmd_status
 from openkkm.protocol.shtrih.exchange import DeviceExchange
-from openkkm.protocol.shtrih.messages import Answer, EmptyAnswer, encode_answer, encode_error
+from openkkm.protocol.shtrih.messages import (
+    Answer,
+    EmptyAnswer,
+    encode_answer,
+    encode_error,
+)
 from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.status import EcrFlags, Mode
-from openkkm.protocol.shtrih.values import BAUDRATE_CODES, byte_timeout_code, byte_timeout_seconds
+from openkkm.protocol.shtrih.values import (
+    BAUDRATE_CODES,
+    byte_timeout_code,
+    byte_timeout_seconds,
+)
 
 IDLE_STATUS = cmd_status.ShortStatusAnswer(
     operator=1, flags=EcrFlags.RECEIPT_ROLL, mode_byte=Mode.SHIFT_OPEN, submode=0

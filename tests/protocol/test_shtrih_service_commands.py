@@ -12,7 +12,12 @@ from openkkm.protocol.shtrih import cmd_marking, cmd_misc, cmd_receipt
 from openkkm.protocol.shtrih.codes import Command
 from openkkm.protocol.shtrih.messages import decode_answer, encode_answer
 from openkkm.protocol.shtrih.registry import REQUESTS, decode_request
-from openkkm.protocol.shtrih.values import TAX_SYSTEM_BITS, VAT_CODES, VAT_RATES, VatCode
+from openkkm.protocol.shtrih.values import (
+    TAX_SYSTEM_BITS,
+    VAT_CODES,
+    VAT_RATES,
+    VatCode,
+)
 
 PWD1 = (1).to_bytes(4, "little")
 PWD30 = (30).to_bytes(4, "little")

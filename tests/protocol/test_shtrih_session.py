@@ -19,7 +19,8 @@ from openkkm.protocol.shtrih.messages import encode_answer, encode_error
 from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.session import HostSession, serve_device
 from openkkm.protocol.shtrih.status import EcrFlags, Mode
-from openkkm.transport import Transport, loop_pair, open_pty_pair, open_transport, serve_tcp
+from openkkm.transport import loop_pair, open_pty_pair, open_transport, serve_tcp
+from openkkm.transport.faults import ManipulatedTransport, bytewise, drop_first
 
 STATUS = cmd_status.ShortStatusAnswer(
     operator=30, flags=EcrFlags.RECEIPT_ROLL, mode_byte=Mode.SHIFT_CLOSED, submode=0
@@ -200,40 +201,16 @@ async def test_pyshtrih_over_tcp_against_our_device_loop() -> None:
     assert model["Название устройства"] == "ШТРИХ-М-02Ф"  # type: ignore[index]
 
 
-class DropFirstAck(Transport):
-    """Wraps a transport and loses the host's first lone ACK, as a noisy line would."""
-
-    def __init__(self, inner: Transport) -> None:
-        super().__init__(inner.url)
-        self.inner = inner
-        self.dropped = False
-
-    async def read(self, n: int, timeout: float | None) -> bytes:
-        """Read through."""
-        return await self.inner.read(n, timeout)
-
-    async def write(self, data: bytes) -> None:
-        """Write through, except the first lone ACK."""
-        if data == b"\x06" and not self.dropped:
-            self.dropped = True
-            return
-        await self.inner.write(data)
-
-    async def close(self) -> None:
-        """Close the inner transport."""
-        await self.inner.close()
-
-
 async def test_stale_answer_is_collected_and_reported(caplog: pytest.LogCaptureFixture) -> None:
     host_end, device_end = loop_pair()
     device = asyncio.create_task(serve_device(device_end, execute))
-    lossy = DropFirstAck(host_end)
+    lossy = ManipulatedTransport(host_end, drop_first(lambda chunk: chunk == b"\x06"))
     session = HostSession(lossy)
     try:
         assert (
             await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
         )
-        assert lossy.dropped  # the device still holds that answer as pending
+        # The host's final ACK was lost: the device still holds that answer as pending.
         assert (
             await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer) == STATUS
         )
@@ -243,4 +220,15 @@ async def test_stale_answer_is_collected_and_reported(caplog: pytest.LogCaptureF
         assert "stale answer 10 00 1e" in caplog.text
     finally:
         await lossy.close()
+        await device
+
+
+async def test_byte_by_byte_line_in_both_directions() -> None:
+    host_end, device_end = loop_pair()
+    device = asyncio.create_task(serve_device(ManipulatedTransport(device_end, bytewise), execute))
+    session = HostSession(ManipulatedTransport(host_end, bytewise))
+    try:
+        assert await session.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer) == FN
+    finally:
+        await host_end.close()
         await device

@@ -6,7 +6,12 @@ import pytest
 
 from openkkm.errors import DeviceRejected, FiscalStateError
 from openkkm.protocol.shtrih.codes import Command
-from openkkm.protocol.shtrih.errors import ERROR_TEXTS, device_error, error_text, is_fn_error
+from openkkm.protocol.shtrih.errors import (
+    ERROR_TEXTS,
+    device_error,
+    error_text,
+    is_fn_error,
+)
 from openkkm.protocol.shtrih.status import MODE_TEXTS, SUBMODE_TEXTS, Mode, Submode
 from openkkm.protocol.shtrih.timeouts import DEFAULT_ANSWER_TIMEOUT, answer_timeout
 

@@ -17,6 +17,7 @@ from openkkm.transport import (
     open_transport,
     serve_tcp,
 )
+from openkkm.transport.faults import ManipulatedTransport, bytewise, drop_first
 from openkkm.transport.threaded import ThreadedSerialTransport, open_threaded_serial
 
 ENQ_FRAME = bytes.fromhex("05 02 05 10 1E 00 00 00 0B")
@@ -211,3 +212,16 @@ async def test_threaded_serial_on_a_pty() -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+async def test_manipulated_transport_drops_and_splits() -> None:
+    host, device = loop_pair()
+    lossy = ManipulatedTransport(host, drop_first(lambda chunk: chunk == b"\x06"))
+    await lossy.write(b"\x06")
+    await lossy.write(b"\x06")
+    assert await device.read(8, timeout=1) == b"\x06"
+    with pytest.raises(DeviceTimeout):
+        await device.read(1, timeout=0.01)
+    assert bytewise(b"\x02\x01") == [b"\x02", b"\x01"]
+    await lossy.close()
+    assert lossy.closed and host.closed
