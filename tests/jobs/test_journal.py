@@ -7,6 +7,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
+from openkkm.errors import ConfigError
 from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind
 from openkkm.jobs.journal import Journal, document_from_json, document_to_json
 from openkkm.jobs.model import State, Step, StoredCommand
@@ -98,3 +101,13 @@ async def test_purge_removes_only_old_finished_rows(tmp_path: Path) -> None:
 def test_document_json_round_trip() -> None:
     document = FakeDrive().form(DocumentType.RECEIPT, ReceiptKind.PURCHASE, 12_345)
     assert document_from_json(document_to_json(document)) == document
+
+
+async def test_unusable_journal_file_is_a_clear_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    journal = Journal(path)
+    with pytest.raises(ConfigError) as caught:
+        await journal.open()
+    assert "Журнал команд" in caught.value.ru and str(path) in caught.value.ru
+    await journal.close()

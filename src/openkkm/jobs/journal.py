@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from openkkm.errors import ConfigError
 from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind
 from openkkm.jobs.model import State, Step, StoredCommand
 
@@ -154,8 +155,16 @@ class Journal:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
     async def open(self) -> None:
-        """Create or open the file and its schema."""
-        await self._run(self._open)
+        """Create or open the file and its schema; ``ConfigError`` if it cannot be used."""
+        try:
+            await self._run(self._open)
+        except (sqlite3.Error, OSError) as exc:
+            raise ConfigError(
+                f"Журнал команд {self.path} не открывается: {exc}. Проверьте права на каталог "
+                "данных (--data-dir) и свободное место; поврежденный файл переименуйте.",
+                f"The command journal {self.path} cannot be opened: {exc}. Check the data "
+                "directory's permissions (--data-dir) and free space; rename a damaged file.",
+            ) from exc
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
