@@ -12,9 +12,11 @@ from openkkm.errors import ConfigError, DeviceTimeout, LinkLost
 from openkkm.transport import (
     LoopHub,
     Transport,
+    TransportSpec,
     loop_pair,
     open_pty_pair,
     open_transport,
+    parse_url,
     serve_tcp,
 )
 from openkkm.transport.faults import ManipulatedTransport, bytewise, drop_first
@@ -225,3 +227,21 @@ async def test_manipulated_transport_drops_and_splits() -> None:
     assert bytewise(b"\x02\x01") == [b"\x02", b"\x01"]
     await lossy.close()
     assert lossy.closed and host.closed
+
+
+def test_parse_url_checks_without_opening() -> None:
+    assert parse_url("serial:///dev/ttyUSB0?baudrate=9600") == TransportSpec(
+        "serial:///dev/ttyUSB0?baudrate=9600", "serial", "/dev/ttyUSB0", baudrate=9600
+    )
+    assert parse_url("serial://COM3").target == "COM3"
+    spec = parse_url("socket://10.0.0.5:7778?connect_timeout=2.5")
+    assert (spec.scheme, spec.target, spec.port, spec.connect_timeout) == (
+        "tcp",
+        "10.0.0.5",
+        7778,
+        2.5,
+    )
+    assert parse_url("loop://kkm1").target == "kkm1"
+    assert parse_url("rfc2217://10.0.0.5:2217").scheme == "rfc2217"
+    with pytest.raises(ConfigError):
+        parse_url("http://10.0.0.5")

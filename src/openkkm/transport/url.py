@@ -10,6 +10,7 @@ pyserial), ``loop://`` (echo) and ``loop://<name>`` (an in-process device on a
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
@@ -22,6 +23,7 @@ from .threaded import open_pyserial_url, open_threaded_serial
 
 BAUDRATES: Final = (2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 DEFAULT_BAUDRATE: Final = 115200
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
 PYSERIAL_SCHEMES: Final = ("rfc2217", "spy", "hwgrep")
 SCHEMES: Final = ("serial", "pty", "tcp", "socket", "loop", *PYSERIAL_SCHEMES)
 
@@ -66,8 +68,23 @@ def _seconds(url: str, raw: str) -> float:
     return value
 
 
-async def open_transport(url: str, *, hub: LoopHub | None = None) -> Transport:
-    """Open the transport ``url`` names; unknown schemes and options raise ConfigError."""
+@dataclass(frozen=True, slots=True)
+class TransportSpec:
+    """A checked transport URL: what to open and with which options."""
+
+    url: str
+    scheme: str
+    target: str  #: device path, ``host``, or loop name ("" = echo loopback)
+    port: int = 0
+    baudrate: int = DEFAULT_BAUDRATE
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+
+
+def parse_url(url: str) -> TransportSpec:
+    """Check ``url`` without opening anything (for config validation at startup).
+
+    Raises :class:`~openkkm.errors.ConfigError` naming the known schemes or options.
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
@@ -81,12 +98,10 @@ async def open_transport(url: str, *, hub: LoopHub | None = None) -> Transport:
         options = _options(url, parts.query, ("baudrate",) if scheme == "serial" else ())
         if not target:
             raise _bad(url, "не указано устройство", "no device given")
-        baudrate = DEFAULT_BAUDRATE
-        if "baudrate" in options:
-            baudrate = _baudrate(url, options["baudrate"])
-        if os.name == "nt":  # no add_reader on Windows serial handles
-            return await open_threaded_serial(target, baudrate=baudrate, url=url)
-        return open_serial(target, baudrate=baudrate, url=url)
+        baudrate = (
+            _baudrate(url, options["baudrate"]) if "baudrate" in options else DEFAULT_BAUDRATE
+        )
+        return TransportSpec(url, scheme, target, baudrate=baudrate)
     if scheme in ("tcp", "socket"):
         options = _options(url, parts.query, ("connect_timeout",))
         try:
@@ -95,15 +110,28 @@ async def open_transport(url: str, *, hub: LoopHub | None = None) -> Transport:
             raise _bad(url, "неверный порт", "bad port") from exc
         if not host or port is None:
             raise _bad(url, "нужен адрес вида tcp://host:port", "expected tcp://host:port")
-        timeout = 5.0
+        timeout = DEFAULT_CONNECT_TIMEOUT
         if "connect_timeout" in options:
             timeout = _seconds(url, options["connect_timeout"])
-        return await open_tcp(host, port, connect_timeout=timeout)
+        return TransportSpec(url, "tcp", host, port=port, connect_timeout=timeout)
     if scheme == "loop":
         _options(url, parts.query, ())
-        if not target:
+    return TransportSpec(url, scheme, target)
+
+
+async def open_transport(url: str, *, hub: LoopHub | None = None) -> Transport:
+    """Open the transport ``url`` names; unknown schemes and options raise ConfigError."""
+    spec = parse_url(url)
+    if spec.scheme in ("serial", "pty"):
+        if os.name == "nt":  # no add_reader on Windows serial handles
+            return await open_threaded_serial(spec.target, baudrate=spec.baudrate, url=url)
+        return open_serial(spec.target, baudrate=spec.baudrate, url=url)
+    if spec.scheme == "tcp":
+        return await open_tcp(spec.target, spec.port, connect_timeout=spec.connect_timeout)
+    if spec.scheme == "loop":
+        if not spec.target:
             return loopback(url)
         if hub is None:
             raise _bad(url, "встроенные устройства недоступны", "no in-process devices available")
-        return hub.connect(target)
+        return hub.connect(spec.target)
     return await open_pyserial_url(url)
