@@ -418,3 +418,8 @@ def test_mode_byte_helpers() -> None:
     assert join_mode(Mode.DOCUMENT_OPEN, 3) == 0x38
     answer = cmd_status.ShortStatusAnswer(operator=1, flags=0, mode_byte=0x38, submode=0)
     assert (answer.mode, answer.mode_status) == (8, 3)
+
+
+def test_decode_answer_refuses_the_wrong_answer_type() -> None:
+    with pytest.raises(TypeError):
+        decode_answer(cmd_status.ShortStatus(), b"\x10\x00\x1e", OperatorAnswer)

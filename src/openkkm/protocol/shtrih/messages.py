@@ -97,4 +97,6 @@ def decode_answer(request: Request, payload: bytes, answer: type[A]) -> A:
         )
     if error:
         raise device_error(error)
+    if answer is not request.answer:
+        raise TypeError(f"{type(request).__name__} is answered by {request.answer.__name__}")
     return answer.decode_data(data)
