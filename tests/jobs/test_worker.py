@@ -12,12 +12,13 @@ from openkkm.jobs.operations import (
     PrintSlip,
     ReadInfo,
     ReceiptDone,
+    RegisterReceipt,
     ShiftDone,
 )
-from openkkm.jobs.service import AnswerKind, Selection
+from openkkm.jobs.service import AnswerKind, JobService, Selection
 
 from .conftest import Harness
-from .fakes import sell, settled
+from .fakes import FakeDriver, Rendered, make_config, receipt, sell, settled
 
 
 async def test_wait_zero_answers_at_once_and_result_follows(harness: Harness) -> None:
@@ -204,3 +205,28 @@ async def test_idle_offline_device_is_probed_back_with_its_registration(
         await asyncio.sleep(0.01)
     assert device.registration is not None and device.registration.inn == "7700000009"
     assert harness.driver is not None and harness.driver.calls.count("start") == 4
+
+
+async def test_devices_are_independent(tmp_path: Path) -> None:
+    config = make_config(tmp_path, devices=[{"num": 1}, {"num": 2}])
+    first, second = (FakeDriver(device) for device in config.devices)
+    first.gate = asyncio.Event()  # device 1 hangs in its receipt
+    service = JobService(config, render=Rendered(), drivers={1: first, 2: second},
+                         backoff=0.01)
+    await service.start()
+    try:
+        (one, two) = service.devices()
+        stuck = await service.submit(
+            id_command="a", command="RegisterCheck", request={}, body_hash="a", device=one,
+            operation=RegisterReceipt(receipt()), wait=0)
+        assert stuck.kind in (AnswerKind.QUEUED, AnswerKind.RUNNING)
+        done = await service.submit(
+            id_command="b", command="RegisterCheck", request={}, body_hash="b", device=two,
+            operation=RegisterReceipt(receipt()), wait=None)
+        assert done.response is not None and done.response["NumDevice"] == 2
+        assert first.drive.archive == [] and len(second.drive.archive) == 1
+        first.gate.set()
+        finished = await settled(service, "a")
+        assert finished.response is not None and finished.response["NumDevice"] == 1
+    finally:
+        await service.stop()
