@@ -1,0 +1,1 @@
+"""Tests of the jobs layer: journal, workers, idempotency, recovery."""

@@ -45,7 +45,7 @@ class Harness:
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    """A harness stopped after the test."""
+    """Yield a harness, stopped after the test."""
     item = Harness(tmp_path)
     yield item
     await item.stop()

@@ -66,7 +66,7 @@ class FakeDrive:
         return document
 
     def of_type(self, doc_type: DocumentType) -> list[FiscalDocument]:
-        """Archived documents of one type."""
+        """Return the archived documents of one type."""
         return [doc for doc in self.archive if doc.type is doc_type]
 
 
@@ -107,6 +107,7 @@ class FakeDriver(Driver):
             raise LinkLost("unreachable")
 
     async def start(self) -> None:
+        """Open the link (fails ``start_failures`` times)."""
         self.calls.append("start")
         if self.start_failures:
             self.start_failures -= 1
@@ -114,9 +115,11 @@ class FakeDriver(Driver):
         self._check_link()
 
     async def stop(self) -> None:
+        """Close the link."""
         self.calls.append("stop")
 
     async def status(self) -> DeviceStatus:
+        """Report the drive's state."""
         self.calls.append("status")
         self._check_link()
         if self.status_failures:
@@ -128,6 +131,7 @@ class FakeDriver(Driver):
                             receipt_open=drive.receipt_open)
 
     async def info(self) -> DeviceInfo:
+        """Report registration and state."""
         self.calls.append("info")
         self._check_link()
         registration = Registration(
@@ -142,6 +146,7 @@ class FakeDriver(Driver):
             await self.gate.wait()
 
     async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form a shift-open report."""
         self.calls.append("open_shift")
         self._check_link()
         await self._wait_gate("open_shift")
@@ -154,6 +159,7 @@ class FakeDriver(Driver):
         return document
 
     async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form a shift-close report."""
         self.calls.append("close_shift")
         self._check_link()
         await self._wait_gate("close_shift")
@@ -166,6 +172,7 @@ class FakeDriver(Driver):
         return document
 
     async def register(self, receipt: Receipt) -> FiscalDocument:
+        """Register a receipt (the receipt is open while faults strike before the commit)."""
         self.calls.append("register")
         self._check_link()
         await self._wait_gate("register")
@@ -180,6 +187,7 @@ class FakeDriver(Driver):
         return document
 
     async def cancel_receipt(self) -> None:
+        """Cancel an open receipt."""
         self.calls.append("cancel_receipt")
         self._check_link()
         if self.drive.receipt_open:
@@ -187,12 +195,14 @@ class FakeDriver(Driver):
             self.drive.cancelled += 1
 
     async def read_document(self, number: int) -> FiscalDocument | None:
+        """Read an archived document."""
         self.calls.append(f"read_document:{number}")
         self._check_link()
         archive = self.drive.archive
         return archive[number - 1] if 1 <= number <= len(archive) else None
 
     async def print_slip(self, slip: Slip) -> None:
+        """Keep the slip."""
         self.calls.append("print_slip")
         self._check_link()
         self._fault("print_slip", "before")
@@ -200,14 +210,14 @@ class FakeDriver(Driver):
 
 
 def receipt(total: int = 10_000, kind: ReceiptKind = ReceiptKind.SALE) -> Receipt:
-    """A one-line receipt paid in cash."""
+    """Build a one-line receipt paid in cash."""
     item = Item("Товар", total, Decimal(1), total, VatRate.VAT22)
     return Receipt(kind, (item,), Payments(cash=total), cashier=Cashier("Иванова А.А."))
 
 
 def make_config(data_dir: Path, *, expiry: float = 30, devices: list[dict[str, Any]] | None = None,
                 **device: Any) -> Config:
-    """A config with one device (num 1) or the given devices, data in ``data_dir``."""
+    """Build a config with one device (num 1) or the given devices, data in ``data_dir``."""
     return Config.model_validate({
         "server": {"data_dir": str(data_dir)},
         "queue": {"expiry_seconds": expiry},

@@ -49,20 +49,20 @@ class Record:
 
 
 def from_job(job: Job) -> Record:
-    """The policy's view of a command in memory."""
+    """Return the policy's view of a command in memory."""
     stored = job.stored
     return Record(stored.command, job.body_hash, job.state, job.response, stored.created_at,
                    stored.num_device, stored.unit_name)
 
 
 def from_row(row: JournalRow, unit_name: str) -> Record:
-    """The policy's view of a journal row."""
+    """Return the policy's view of a journal row."""
     return Record(row.command, row.body_hash, row.state, row.result, local_time(row.created_at),
                    row.num_device, unit_name)
 
 
 def policy(id_command: str, record: Record, body_hash: str) -> Answer:
-    """The §9d answer for an id already used by a command that did not fail."""
+    """Answer per §9d for an id already used by a command that did not fail."""
     if record.body_hash != body_hash:
         kind = AnswerKind.MISMATCH
     elif record.state is State.DONE:
@@ -74,7 +74,7 @@ def policy(id_command: str, record: Record, body_hash: str) -> Answer:
 
 
 def current(job: Job) -> Answer:
-    """The answer for a command in memory: DONE with its response, else QUEUED or RUNNING."""
+    """Answer for a command in memory: DONE with its response, else QUEUED or RUNNING."""
     stored = job.stored
     if job.state.finished and job.response is not None:
         kind = AnswerKind.DONE

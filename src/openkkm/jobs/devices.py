@@ -70,7 +70,7 @@ class DeviceHandle:
         return str(uuid.uuid5(_ID_NAMESPACE, f"{self.num}:{self.kkt_number}"))
 
     def matches(self, selection: Selection) -> bool:
-        """True if every non-empty selection field matches (rule 2 of ``API.md`` §5)."""
+        """Tell whether every non-empty selection field matches (rule 2 of ``API.md`` §5)."""
         if selection.num_device and selection.num_device != self.num:
             return False
         if selection.inn and selection.inn.strip() != self.inn:

@@ -82,13 +82,13 @@ class JournalRow:
     updated_at: float
 
     def stored(self, unit_name: str) -> StoredCommand:
-        """The command as the renderer sees it."""
+        """Return the command as the renderer sees it."""
         return StoredCommand(self.id_command, self.command, self.request, self.warnings,
                              self.num_device, unit_name, local_time(self.created_at))
 
 
 def local_time(timestamp: float) -> datetime:
-    """A Unix time as an aware datetime in the server's local zone."""
+    """Convert a Unix time to an aware datetime in the server's local zone."""
     return datetime.fromtimestamp(timestamp, tz=UTC).astimezone()
 
 
@@ -202,7 +202,7 @@ class Journal:
                 db.execute("PRAGMA synchronous=FULL")
 
     async def get(self, id_command: str) -> JournalRow | None:
-        """The row of ``id_command``, or None."""
+        """Return the row of ``id_command``, or None."""
         return await self._run(self._get, id_command)
 
     def _get(self, id_command: str) -> JournalRow | None:

@@ -72,7 +72,7 @@ class Step:
     total: int | None = None
 
     def matches(self, document: FiscalDocument) -> bool:
-        """True if ``document`` is the one this step would have formed."""
+        """Tell whether ``document`` is the one this step would have formed."""
         if document.type != self.doc_type:
             return False
         if self.kind is not None and document.kind != self.kind:

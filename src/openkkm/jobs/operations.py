@@ -70,12 +70,12 @@ Outcome = ReceiptDone | ShiftDone | DeviceInfo | None
 
 
 def is_fiscal(operation: Operation) -> bool:
-    """True for operations that form a fiscal document."""
+    """Tell whether the operation forms a fiscal document."""
     return isinstance(operation, RegisterReceipt | OpenShift | CloseShift)
 
 
 def operation_kind(operation: Operation) -> str:
-    """The journal's name for an operation's kind."""
+    """Return the journal's name for an operation's kind."""
     return _KINDS[type(operation)]
 
 
@@ -116,7 +116,7 @@ class InternalFailure(OpenKKMError):
 
 
 def not_performed(kind: str) -> NotPerformed:
-    """The proven-failure error for an operation kind whose fiscal step left no document."""
+    """Build the proven-failure error for a kind whose fiscal step left no document."""
     if kind == "open_shift":
         return NotPerformed(
             "Смена не была открыта (связь с ККТ прервалась); отправьте команду повторно",
@@ -133,7 +133,7 @@ def not_performed(kind: str) -> NotPerformed:
 
 
 def interrupted_by_restart() -> NotPerformed:
-    """The proven-failure error for a command still queued when the server stopped."""
+    """Build the proven-failure error for a command queued when the server died."""
     return NotPerformed(
         "Команда не выполнялась: сервер openkkm был перезапущен до ее отправки на ККТ; "
         "отправьте команду повторно",
@@ -142,7 +142,7 @@ def interrupted_by_restart() -> NotPerformed:
 
 
 def stopped_before_run() -> NotPerformed:
-    """The proven-failure error for a command still queued when the server was stopped."""
+    """Build the proven-failure error for a command queued when the server was stopped."""
     return NotPerformed(
         "Команда не выполнялась: сервер openkkm останавливается; отправьте команду повторно",
         "The command did not run: the openkkm server is stopping; send the command again")

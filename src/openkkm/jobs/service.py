@@ -151,7 +151,7 @@ class JobService:
         return [self._handles[num] for num in sorted(self._handles)]
 
     def select(self, selection: Selection) -> DeviceHandle:
-        """The device for a command (``API.md`` §5); ``NotFoundError`` if none."""
+        """Pick the device for a command (``API.md`` §5); ``NotFoundError`` if none."""
         handles = [h for num, h in sorted(self._handles.items()) if num in self._drivers]
         return select_device(handles, selection)
 

@@ -59,13 +59,13 @@ REFUSALS = (DeviceRejected, FiscalStateError, ValidationError, NotSupportedError
 
 
 def shift_expired() -> FiscalStateError:
-    """The refusal for a receipt in a shift older than 24 hours (clients look for «смена»)."""
+    """Build the refusal for a receipt in a shift older than 24 h (clients look for «смена»)."""
     return FiscalStateError("Открытая смена превысила 24 часа: закройте смену",
                             "The open shift is older than 24 hours: close the shift")
 
 
 def shift_closed() -> FiscalStateError:
-    """The refusal for a receipt in a closed shift when auto-open is off."""
+    """Build the refusal for a receipt in a closed shift when auto-open is off."""
     return FiscalStateError("Смена не открыта: откройте смену (OpenShift)",
                             "The shift is not open: open it first (OpenShift)")
 
@@ -118,7 +118,7 @@ class DeviceWorker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """The worker loop: recovered commands first, then the queue, until closed."""
+        """Run recovered commands first, then the queue, until closed."""
         while True:
             if self._recovered and not self._closing:
                 await self._settle(self._recovered[0])
