@@ -7,6 +7,7 @@ import uuid
 
 from openkkm.errors import DeviceRejected
 from openkkm.fiscal.types import DocumentType
+from openkkm.jobs.answers import IdLocks
 from openkkm.jobs.service import AnswerKind
 
 from .conftest import Harness
@@ -155,3 +156,19 @@ async def test_caller_cancelled_during_admission_still_gets_a_consistent_command
     assert done.response is not None and done.response["Status"] == 0
     assert (await sell(service, "inv-1")).kind is AnswerKind.REPLAY
     assert len(harness.drive.of_type(DocumentType.RECEIPT)) == 1
+
+
+async def test_id_locks_serialise_one_id_and_are_dropped_after_use() -> None:
+    locks = IdLocks()
+    order: list[str] = []
+
+    async def hold(id_command: str, tag: str) -> None:
+        async with locks.hold(id_command):
+            order.append(f"{tag}+")
+            await asyncio.sleep(0)
+            order.append(f"{tag}-")
+
+    await asyncio.gather(hold("x", "a"), hold("x", "b"), hold("y", "c"))
+    assert order.index("a-") < order.index("b+")  # same id: one after the other
+    assert order.index("c+") < order.index("a-")  # another id does not wait
+    assert len(locks) == 0

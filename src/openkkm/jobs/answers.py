@@ -1,7 +1,10 @@
-"""The service's answers and the IdCommand policy table (``API.md`` §9d)."""
+"""The service's answers, the IdCommand policy table (``API.md`` §9d) and per-id locks."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -84,3 +87,30 @@ def current(job: Job) -> Answer:
         kind = AnswerKind.RUNNING
     return Answer(kind, job.id_command, job.response if kind is AnswerKind.DONE else None,
                   stored.command, stored.created_at, stored.num_device, stored.unit_name)
+
+
+class IdLocks:
+    """One lock per IdCommand in use, dropped when nobody holds or waits for it.
+
+    Why: the policy decision and the reservation of an id span an await (the journal), so
+    two requests with one id must be serialised, while different ids never wait on each other.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, id_command: str) -> AsyncIterator[None]:
+        """Hold the lock of ``id_command`` for the body of the ``async with``."""
+        lock, users = self._locks.setdefault(id_command, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[id_command]
+
+    def __len__(self) -> int:
+        return len(self._locks)

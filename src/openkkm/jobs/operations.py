@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openkkm.errors import OpenKKMError
+from openkkm.errors import (
+    DeviceRejected,
+    FiscalStateError,
+    NotSupportedError,
+    OpenKKMError,
+    ValidationError,
+)
 from openkkm.fiscal.types import Cashier, DeviceInfo, FiscalDocument, Receipt, Slip
 
 
@@ -146,3 +152,19 @@ def stopped_before_run() -> NotPerformed:
     return NotPerformed(
         "Команда не выполнялась: сервер openkkm останавливается; отправьте команду повторно",
         "The command did not run: the openkkm server is stopping; send the command again")
+
+
+#: Errors by which a device refuses a step without changing anything: a proven failure.
+REFUSALS = (DeviceRejected, FiscalStateError, ValidationError, NotSupportedError)
+
+
+def shift_expired() -> FiscalStateError:
+    """Build the refusal for a receipt in a shift older than 24 h (clients look for «смена»)."""
+    return FiscalStateError("Открытая смена превысила 24 часа: закройте смену",
+                            "The open shift is older than 24 hours: close the shift")
+
+
+def shift_closed() -> FiscalStateError:
+    """Build the refusal for a receipt in a closed shift when auto-open is off."""
+    return FiscalStateError("Смена не открыта: откройте смену (OpenShift)",
+                            "The shift is not open: open it first (OpenShift)")

@@ -12,7 +12,6 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from openkkm.errors import NotFoundError, OpenKKMError
 from openkkm.jobs.answers import (
     Answer,
     AnswerKind,
+    IdLocks,
     Record,
     current,
     from_job,
@@ -43,12 +43,6 @@ log = logging.getLogger(__name__)
 
 PURGE_INTERVAL = 3600.0
 RECOVERY_WAIT = 15.0
-
-
-class _IdLock:
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0
 
 
 class JobService:
@@ -75,7 +69,7 @@ class JobService:
         self._cache_size = cache_size
         self._cache: OrderedDict[str, Record] = OrderedDict()
         self._active: dict[str, Job] = {}
-        self._locks: dict[str, _IdLock] = {}
+        self._locks = IdLocks()
         self._workers: dict[int, DeviceWorker] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._purger: asyncio.Task[None] | None = None
@@ -185,7 +179,7 @@ class JobService:
     async def _admit(self, job: Job, worker: DeviceWorker) -> Answer | None:
         """Apply the IdCommand policy and queue ``job``; an Answer when it must not run."""
         id_command = job.id_command
-        async with self._exclusive(id_command):
+        async with self._locks.hold(id_command):
             active = self._active.get(id_command)
             record = from_job(active) if active else self._cache.get(id_command)
             if record is not None and record.state is not State.FAILED:
@@ -229,7 +223,7 @@ class JobService:
         A command already done or in progress under this id is kept as it is.
         """
         id_command = id_command or str(uuid.uuid4())
-        async with self._exclusive(id_command):
+        async with self._locks.hold(id_command):
             if id_command in self._active:
                 return id_command
             record = await self._lookup(id_command)
@@ -242,20 +236,6 @@ class JobService:
             self._remember(id_command, Record(command, body_hash, State.FAILED, response,
                                                stored.created_at, 0, ""))
         return id_command
-
-    @contextlib.asynccontextmanager
-    async def _exclusive(self, id_command: str) -> AsyncIterator[None]:
-        entry = self._locks.get(id_command)
-        if entry is None:
-            entry = self._locks[id_command] = _IdLock()
-        entry.users += 1
-        try:
-            async with entry.lock:
-                yield
-        finally:
-            entry.users -= 1
-            if entry.users == 0:
-                del self._locks[id_command]
 
     async def _lookup(self, id_command: str) -> Record | None:
         record = self._cache.get(id_command)

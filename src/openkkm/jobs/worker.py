@@ -17,14 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from openkkm.drivers.base import Driver
-from openkkm.errors import (
-    DeviceRejected,
-    FiscalStateError,
-    NotSupportedError,
-    OpenKKMError,
-    TransportError,
-    ValidationError,
-)
+from openkkm.errors import OpenKKMError, TransportError
 from openkkm.fiscal.types import (
     DeviceStatus,
     DocumentType,
@@ -36,6 +29,7 @@ from openkkm.jobs.journal import Journal
 from openkkm.jobs.link import DeviceLink
 from openkkm.jobs.model import Job, Renderer, State, Step, safe_render
 from openkkm.jobs.operations import (
+    REFUSALS,
     CloseShift,
     InternalFailure,
     OpenShift,
@@ -47,28 +41,13 @@ from openkkm.jobs.operations import (
     RegisterReceipt,
     ShiftDone,
     not_performed,
+    shift_closed,
+    shift_expired,
     stopped_before_run,
 )
 from openkkm.jobs.recovery import DriveReplaced, reconcile
 
 log = logging.getLogger(__name__)
-
-#: Errors by which a device refuses a step without changing anything: a proven failure.
-REFUSALS = (DeviceRejected, FiscalStateError, ValidationError, NotSupportedError)
-
-
-
-def shift_expired() -> FiscalStateError:
-    """Build the refusal for a receipt in a shift older than 24 h (clients look for «смена»)."""
-    return FiscalStateError("Открытая смена превысила 24 часа: закройте смену",
-                            "The open shift is older than 24 hours: close the shift")
-
-
-def shift_closed() -> FiscalStateError:
-    """Build the refusal for a receipt in a closed shift when auto-open is off."""
-    return FiscalStateError("Смена не открыта: откройте смену (OpenShift)",
-                            "The shift is not open: open it first (OpenShift)")
-
 
 class DeviceWorker:
     """Runs the commands of one device."""
