@@ -113,8 +113,9 @@ async def test_unreachable_device_keeps_command_running_until_reconciled(
     while driver.calls.count("start") < 3:  # reconnect attempts while unplugged
         await asyncio.sleep(0.005)
     running = await service.result("inv-1")
-    assert running is not None and running.kind is AnswerKind.RUNNING
-    assert (await sell(service, "inv-1", wait=0)).kind is AnswerKind.ALREADY_RUNNING
+    assert running is not None and running.kind is AnswerKind.RUNNING and running.checking
+    resent = await sell(service, "inv-1", wait=0)
+    assert resent.kind is AnswerKind.ALREADY_RUNNING and resent.checking
     assert not service.devices()[0].online
     driver.reachable = True
     done = await settled(service, "inv-1")

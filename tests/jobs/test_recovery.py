@@ -171,9 +171,9 @@ async def test_offline_device_keeps_command_unknown_until_back(harness: Harness,
         assert after.driver is not None
         assert not service.devices()[0].online
         running = await service.result("inv-1")
-        assert running is not None and running.kind is AnswerKind.RUNNING
+        assert running is not None and running.kind is AnswerKind.RUNNING and running.checking
         resent = await sell(service, "inv-1", 10_000, wait=0)
-        assert resent.kind is AnswerKind.ALREADY_RUNNING
+        assert resent.kind is AnswerKind.ALREADY_RUNNING and resent.checking
         after.driver.start_failures = 0
         done = await settled(service, "inv-1")
         assert done.response is not None and done.response["CheckNumber"] == committed.number

@@ -36,6 +36,7 @@ class Answer:
     first_at: datetime | None = None
     num_device: int = 0
     unit_name: str = ""
+    checking: bool = False  # a fiscal step's outcome is being read from the drive (§8.4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,8 @@ def policy(id_command: str, record: Record, body_hash: str) -> Answer:
     else:
         kind = AnswerKind.ALREADY_RUNNING
     return Answer(kind, id_command, record.response if kind is AnswerKind.REPLAY else None,
-                  record.command, record.created_at, record.num_device, record.unit_name)
+                  record.command, record.created_at, record.num_device, record.unit_name,
+                  checking=record.state is State.UNKNOWN)
 
 
 def current(job: Job) -> Answer:
@@ -86,7 +88,8 @@ def current(job: Job) -> Answer:
     else:
         kind = AnswerKind.RUNNING
     return Answer(kind, job.id_command, job.response if kind is AnswerKind.DONE else None,
-                  stored.command, stored.created_at, stored.num_device, stored.unit_name)
+                  stored.command, stored.created_at, stored.num_device, stored.unit_name,
+                  checking=job.state is State.UNKNOWN)
 
 
 class IdLocks:

@@ -213,7 +213,8 @@ class JobService:
             return None
         kind = AnswerKind.DONE if record.state.finished else AnswerKind.RUNNING
         return Answer(kind, id_command, record.response if record.state.finished else None,
-                      record.command, record.created_at, record.num_device, record.unit_name)
+                      record.command, record.created_at, record.num_device, record.unit_name,
+                      checking=record.state is State.UNKNOWN)
 
     async def record_failure(self, *, id_command: str | None, command: str,
                              request: dict[str, Any], body_hash: str,
