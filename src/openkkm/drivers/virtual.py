@@ -6,16 +6,22 @@ the worker's reconciliation can be exercised: ``fail_before_commit`` loses the l
 ФН commits (and the receipt is cancelled), ``lose_reply_after_commit`` after it, and
 ``leave_receipt_open`` loses it right after the receipt was begun, leaving it open on the ФН as
 a power cut would.
+
+Every ФН call runs on the device's own thread: the ФН fsyncs its state on each change, and that
+must not stall the event loop, which serves every other device and client. One thread per device
+also keeps the calls in order, so a cancel issued after an interrupted close runs after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from openkkm.drivers.base import Driver
 from openkkm.emulators.faults import Fault, FaultPlan
@@ -48,6 +54,7 @@ if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 FIRMWARE = "openkkm virtual ФН"
 SLIPS_KEPT = 20  #: slips remembered for inspection; there is no paper
 
@@ -63,6 +70,7 @@ class VirtualDriver(Driver):
         self.slips: deque[Slip] = deque(maxlen=SLIPS_KEPT)
         self._clock = clock
         self._drive: FiscalDrive | None = None
+        self._thread: ThreadPoolExecutor | None = None
 
     def set_faults(self, spec: str) -> None:
         """Replace the fault plan at run time; ``ConfigError`` when the spec is bad."""
@@ -75,21 +83,36 @@ class VirtualDriver(Driver):
             raise LinkLost("Виртуальная касса не запущена", "The virtual register is not started")
         return self._drive
 
+    async def _io(self, func: Callable[..., T], *args: object) -> T:
+        """Run ``func`` on the device's thread; ``LinkLost`` before ``start``."""
+        if self._thread is None:
+            raise LinkLost("Виртуальная касса не запущена", "The virtual register is not started")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, func, *args)
+
     async def start(self) -> None:
         """Load the ФН from its state file, or register a new one."""
+        self._thread = self._thread or ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"openkkm-virtual-{self.config.num}")
         try:
-            self._drive = open_drive(self.config, self.data_dir, clock=self._clock)
+            self._drive = await self._io(
+                functools.partial(open_drive, self.config, self.data_dir, clock=self._clock))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             path = state_path(self.data_dir, self.config.num)
             raise ConfigError(f"Файл состояния ФН {path} не читается или поврежден: {exc}",
                               f"The ФН state file {path} is unreadable or damaged: {exc}") from exc
 
     async def stop(self) -> None:
-        """Forget the ФН object; its state is already on disk."""
+        """Let a running ФН call finish, then forget the ФН object; its state is on disk."""
+        if self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.shutdown, True)
+            self._thread = None
         self._drive = None
 
     async def status(self) -> DeviceStatus:
         """Shift, last FD and open-receipt state."""
+        return await self._io(self._status)
+
+    def _status(self) -> DeviceStatus:
         drive = self.drive
         return DeviceStatus(
             fn_number=drive.fn_number, last_document=drive.last_number,
@@ -98,6 +121,9 @@ class VirtualDriver(Driver):
 
     async def info(self) -> DeviceInfo:
         """Registration, ФН and OFD state."""
+        return await self._io(self._info)
+
+    def _info(self) -> DeviceInfo:
         drive = self.drive
         reg = drive.registration
         queue = drive.ofd_status()
@@ -111,7 +137,7 @@ class VirtualDriver(Driver):
             agent_roles=tuple(AgentRole(role) for role in reg.agent_roles),
             fn_valid_from=drive.activated_at, fn_valid_to=drive.valid_to)
         return DeviceInfo(
-            registration=registration, status=await self.status(), clock=drive.clock(),
+            registration=registration, status=self._status(), clock=drive.clock(),
             line_length=self.line_length, firmware=FIRMWARE, ofd_unsent=queue.unsent,
             ofd_oldest_unsent=queue.oldest, fn_memory_full=drive.memory_full,
             fn_fiscal=not drive.closed)
@@ -119,31 +145,33 @@ class VirtualDriver(Driver):
     async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
         """Form the shift-open report."""
         with _fn_errors():
-            return self.drive.open_shift(cashier).to_fiscal_document(self.drive.fn_number)
+            document = await self._io(self.drive.open_shift, cashier)
+        return document.to_fiscal_document(self.drive.fn_number)
 
     async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
         """Form the shift-close report."""
         with _fn_errors():
-            return self.drive.close_shift(cashier).to_fiscal_document(self.drive.fn_number)
+            document = await self._io(self.drive.close_shift, cashier)
+        return document.to_fiscal_document(self.drive.fn_number)
 
     async def register(self, receipt: Receipt) -> FiscalDocument:
         """Begin, fill and close one receipt, applying the fault plan around the close."""
         drive = self.drive
         with _fn_errors():
-            drive.begin_receipt(receipt.kind, receipt.correction)
+            await self._io(drive.begin_receipt, receipt.kind, receipt.correction)
         if self.faults.fire(Fault.LEAVE_RECEIPT_OPEN) is not None:
             raise LinkLost("Питание виртуальной кассы пропало посреди чека (сбой по плану)",
                            "The virtual register lost power mid-receipt (planned fault)")
         try:
             with _fn_errors():
-                drive.add_items(receipt.items)
+                await self._io(drive.add_items, receipt.items)
             await self._before_commit()
             paid = receipt.payments
             tendered = Payments(cash=paid.cash + receipt.change, electronic=paid.electronic,
                                 prepayment=paid.prepayment, credit=paid.credit,
                                 provision=paid.provision)
             with _fn_errors():
-                document = drive.close_receipt(tendered, ReceiptDetails.of(receipt))
+                document = await self._io(drive.close_receipt, tendered, ReceiptDetails.of(receipt))
         except BaseException:
             self._cancel_quietly()
             raise
@@ -153,17 +181,18 @@ class VirtualDriver(Driver):
     async def cancel_receipt(self) -> None:
         """Cancel a receipt left open; no-op when none is open."""
         with _fn_errors():
-            self.drive.cancel_receipt()
+            await self._io(self.drive.cancel_receipt)
 
     async def read_document(self, number: int) -> FiscalDocument | None:
         """Return the archived FD ``number``, or None."""
         drive = self.drive
         try:
-            return drive.document(number).to_fiscal_document(drive.fn_number)
+            document = await self._io(drive.document, number)
         except FnError as exc:
             if exc.refusal is Refusal.NO_DOCUMENT:
                 return None
             raise _mapped(exc) from exc
+        return document.to_fiscal_document(drive.fn_number)
 
     async def print_slip(self, slip: Slip) -> None:
         """Remember the slip; a virtual register has no paper."""
@@ -186,10 +215,18 @@ class VirtualDriver(Driver):
                            "The virtual register's answer was lost (planned fault, fiscalised)")
 
     def _cancel_quietly(self) -> None:
-        """Cancel the receipt this call opened; a failure here is logged, not raised."""
+        """Queue a cancel of the receipt this call opened, after any ФН call still running.
+
+        Not awaited: this runs while an exception (perhaps a cancellation) propagates. After a
+        close that did commit, the cancel finds no open receipt and does nothing.
+        """
+        if self._thread is not None:
+            self._thread.submit(self._cancel_logged)
+
+    def _cancel_logged(self) -> None:
         try:
             self.drive.cancel_receipt()
-        except OSError:
+        except (OSError, FnError, LinkLost):
             log.exception("cannot cancel the open receipt on virtual device %s", self.config.num)
 
 

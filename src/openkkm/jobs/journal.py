@@ -4,8 +4,11 @@ Why one thread: sqlite3 connections belong to the thread that made them, and a s
 gives a total order of state changes without locks. Async callers await the thread.
 
 Durability: a row goes ``sent`` with ``synchronous=FULL`` (the WAL is fsynced) *before* the
-device is told anything, and ``done``/``failed`` the same way before the client is answered.
-The ``queued`` insert is cheaper: losing it on power loss is harmless, nothing was sent.
+device is told anything; that is the one write exactly-once depends on. The final ``done`` /
+``failed`` and the ``queued`` insert are not fsynced (they still survive a killed process, only
+a power cut can lose them): a lost final state leaves the row ``sent``, and start-up
+reconciliation rebuilds the same outcome from the fiscal drive; a lost ``queued`` or unsent row
+means nothing reached a device, and start-up marks it failed so a resend runs.
 """
 
 from __future__ import annotations
@@ -251,11 +254,11 @@ class Journal:
             (State.UNKNOWN.value, time.time(), id_command)))
 
     async def finish(self, id_command: str, state: State, result: dict[str, Any]) -> None:
-        """Durably record the final state and the rendered answer."""
+        """Record the final state and the rendered answer (not fsynced: see the module docstring)."""
         text = json.dumps(result, ensure_ascii=False)
         await self._run(lambda: self._write(
             "UPDATE commands SET state = ?, result = ?, updated_at = ? WHERE id_command = ?",
-            (state.value, text, time.time(), id_command)))
+            (state.value, text, time.time(), id_command), durable=False))
 
     async def rows(self, states: Iterable[State]) -> list[JournalRow]:
         """All rows in any of ``states``, oldest first."""

@@ -249,7 +249,7 @@ class Dispatcher:
             id_device=request.id_device or ""))
 
     async def _register_check(self, call: Call) -> dict[str, Any]:
-        digest = body_hash(call.body)
+        digest = ""  # the parsed body's hash; the raw body's only if parsing fails
         try:
             wait, warnings = self.wait(call)
             request = parse_register_check(call.body)
@@ -263,7 +263,8 @@ class Dispatcher:
             failed = self.error(call.command, call.id_command, error_text(exc, self._language))
             failed["IdCommand"] = await self._jobs.record_failure(
                 id_command=failed["IdCommand"], command=call.command,
-                request=journal_request(call.body), body_hash=digest, response=failed)
+                request=journal_request(call.body), body_hash=digest or body_hash(call.body),
+                response=failed)
             return failed
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
