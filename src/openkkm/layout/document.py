@@ -1,0 +1,88 @@
+"""A laid-out document: text lines, barcodes, images and cuts, ready for any device to print."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintElement, PrintText
+from openkkm.layout.barcodes import checked_barcode
+from openkkm.layout.text import Font, font_of, font_width, layout_text
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One printed line: at most the font's width, aligned with spaces."""
+
+    text: str
+    font: Font = Font.DEFAULT
+    intensity: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BarcodeBlock:
+    """A barcode or 2-D code, centred; ``kind`` is a checked symbology name."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageBlock:
+    """A client's picture (BMP, PNG or JPEG bytes), made black-and-white and fitted to the width."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """End of page: feed and cut on a receipt printer, a new page or label elsewhere."""
+
+
+Block = TextLine | BarcodeBlock | ImageBlock | Cut
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What a device prints: blocks in order, for a line of ``line_length`` font-0 characters."""
+
+    line_length: int
+    blocks: tuple[Block, ...]
+
+    def text(self) -> str:
+        """The text lines joined by newlines (barcodes and images left out); for tests and logs."""
+        return "\n".join(block.text for block in self.blocks if isinstance(block, TextLine))
+
+
+def text_lines(text: str, line_length: int, font: int = 0, intensity: int = 0) -> list[TextLine]:
+    """A ``PrintText`` laid out at the width of its font."""
+    face = font_of(font)
+    width = font_width(line_length, face)
+    return [TextLine(line, face, intensity) for line in layout_text(text, width)]
+
+
+def element_blocks(element: PrintElement, line_length: int) -> list[Block]:
+    """The blocks one print element becomes."""
+    if isinstance(element, PrintText):
+        return list(text_lines(element.text, line_length, element.font, element.intensity))
+    if isinstance(element, Barcode):
+        kind, value = checked_barcode(element.kind, element.value)
+        return [BarcodeBlock(kind, value)]
+    if isinstance(element, Image):
+        return [ImageBlock(element.data)]
+    if isinstance(element, PageEnd):
+        return [Cut()]
+    raise TypeError(f"not a print element: {element!r}")
+
+
+def layout_elements(elements: Iterable[PrintElement], line_length: int) -> list[Block]:
+    """Blocks of print elements in order; bad fonts or barcodes raise ``ValidationError``."""
+    blocks: list[Block] = []
+    for element in elements:
+        blocks.extend(element_blocks(element, line_length))
+    return blocks
+
+
+def layout_slip(elements: Iterable[PrintElement], line_length: int) -> Document:
+    """A non-fiscal document (``PrintDocument``, ``RegisterCheck`` with ``IsFiscalCheck: false``)."""
+    return Document(line_length, tuple(layout_elements(elements, line_length)))
