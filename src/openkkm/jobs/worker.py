@@ -158,15 +158,21 @@ class DeviceWorker:
         task.add_done_callback(self._tasks.discard)
 
     async def _finish(self, job: Job, state: State, outcome: Outcome | OpenKKMError) -> None:
+        """Settle the job, then journal its final state.
+
+        The waiting client is answered before the journal write completes: the result is in
+        memory (a resend or GetRezult finds it there), the journal thread writes in order, and
+        a final state lost to a crash leaves the row ``sent`` for reconciliation to rebuild.
+        """
         response = safe_render(self._render, job.stored, outcome)
-        try:
-            await self._journal.finish(job.id_command, state, response)
-        except Exception:  # answer anyway; a sent row reconciles at restart
-            log.exception("journal write failed for %s (%s)", job.id_command, state)
         job.state = state
         job.response = response
         job.settled.set()
         self._finished(job)
+        try:
+            await self._journal.finish(job.id_command, state, response)
+        except Exception:  # answered already; a sent row reconciles at restart
+            log.exception("journal write failed for %s (%s)", job.id_command, state)
 
     async def _execute(self, job: Job) -> None:
         try:
