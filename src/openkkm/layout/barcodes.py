@@ -149,17 +149,23 @@ def _qr(value: str, max_width: int) -> PilImage.Image:
 def _pdf417(value: str, max_width: int) -> PilImage.Image:
     for module in (2, 1):
         modules_wide = max_width // module - 2 * PDF417_QUIET
-        columns = min(PDF417_MAX_COLUMNS, (modules_wide - 69) // 17)  # 17 per column + 69 fixed
-        if columns >= 1:
+        widest = min(PDF417_MAX_COLUMNS, (modules_wide - 69) // 17)  # 17 per column + 69 fixed
+        if widest >= 1:
             break
     else:
         raise _bad(Symbology.PDF417, value[:40], f"ширина печати {max_width} точек мала",
                    f"a print width of {max_width} dots is too narrow")
-    try:
-        codes = pdf417gen.encode(value, columns=columns, security_level=2)
-    except ValueError as exc:
+    codes: list[list[int]] = []
+    for columns in range(1, widest + 1):  # the narrowest symbol that is not taller than wide
+        try:
+            codes = pdf417gen.encode(value, columns=columns, security_level=2)
+        except ValueError:
+            continue  # more than 90 rows at this width
+        if len(codes) * PDF417_ROW_RATIO <= 17 * columns + 69:
+            break
+    if not codes:
         raise _bad(Symbology.PDF417, value[:40], "слишком много данных для PDF417",
-                   "too much data for PDF417") from exc
+                   "too much data for PDF417")
     image = pdf417gen.render_image(codes, scale=1, ratio=1, padding=0)
     rows = [[image.getpixel((x, y)) != (255, 255, 255) for x in range(image.width)]
             for y in range(image.height)]
