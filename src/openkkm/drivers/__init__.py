@@ -5,3 +5,4 @@ registry in ``base`` is the one place kinds are looked up.
 """
 
 from openkkm.drivers import virtual as virtual
+from openkkm.drivers import shtrih as shtrih

@@ -1,0 +1,235 @@
+"""The ``shtrih`` device kind: a Shtrih-M register (ФН-equipped) over serial, TCP, pty or loop.
+
+``start`` reads what the register is (0xFC, 0x11), its ФН (FF01, FF03) and registration (FF09,
+and the registration report's own tags where the firmware reads documents as TLV), falling back
+on the config's registration keys where the firmware has no answer. Status is 0x10 (mode: shift
+expired, receipt open, paper) + FF01 (ФН number, last FD) + FF40 (shift number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from openkkm.drivers.base import Driver
+from openkkm.errors import OpenKKMError, ProtocolError
+from openkkm.fiscal.types import (
+    Cashier,
+    DeviceInfo,
+    DeviceStatus,
+    FiscalDocument,
+    Receipt,
+    Slip,
+)
+from openkkm.protocol.shtrih.cmd_fn import (
+    FnStatus,
+    FnStatusAnswer,
+    OfdExchangeStatus,
+    OfdStatusAnswer,
+    ShiftParams,
+    ShiftParamsAnswer,
+)
+from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument, RepeatDocument
+from openkkm.protocol.shtrih.cmd_receipt import CancelReceipt, CloseReceiptExtAnswer
+from openkkm.protocol.shtrih.cmd_status import ShortStatus, ShortStatusAnswer
+from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
+from openkkm.protocol.shtrih.status import EcrFlags, FnDocument, FnPhase, Mode, Submode
+
+from . import receipt as receipt_flow
+from . import shift as shift_flow
+from .documents import DocumentReader
+from .identity import Identity, read_identity
+from .link import ShtrihLink, after_commit
+from .mapping import shift_state
+from .printing import print_requests
+
+if TYPE_CHECKING:
+    from openkkm.config import DeviceConfig
+    from openkkm.transport import LoopHub
+
+log = logging.getLogger(__name__)
+PAPER_OUT = frozenset(
+    {Submode.PAPER_OUT_PASSIVE, Submode.PAPER_OUT_ACTIVE, Submode.WAITING_CONTINUE}
+)
+
+
+class ShtrihDriver(Driver):
+    """A Shtrih-M register with a ФН, driven by protocol 1 over any transport URL."""
+
+    kind = "shtrih"
+
+    def __init__(self, config: DeviceConfig, *, data_dir: str, hub: LoopHub | None = None) -> None:
+        super().__init__(config, data_dir=data_dir)
+        self.link = ShtrihLink(config.url, hub)
+        self.reader = DocumentReader(self.link)
+        self.identity: Identity | None = None
+        self._shift_opened: dict[int, dt.datetime] = {}
+
+    async def start(self) -> None:
+        """Open the link and read the register's identity and registration."""
+        await self.link.open()
+        try:
+            self.identity = await read_identity(self.link, self.reader, self.config)
+        except BaseException:
+            await self.link.close()
+            raise
+
+    async def stop(self) -> None:
+        """Close the link."""
+        await self.link.close()
+
+    async def status(self) -> DeviceStatus:
+        """Shift, last FD and open-document state."""
+        await self.link.ready()
+        short = await self.link.execute(ShortStatus(), ShortStatusAnswer)
+        fn = await self.link.execute(FnStatus(), FnStatusAnswer)
+        params = await self.link.execute(ShiftParams(), ShiftParamsAnswer)
+        shift = shift_state(short.mode, bool(fn.shift_open or params.shift_open))
+        receipt_open = short.mode == Mode.DOCUMENT_OPEN or fn.current_document != FnDocument.NONE
+        paper_out = (
+            not short.ecr_flags & EcrFlags.RECEIPT_ROLL or _submode(short.submode) in PAPER_OUT
+        )
+        return DeviceStatus(
+            fn_number=fn.fn_number,
+            last_document=fn.last_fd_number,
+            shift=shift,
+            shift_number=params.shift_number,
+            shift_opened_at=self._shift_opened.get(params.shift_number),
+            receipt_open=receipt_open,
+            registered=bool(fn.phase_flags & FnPhase.FISCAL_OPEN),
+            paper_out=paper_out,
+        )
+
+    async def info(self) -> DeviceInfo:
+        """Registration (read at start), status, clock and the OFD queue."""
+        identity = self._identity()
+        status = await self.status()
+        fn = await self.link.execute(FnStatus(), FnStatusAnswer)
+        ofd = await self.link.execute(OfdExchangeStatus(), OfdStatusAnswer)
+        return DeviceInfo(
+            registration=identity.registration,
+            status=status,
+            clock=fn.datetime or dt.datetime.now().replace(second=0, microsecond=0),
+            line_length=self.line_length,
+            firmware=identity.firmware,
+            ofd_unsent=ofd.queue_length,
+            ofd_oldest_unsent=ofd.first_unsent_datetime if ofd.queue_length else None,
+            fn_memory_full=False,
+            fn_fiscal=status.registered,
+        )
+
+    async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the shift-open report."""
+        await self.link.ready()
+        number = await shift_flow.open_shift(self.link, cashier)
+        document = await self._formed(number)
+        self._shift_opened[document.shift_number] = document.moment
+        return document
+
+    async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the shift-close report (Z)."""
+        await self.link.ready()
+        number = await shift_flow.close_shift(self.link, cashier)
+        return await self._formed(number)
+
+    async def register(self, receipt: Receipt) -> FiscalDocument:
+        """Open, fill and close one receipt (see :mod:`.receipt` for the error rules)."""
+        identity = self._identity()
+        registration = identity.registration
+        steps = receipt_flow.plan(
+            receipt, registration.ffd, registration.tax_systems, self.line_length
+        )
+        await self.link.ready()
+        closed = await receipt_flow.run(self.link, steps)
+        document = await after_commit(self._receipt_document(receipt, closed))
+        await self._after_receipt(receipt)
+        return document
+
+    async def cancel_receipt(self) -> None:
+        """Cancel an open receipt (0x88) or an open ФН document (FF08); no-op when none."""
+        await self.link.ready()
+        short = await self.link.execute(ShortStatus(), ShortStatusAnswer)
+        if short.mode == Mode.DOCUMENT_OPEN:
+            await self.link.execute(CancelReceipt(), OperatorAnswer)
+        fn = await self.link.execute(FnStatus(), FnStatusAnswer)
+        if fn.current_document != FnDocument.NONE:
+            await self.link.execute(FnCancelDocument(), EmptyAnswer)
+
+    async def read_document(self, number: int) -> FiscalDocument | None:
+        """Read FD ``number`` from the ФН archive; None if there is none."""
+        await self.link.ready()
+        return await self.reader.find(number, self._identity().registration.fn_number)
+
+    async def print_slip(self, slip: Slip) -> None:
+        """Print a non-fiscal document, with its extra copies."""
+        if not slip.print_paper:
+            return
+        await self.link.ready()
+        requests = print_requests(slip.elements, self.line_length)
+        for request in requests * (1 + slip.copies):
+            await self.link.execute(request, request.answer)
+
+    async def _formed(self, number: int) -> FiscalDocument:
+        """Read the report just formed; a failure here means "reconcile", not "refused"."""
+        return await after_commit(self._find_formed(number))
+
+    async def _find_formed(self, number: int) -> FiscalDocument:
+        """Read FD ``number``, which must exist."""
+        document = await self.reader.find(number, self._identity().registration.fn_number)
+        if document is None:
+            raise ProtocolError(
+                f"ФН не нашел документ {number}",
+                f"The FN did not find document {number}",
+            )
+        return document
+
+    async def _receipt_document(
+        self, receipt: Receipt, closed: CloseReceiptExtAnswer
+    ) -> FiscalDocument:
+        """The receipt's document from FF45's answer, FF40's counters and (if needed) FF0A."""
+        params = await self.link.execute(ShiftParams(), ShiftParamsAnswer)
+        moment = closed.datetime
+        if moment is None:
+            moment = (await self._find_formed(closed.fd_number)).moment
+        return FiscalDocument(
+            number=closed.fd_number,
+            fiscal_sign=closed.fiscal_sign,
+            moment=moment,
+            type=receipt.document_type,
+            fn_number=self._identity().registration.fn_number,
+            shift_number=params.shift_number,
+            receipt_number=params.receipt_number,
+            kind=receipt.kind,
+            total=receipt.total,
+        )
+
+    async def _after_receipt(self, receipt: Receipt) -> None:
+        """Print the footer and extra copies; the receipt is fiscalised, so failures only log."""
+        if not receipt.print_paper:
+            return
+        requests = print_requests(receipt.footer, self.line_length)
+        requests += [RepeatDocument()] * receipt.copies
+        try:
+            for request in requests:
+                await self.link.execute(request, request.answer)
+        except OpenKKMError as exc:
+            log.warning(
+                "receipt printed, but its footer or copies failed on %s: %s",
+                self.config.url,
+                exc.en,
+            )
+
+    def _identity(self) -> Identity:
+        """What ``start`` read; ``LinkLost`` before it."""
+        if self.identity is None:
+            raise self.link.not_open()
+        return self.identity
+
+
+def _submode(value: int) -> Submode | None:
+    """The submode as an enum, None for a model-specific value."""
+    try:
+        return Submode(value)
+    except ValueError:
+        return None

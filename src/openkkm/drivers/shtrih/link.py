@@ -1,0 +1,146 @@
+"""The driver's link to one Shtrih register: transport, host session, and reconnect-before-use.
+
+A transport failure marks the link broken; the next *public* driver call reopens it before its
+first command, so a dropped TCP link heals by itself, but never in the middle of a fiscal step
+(a step's commands all go through one session, and the error reaches the worker instead).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from openkkm.errors import (
+    DeviceRejected,
+    DeviceTimeout,
+    FiscalStateError,
+    LinkLost,
+    OpenKKMError,
+    ProtocolError,
+    TransportError,
+)
+from openkkm.protocol.shtrih.errors import device_error
+from openkkm.protocol.shtrih.messages import Answer, Request, split_answer
+from openkkm.protocol.shtrih.session import HostSession
+from openkkm.protocol.shtrih.timeouts import answer_timeout
+from openkkm.transport import LoopHub, Transport, open_transport
+
+log = logging.getLogger(__name__)
+A = TypeVar("A", bound=Answer)
+T = TypeVar("T")
+
+
+class ShtrihLink:
+    """One open connection to a register at ``url``, reopened on demand after a failure."""
+
+    def __init__(self, url: str, hub: LoopHub | None, *, control_timeout: float = 1.0) -> None:
+        self.url = url
+        self.hub = hub
+        self.control_timeout = control_timeout
+        self.session: HostSession | None = None
+        self.broken = False
+
+    async def open(self) -> None:
+        """Open the transport and a fresh session; a failure is a ``TransportError``."""
+        await self.close()
+        try:
+            transport = await open_transport(self.url, hub=self.hub)
+        except OSError as exc:
+            raise LinkLost(
+                f"Нет связи с ККТ {self.url}: {exc}",
+                f"Cannot reach the register {self.url}: {exc}",
+            ) from exc
+        self.session = HostSession(transport, control_timeout=self.control_timeout)
+        self.broken = False
+
+    async def close(self) -> None:
+        """Close the transport; never raises."""
+        session, self.session = self.session, None
+        if session is not None:
+            try:
+                await session.transport.close()
+            except (OSError, TransportError):
+                log.debug("closing %s failed", self.url, exc_info=True)
+
+    async def ready(self) -> None:
+        """Reopen the link if the last command broke it (call before a step, never inside)."""
+        if self.session is None or self.broken or self.session.transport.closed:
+            await self.open()
+
+    @property
+    def transport(self) -> Transport:
+        """The open transport; ``LinkLost`` when closed."""
+        return self._session().transport
+
+    def frame_written(self) -> bool:
+        """Tell whether the last command's frame went out, so the device may have acted on it."""
+        exchange = self._session().exchange
+        return bool(getattr(exchange, "frame_written", True))
+
+    async def execute(self, request: Request, answer: type[A]) -> A:
+        """Run one typed command; a transport failure marks the link broken."""
+        session = self._session()
+        try:
+            return await session.execute(request, answer)
+        except (DeviceRejected, FiscalStateError):
+            raise  # a refusal: the exchange completed and the session is still good
+        except BaseException:  # lost, garbled or cancelled mid-exchange: reopen before reuse
+            self.broken = True
+            raise
+
+    async def execute_raw(self, command: bytes, data: bytes) -> bytes:
+        """Run a command the typed table lacks; return its answer DATA (a device error raises)."""
+        session = self._session()
+        code = int.from_bytes(command, "big")
+        try:
+            payload = await session.execute_raw(command + data, answer_timeout(code))
+        except BaseException:
+            self.broken = True
+            raise
+        got, error, rest = split_answer(payload)
+        if got != code:
+            raise ProtocolError(
+                f"Ответ на команду {got:#x} вместо {code:#x}",
+                f"Answer to command {got:#x} instead of {code:#x}",
+            )
+        if error:
+            raise device_error(error)
+        return rest
+
+    def not_open(self) -> LinkLost:
+        """The error for a call before ``open`` (or after ``close``)."""
+        return LinkLost(
+            f"Связь с ККТ {self.url} не открыта",
+            f"The link to the register {self.url} is closed",
+        )
+
+    def _session(self) -> HostSession:
+        """The open session; ``LinkLost`` when there is none."""
+        if self.session is None:
+            raise self.not_open()
+        return self.session
+
+
+async def after_commit(awaitable: Awaitable[T]) -> T:
+    """Await a read made after a fiscal step succeeded; any failure there means "reconcile".
+
+    A refusal here must not reach the worker as a refusal: the step did happen.
+    """
+    try:
+        return await awaitable
+    except TransportError:
+        raise
+    except OpenKKMError as exc:
+        raise DeviceTimeout(
+            f"Документ сформирован, но его данные не прочитаны ({exc.ru}): проверяется по ФН",
+            f"The document was formed but its data could not be read ({exc.en}): checking the FN",
+        ) from exc
+
+
+def unknown_outcome(exc: Exception) -> DeviceTimeout:
+    """The error for a receipt close whose answer was lost: the worker must reconcile."""
+    return DeviceTimeout(
+        f"Ответ ККТ на закрытие чека потерян ({exc}): результат проверяется по ФН",
+        f"The register's answer to the receipt close was lost ({exc}): checking the FN",
+    )

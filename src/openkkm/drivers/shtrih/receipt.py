@@ -1,0 +1,165 @@
+"""One receipt as Shtrih commands: 0x8D open, FF0C tags, FF46 lines with FF4D tags, FF45 close.
+
+Every command is built (and so validated) before the first one is sent, so a bad value never
+leaves a receipt open. A device refusal before the close cancels the receipt with 0x88 and
+raises the refusal; once the FF45 frame may have reached the device, a lost or unreadable answer
+is a ``TransportError`` and FF45 is never sent again: the worker reconciles with the FN.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+from openkkm.errors import (
+    DeviceRejected,
+    FiscalStateError,
+    OpenKKMError,
+    ProtocolError,
+    TransportError,
+    ValidationError,
+)
+from openkkm.fiscal.types import FfdVersion, PrintElement, Receipt, TaxSystem
+from openkkm.protocol.shtrih.cmd_receipt import (
+    CancelReceipt,
+    CloseReceiptExt,
+    CloseReceiptExtAnswer,
+    OpenReceipt,
+    OperationV2,
+    WriteOperationTlv,
+    WriteTlv,
+)
+from openkkm.protocol.shtrih.messages import OperatorAnswer, Request
+
+from . import tags
+from .link import ShtrihLink, unknown_outcome
+from .mapping import (
+    OPERATION_TYPES,
+    payment_slots,
+    receipt_type,
+    tax_system_bit,
+    vat_code,
+)
+from .printing import print_requests
+
+log = logging.getLogger(__name__)
+QUANTITY_SCALE: Final = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptPlan:
+    """The commands of one receipt, built and validated up front."""
+
+    open: OpenReceipt
+    body: tuple[Request, ...]  #: tags, lines, line tags and printed elements, in order
+    close: CloseReceiptExt
+
+
+def plan(
+    receipt: Receipt,
+    ffd: FfdVersion,
+    tax_systems: tuple[TaxSystem, ...],
+    line_length: int,
+) -> ReceiptPlan:
+    """Build every command of ``receipt``; ``ValidationError`` if a value cannot be sent."""
+    receipt_tlvs = tags.packed(tags.receipt_tags(receipt, ffd))
+    body: list[Request] = [WriteTlv(tlv=run) for run in receipt_tlvs]
+    body += _prints(receipt.header, receipt, line_length)
+    positions = receipt.element_positions
+    operation = OPERATION_TYPES[receipt.kind]
+    for index, item in enumerate(receipt.items):
+        before = tuple(
+            element for element, at in zip(receipt.elements, positions, strict=False) if at == index
+        )
+        body += _prints(before, receipt, line_length)
+        body.append(
+            OperationV2(
+                operation=operation,
+                quantity=_quantity(item.quantity, index),
+                price=item.price,
+                amount=item.amount,
+                tax_amount=None,
+                vat=vat_code(item.vat),
+                department=item.department,
+                payment_method=item.method,
+                payment_subject=item.subject,
+                name=item.name,
+            )
+        )
+        item_tlvs = tags.packed(tags.item_tags(item, ffd, index))
+        body += [WriteOperationTlv(tlv=run) for run in item_tlvs]
+    trailing = tuple(
+        element
+        for element, at in zip(receipt.elements, positions, strict=False)
+        if at >= len(receipt.items)
+    )
+    body += _prints(trailing, receipt, line_length)
+    close = CloseReceiptExt(
+        payments=payment_slots(receipt.payments, receipt.change),
+        tax_system=tax_system_bit(receipt.tax_system, tax_systems),
+    )
+    opening = OpenReceipt(receipt_type=receipt_type(receipt))
+    for request in (opening, *body, close):
+        _validate(request)
+    return ReceiptPlan(opening, tuple(body), close)
+
+
+async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
+    """Send a planned receipt; return FF45's answer (FD number and fiscal sign)."""
+    await link.execute(steps.open, OperatorAnswer)
+    try:
+        for request in steps.body:
+            await link.execute(request, request.answer)
+    except BaseException:
+        await cancel_quietly(link)
+        raise
+    try:
+        return await link.execute(steps.close, CloseReceiptExtAnswer)
+    except (DeviceRejected, FiscalStateError):
+        await cancel_quietly(link)  # the device refused FF45: nothing was fiscalised
+        raise
+    except TransportError as exc:
+        if link.frame_written():
+            raise unknown_outcome(exc) from exc
+        await cancel_quietly(link)
+        raise
+    except ProtocolError as exc:  # ERR was 0 or unreadable: the receipt may be fiscalised
+        raise unknown_outcome(exc) from exc
+
+
+async def cancel_quietly(link: ShtrihLink) -> None:
+    """Cancel the receipt this run opened; a failure is logged (the worker reconciles later)."""
+    if link.broken:
+        return
+    try:
+        await link.execute(CancelReceipt(), OperatorAnswer)
+    except OpenKKMError as exc:
+        log.warning("cannot cancel the open receipt on %s: %s", link.url, exc.en)
+
+
+def _prints(
+    elements: tuple[PrintElement, ...], receipt: Receipt, line_length: int
+) -> list[Request]:
+    """Print commands for ``elements`` unless the receipt is not printed."""
+    if not receipt.print_paper or not elements:
+        return []
+    return print_requests(elements, line_length)
+
+
+def _quantity(quantity: Decimal, index: int) -> int:
+    """FF46 quantity: ×10⁶, exact."""
+    scaled = quantity * QUANTITY_SCALE
+    if scaled != scaled.to_integral_value() or scaled <= 0:
+        raise ValidationError(
+            ("items", index, "quantity"),
+            f"Количество {quantity} нельзя передать в ККТ (не более 6 знаков после запятой)",
+            f"Quantity {quantity} cannot be sent (at most 6 decimal places)",
+        )
+    return int(scaled)
+
+
+def _validate(request: Request) -> None:
+    """Encode ``request`` once so that a value that does not fit fails before anything is sent."""
+    request.encode()
