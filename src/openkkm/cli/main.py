@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from openkkm import __version__
+from openkkm.cli import emulator as emulator_cli
 from openkkm.config import load
 from openkkm.errors import ConfigError
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin", action="append", type=_login, default=[], metavar="NAME:PASS",
                        help="a login with the admin role (repeatable)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    emulator_cli.add_parser(sub)
     return parser
 
 
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "emulator":
+            return emulator_cli.run(args)
     except ConfigError as exc:
         print(f"openkkm: {exc.ru}\nopenkkm: {exc.en}", file=sys.stderr)
         return 2

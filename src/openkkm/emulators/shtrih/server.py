@@ -1,0 +1,152 @@
+"""Serving the emulated register: the device-side protocol-1 loop with its wire faults.
+
+The loop is :func:`openkkm.protocol.shtrih.session.serve_device` with hooks: it drives the same
+sans-IO :class:`DeviceExchange`, and the fault plan decides per frame whether the frame is
+NAKed, the power fails, the answer is late, lost, damaged or short, and per connection where the
+link is cut. Writes are paced at the configured baud rate (10 bit times per byte).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Final
+
+from openkkm.errors import DeviceTimeout, LinkLost
+from openkkm.framing.shtrih import Frame, split_command
+from openkkm.protocol.shtrih.exchange import ACK_BYTE, NAK_BYTE, DeviceExchange
+from openkkm.transport import LoopHub, serve_tcp
+from openkkm.transport.stream import TcpListener
+
+from .faults import WireFault
+
+if TYPE_CHECKING:
+    from openkkm.transport.base import Transport
+
+    from .device import ShtrihEmulator
+
+READ_CHUNK: Final = 512
+TCP_PORT_BYTE: Final = 128  #: 0x11 "port" of a TCP socket (PROTOCOLS.md §1.1)
+
+
+class _LinkCut(Exception):
+    """The fault plan cut the link."""
+
+
+class _Connection:
+    """One served connection: its exchange, byte budget and pacing."""
+
+    def __init__(self, emulator: ShtrihEmulator, transport: Transport) -> None:
+        self.emulator = emulator
+        self.transport = transport
+        self.exchange = DeviceExchange(require_enq_first=emulator.require_enq_first)
+        rule = emulator.faults.fire(WireFault.CUT_AT)
+        self.budget: int | None = None if rule is None else int(rule.value)
+
+    async def write(self, data: bytes) -> None:
+        """Write ``data`` at the configured baud rate."""
+        if not data:
+            return
+        if self.emulator.baud:
+            await asyncio.sleep(len(data) * 10 / self.emulator.baud)
+        await self.transport.write(data)
+
+    async def read(self, timeout: float | None) -> bytes:
+        """Read, honouring the cut-at budget (the bytes past it are never seen)."""
+        data = await self.transport.read(READ_CHUNK, timeout)
+        if self.budget is not None:
+            data = data[: self.budget]
+            self.budget -= len(data)
+        return data
+
+    def cut_due(self) -> bool:
+        """Tell whether the byte budget is spent."""
+        return self.budget is not None and self.budget <= 0
+
+    async def run(self) -> None:
+        """Serve until the host goes away, the link is cut or the power fails."""
+        while True:
+            data = await self.read(None)
+            step = self.exchange.receive(data)
+            silent = self.cut_due()
+            if not silent:
+                await self.write(step.write)
+            for frame in step.commands:
+                await self.command(frame, silent=silent)
+            if silent:
+                raise _LinkCut
+
+    async def command(self, frame: Frame, *, silent: bool) -> None:
+        """Execute one accepted frame under the fault plan."""
+        faults = self.emulator.faults
+        code = split_command(frame.payload)[0]
+        if not silent and faults.fire(WireFault.NAK_FRAME, code):
+            self.exchange.busy = False
+            await self.write(NAK_BYTE)
+            return
+        if faults.fire(WireFault.POWER_LOSS, code):
+            self.emulator.power_loss()
+            raise _LinkCut
+        answer = await self.emulator.handle(frame.payload)
+        delay = faults.fire(WireFault.DELAY, code)
+        if delay is not None:
+            await self.busy_for(delay.value)
+        reply = self.exchange.respond(answer)
+        if silent or faults.fire(WireFault.LOSE_REPLY, code):
+            return
+        if faults.fire(WireFault.BAD_LRC, code):
+            reply = reply[:-1] + bytes((reply[-1] ^ 0xFF,))
+        elif faults.fire(WireFault.DROP_BYTE, code):
+            reply = reply[:-1]
+        await self.write(reply)
+
+    async def busy_for(self, seconds: float) -> None:
+        """Hold the answer for ``seconds``, answering ENQ with ACK (still executing)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while (left := deadline - loop.time()) > 0:
+            try:
+                data = await self.read(left)
+            except DeviceTimeout:
+                break
+            if b"\x05" in data:
+                await self.write(ACK_BYTE * data.count(b"\x05"))
+
+
+async def serve_connection(
+    emulator: ShtrihEmulator, transport: Transport, *, close: bool = True
+) -> None:
+    """Run the device side on ``transport`` until it closes, is cut or the power fails.
+
+    The transport is closed afterwards unless ``close`` is false (a pty outlives a "cut").
+    """
+    connection = _Connection(emulator, transport)
+    emulator.port = TCP_PORT_BYTE if transport.url.startswith("tcp://") else 0
+    try:
+        await connection.run()
+    except (LinkLost, _LinkCut):
+        pass
+    finally:
+        if close:
+            await transport.close()
+
+
+async def serve_tcp_emulator(
+    emulator: ShtrihEmulator, host: str = "127.0.0.1", port: int = 7778
+) -> TcpListener:
+    """Listen on ``host:port`` (0 = ephemeral, see ``.port``); each client is one connection."""
+    return await serve_tcp(emulator.serve, host, port)
+
+
+async def serve_in_process(emulator: ShtrihEmulator, hub: LoopHub, name: str) -> None:
+    """Make ``loop://<name>`` on ``hub`` reach ``emulator``; each connection gets a task.
+
+    The tasks end when their host end closes; ``hub.unlisten(name)`` stops new connections.
+    """
+    tasks: set[asyncio.Task[None]] = set()
+
+    def accept(device_end: Transport) -> None:
+        task = asyncio.get_running_loop().create_task(emulator.serve(device_end))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    hub.listen(name, accept)
