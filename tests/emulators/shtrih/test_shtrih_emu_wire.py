@@ -1,0 +1,173 @@
+"""The emulator on real links: loop pair, in-process loop://, TCP and a pty, with pyshtrih as a peer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pyshtrih
+import pytest
+import serial
+from shtrih_emu_helpers import make
+
+from openkkm.emulators.shtrih import (
+    ShtrihEmulator,
+    serve_in_process,
+    serve_tcp_emulator,
+)
+from openkkm.fiscal.types import DocumentType, ReceiptKind
+from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_shift, cmd_status
+from openkkm.protocol.shtrih.session import HostSession
+from openkkm.protocol.shtrih.status import Mode
+from openkkm.protocol.shtrih.values import VatCode
+from openkkm.transport import LoopHub, loop_pair, open_pty_pair, open_transport
+
+
+class Served:
+    """An emulator serving the device end of a loop pair; ``session`` is the host side."""
+
+    def __init__(self, emulator: ShtrihEmulator) -> None:
+        self.emulator = emulator
+        self.host, device = loop_pair()
+        self.task = asyncio.create_task(emulator.serve(device))
+        self.session = HostSession(
+            self.host, control_timeout=0.3, timeouts=lambda _code: 1.0
+        )
+
+    async def close(self) -> None:
+        """Close the host end and wait for the device loop to end."""
+        await self.host.close()
+        await self.task
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[Served]:
+    """A fresh emulator on a loop pair."""
+    link = Served(make())
+    yield link
+    await link.close()
+
+
+async def test_host_session_runs_a_receipt(served: Served) -> None:
+    session = served.session
+    await session.execute(cmd_shift.OpenShift(), cmd_shift.OpenShiftAnswer)
+    await session.execute(cmd_receipt.OpenReceipt(), cmd_receipt.OpenReceipt.answer)
+    line = cmd_receipt.OperationV2(
+        quantity=3_000_000, price=4990, vat=VatCode.VAT22, name="Сыр"
+    )
+    await session.execute(line, cmd_receipt.OperationV2.answer)
+    close = cmd_receipt.CloseReceiptExt(payments=(15000,) + (0,) * 15)
+    answer = await session.execute(close, cmd_receipt.CloseReceiptExtAnswer)
+    assert (answer.change, answer.fd_number) == (30, 3)
+    status = await session.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer)
+    assert status.last_fd_number == served.emulator.fn.last_number == 3
+
+
+async def test_in_process_loop_url_reaches_the_emulator() -> None:
+    emulator, hub = make(), LoopHub()
+    await serve_in_process(emulator, hub, "kkm1")
+    transport = await open_transport("loop://kkm1", hub=hub)
+    session = HostSession(transport, control_timeout=0.3, timeouts=lambda _code: 1.0)
+    status = await session.execute(
+        cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer
+    )
+    number = await session.execute(cmd_fn.FnNumber(), cmd_fn.FnNumberAnswer)
+    await transport.close()
+    await asyncio.sleep(0)  # the device task sees the closed link and ends
+    hub.unlisten("kkm1")
+    assert (
+        status.mode == Mode.SHIFT_CLOSED and number.fn_number == emulator.fn.fn_number
+    )
+
+
+async def test_tcp_serves_two_clients_one_after_another() -> None:
+    emulator = make()
+    listener = await serve_tcp_emulator(emulator, port=0)
+    try:
+        for expected_fd in (2, 3):
+            transport = await open_transport(f"tcp://127.0.0.1:{listener.port}")
+            session = HostSession(
+                transport, control_timeout=0.5, timeouts=lambda _code: 2.0
+            )
+            request = cmd_shift.OpenShift() if expected_fd == 2 else cmd_shift.ZReport()
+            await session.execute(request, request.answer)
+            full = await session.execute(
+                cmd_status.FullStatus(), cmd_status.FullStatusAnswer
+            )
+            await transport.close()
+            assert full.document_number == expected_fd and full.port == 128
+    finally:
+        await listener.close()
+    assert emulator.fn.document(3).type is DocumentType.SHIFT_CLOSE
+
+
+async def test_pyshtrih_over_a_pty_matches_the_fn() -> None:
+    emulator = make()
+    device_end, path = open_pty_pair()
+    task = asyncio.create_task(emulator.serve(device_end))
+
+    def client() -> dict[str, object]:
+        peer = pyshtrih.ShtrihAllCommands(port=path, baudrate=115200, timeout=2)
+        peer.connect()
+        try:
+            before = peer.state()
+            peer.open_shift()
+            peer.sale(("Позиция 1", 2000, 15000), tax1=1)
+            closed = peer.close_check(cash=50000)
+            fs = peer.fs_state()
+            found = peer.fs_find_document_by_num(fs["Номер последнего ФД"])
+            return {
+                "before": before,
+                "closed": closed,
+                "fs": fs,
+                "found": found,
+                "after": peer.state(),
+                "model": peer.dev_info,
+            }
+        finally:
+            peer.disconnect()
+
+    try:
+        result = await asyncio.to_thread(client)
+    finally:
+        await device_end.close()
+        await asyncio.gather(task, return_exceptions=True)
+    fn = emulator.fn
+    doc = fn.document(fn.last_number)
+    assert result["before"]["Режим ФР"].num == Mode.SHIFT_CLOSED  # type: ignore[index]
+    assert result["after"]["Режим ФР"].num == Mode.SHIFT_OPEN  # type: ignore[index]
+    assert result["closed"]["Сдача"] == 50000 - 30000  # type: ignore[index]
+    assert result["fs"]["Номер последнего ФД"] == fn.last_number == 3  # type: ignore[index]
+    assert bytes(result["fs"]["Номер ФН"]) == fn.fn_number.encode()  # type: ignore[index]
+    found = result["found"]
+    assert found["Тип фискального документа"] == DocumentType.RECEIPT  # type: ignore[index]
+    data = bytes(found["Данные фискального документа"])  # type: ignore[index]
+    assert int.from_bytes(data[5:9], "little") == doc.number
+    assert int.from_bytes(data[9:13], "little") == doc.fiscal_sign
+    assert (
+        data[13] == ReceiptKind.SALE and int.from_bytes(data[14:19], "little") == 30000
+    )
+    assert "ШТРИХ-М" in result["model"]["Название устройства"]  # type: ignore[index]
+
+
+async def test_pyshtrih_over_tcp_reads_status() -> None:
+    emulator = make()
+    listener = await serve_tcp_emulator(emulator, port=0)
+
+    def client() -> tuple[dict[str, object], dict[str, object]]:
+        peer = pyshtrih.ShtrihAllCommands(port="unused", timeout=2)
+        url = f"socket://127.0.0.1:{listener.port}"
+        peer.protocol.serial = serial.serial_for_url(url, do_not_open=True, timeout=2)
+        peer.protocol.port = url  # pyshtrih reopens the port by this name on connect()
+        peer.connect()
+        try:
+            return peer.full_state(), peer.fs_state()
+        finally:
+            peer.disconnect()
+
+    try:
+        full, fs = await asyncio.to_thread(client)
+    finally:
+        await listener.close()
+    assert full["Сквозной номер текущего документа"] == 1
+    assert fs["Номер последнего ФД"] == emulator.fn.last_number
