@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-import barcode as onedim
-import pdf417gen
+import barcode as onedim  # type: ignore[import-untyped]
+import pdf417gen  # type: ignore[import-untyped]
 import segno
 from PIL import Image as PilImage
 
@@ -131,14 +131,23 @@ def _linear(kind: Symbology, value: str, max_width: int) -> PilImage.Image:
     return image
 
 
+def qr_module(side: int, max_width: int) -> int:
+    """Dots per module of a QR ``side`` modules wide: 20 mm or more, within ``max_width``."""
+    return min(MAX_QR_MODULE, max(1, -(-QR_MIN_SIDE // side)), max_width // (side + 2 * QR_QUIET))
+
+
+def qr_side(value: str) -> int:
+    """Modules per side of the QR (error level M) that holds ``value``."""
+    return int(segno.make_qr(value, error="m", boost_error=False).symbol_size(border=0)[0])
+
+
 def _qr(value: str, max_width: int) -> PilImage.Image:
     try:
         code = segno.make_qr(value, error="m", boost_error=False)
     except segno.DataOverflowError as exc:
         raise _bad(Symbology.QR, value[:40], "слишком много данных для QR-кода",
                    "too much data for a QR code") from exc
-    side = code.symbol_size(border=0)[0]
-    module = min(MAX_QR_MODULE, max(1, -(-QR_MIN_SIDE // side)), max_width // (side + 2 * QR_QUIET))
+    module = qr_module(int(code.symbol_size(border=0)[0]), max_width)
     if module < 1:
         raise _bad(Symbology.QR, value[:40], f"не помещается в ширину печати {max_width} точек",
                    f"does not fit a print width of {max_width} dots")

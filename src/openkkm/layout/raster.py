@@ -19,7 +19,13 @@ from PIL import ImageDraw, ImageFont, UnidentifiedImageError
 
 from openkkm.errors import ValidationError
 from openkkm.layout.barcodes import LINEAR, barcode_image
-from openkkm.layout.document import BarcodeBlock, Block, Cut, Document, ImageBlock, TextLine
+from openkkm.layout.document import (
+    BarcodeBlock,
+    Block,
+    Document,
+    ImageBlock,
+    TextLine,
+)
 from openkkm.layout.text import Font
 
 log = logging.getLogger(__name__)
@@ -70,7 +76,7 @@ def _face(bold: bool, advance: int) -> ImageFont.FreeTypeFont | ImageFont.ImageF
     return ImageFont.truetype(path, 100 * advance / probe.getlength("0"))
 
 
-def _text_image(line: TextLine) -> PilImage.Image:
+def text_image(line: TextLine) -> PilImage.Image:
     """One line on its character grid, stretched for the double-width and double-height fonts."""
     width, height = CELL[line.font]
     base_width = 9 if line.font is Font.SMALL else 12
@@ -108,7 +114,7 @@ def picture_image(data: bytes, max_width: int) -> PilImage.Image:
 def block_image(block: Block, width: int) -> PilImage.Image | None:
     """One block drawn alone (None for a cut); codes and pictures are centred by the caller."""
     if isinstance(block, TextLine):
-        return _text_image(block)
+        return text_image(block)
     if isinstance(block, BarcodeBlock):
         return barcode_image(block.kind, block.value, max_width=width)
     if isinstance(block, ImageBlock):
@@ -125,7 +131,7 @@ def render_image(document: Document) -> PilImage.Image:
         centred = not isinstance(block, TextLine)
         pieces.append((image, centred))
         if isinstance(block, BarcodeBlock) and block.kind in LINEAR:
-            pieces.append((_text_image(TextLine(block.value.center(document.line_length))), False))
+            pieces.append((text_image(TextLine(block.value.center(document.line_length))), False))
     height = MARGIN * 2 + sum(_height(image, centred) for image, centred in pieces)
     page = PilImage.new("1", (width, height), 1)
     draw = ImageDraw.Draw(page)

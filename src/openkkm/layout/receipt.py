@@ -25,7 +25,14 @@ from openkkm.fiscal.types import (
     VatRate,
 )
 from openkkm.layout.barcodes import Symbology
-from openkkm.layout.document import Block, BarcodeBlock, Cut, Document, TextLine, layout_elements
+from openkkm.layout.document import (
+    BarcodeBlock,
+    Block,
+    Cut,
+    Document,
+    TextLine,
+    layout_elements,
+)
 from openkkm.layout.text import Font, font_width, layout_line
 
 FNS_SITE = "www.nalog.gov.ru"
