@@ -1,0 +1,261 @@
+"""The ``atol`` device kind: an ATOL register (protocol 3.1, lower layer v3) over any transport.
+
+Status is 0x3F (receipt open, paper, fiscal flag) + A4 30 (ФН number, last FD) + A4 10 (shift
+state and number). Every fiscal step reads the formed document back by number (A4 40), so the
+result carries the ФН's own number, time and fiscal sign; a failure after the step's command
+may have reached the device is a ``TransportError``, for the worker to reconcile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Final
+
+from openkkm.drivers.base import Driver
+from openkkm.emulators.fn.tags import Tag
+from openkkm.errors import (
+    DeviceRejected,
+    DeviceTimeout,
+    FiscalStateError,
+    OpenKKMError,
+    ProtocolError,
+    TransportError,
+)
+from openkkm.fiscal import tlv
+from openkkm.fiscal.types import (
+    Barcode,
+    Cashier,
+    DeviceInfo,
+    DeviceStatus,
+    FfdVersion,
+    FiscalDocument,
+    PageEnd,
+    PrintText,
+    Receipt,
+    Registration,
+    ShiftState,
+    Slip,
+    TaxSystem,
+)
+from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
+from openkkm.protocol.atol.codes import FnShiftState, Mode, StateFlags
+from openkkm.protocol.atol.errors import ErrorCode
+from openkkm.protocol.atol.messages import Request
+
+from . import mapping
+from .link import AtolLink, after_commit
+
+if TYPE_CHECKING:
+    from openkkm.config import DeviceConfig
+    from openkkm.transport import LoopHub
+
+log = logging.getLogger(__name__)
+SHIFT_STATES: Final = {FnShiftState.CLOSED: ShiftState.CLOSED, FnShiftState.OPEN: ShiftState.OPEN,
+                       FnShiftState.EXPIRED: ShiftState.EXPIRED}
+FFD_LABELS: Final = {version.label: version for version in FfdVersion}
+
+
+class AtolDriver(Driver):
+    """An ATOL register with a ФН, driven by protocol 3.1 over any transport URL."""
+
+    kind = "atol"
+
+    def __init__(self, config: DeviceConfig, *, data_dir: str,
+                 hub: LoopHub | None = None) -> None:
+        super().__init__(config, data_dir=data_dir)
+        self.link = AtolLink(config.url, hub)
+        self.fn_number = ""
+        self.firmware = ""
+        self.ffd = FFD_LABELS[config.ffd]
+
+    async def start(self) -> None:
+        """Open the link and read what the register is and which ФН it holds."""
+        await self.link.open()
+        try:
+            kind = await self.link.execute(cmd_state.DeviceType(), cmd_state.DeviceTypeAnswer)
+            fn = await self.link.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer)
+        except BaseException:
+            await self.link.close()
+            raise
+        self.firmware = f"{kind.name} {'.'.join(str(b) for b in kind.version)}"
+        self.fn_number = fn.fn_number
+
+    async def stop(self) -> None:
+        """Close the link."""
+        await self.link.close()
+
+    async def status(self) -> DeviceStatus:
+        """Shift, last FD and open-receipt state."""
+        await self.link.ready()
+        state = await self.link.execute(cmd_state.DeviceState(), cmd_state.DeviceStateAnswer)
+        fn = await self.link.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer)
+        shift = await self.link.execute(cmd_fn.FnShift(), cmd_fn.FnShiftStateAnswer)
+        self.fn_number = fn.fn_number
+        return DeviceStatus(
+            fn_number=fn.fn_number, last_document=fn.last_document,
+            shift=SHIFT_STATES[shift.state], shift_number=shift.shift_number,
+            receipt_open=bool(state.receipt_state or fn.document),
+            registered=bool(state.flags & StateFlags.FISCAL),
+            paper_out=not state.flags & StateFlags.PAPER_PRESENT)
+
+    async def info(self) -> DeviceInfo:
+        """Registration (the config's, as the protocol gives no open way to read it), status,
+        clock and the OFD queue."""
+        status = await self.status()
+        state = await self.link.execute(cmd_state.DeviceState(), cmd_state.DeviceStateAnswer)
+        ofd = await self.link.execute(cmd_fn.FnOfdState(), cmd_fn.FnOfdStateAnswer)
+        config = self.config
+        registration = Registration(
+            inn=config.inn, organization=config.organization,
+            tax_systems=tuple(TaxSystem(int(code)) for code in config.tax_systems.split(",")),
+            reg_number="", kkt_number=config.kkt_number or f"{state.serial:08d}",
+            fn_number=status.fn_number, ffd=self.ffd, address=config.address,
+            place=config.place, sender_email=config.sender_email)
+        return DeviceInfo(registration=registration, status=status, clock=state.moment,
+                          line_length=self.line_length, firmware=self.firmware,
+                          ofd_unsent=ofd.unsent,
+                          ofd_oldest_unsent=ofd.first_unsent_at if ofd.unsent else None,
+                          fn_fiscal=status.registered)
+
+    async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the shift-open report (0x9A in mode 1)."""
+        await self.link.ready()
+        await self.link.enter(Mode.REGISTRATION)
+        await self._cashier(cashier)
+        await self.link.execute(cmd_receipt.OpenShift())
+        return await after_commit(self._last_document())
+
+    async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the shift-close report (0x5A in mode 3)."""
+        await self.link.ready()
+        await self.link.enter(Mode.REGISTRATION)
+        await self._cashier(cashier)
+        await self.link.enter(Mode.Z_REPORTS)
+        await self.link.execute(cmd_receipt.ZReport())
+        return await after_commit(self._last_document())
+
+    async def register(self, receipt: Receipt) -> FiscalDocument:
+        """Open, fill and close one receipt; see the module docstring for the error rules."""
+        opening = cmd_receipt.OpenReceipt(receipt_type=mapping.receipt_type(receipt))
+        body: list[Request] = list(mapping.receipt_props(receipt))
+        for index, item in enumerate(receipt.items):
+            body += [mapping.item_request(item, index), mapping.item_props(item, self.ffd)]
+        body += mapping.payments(receipt)
+        close = cmd_receipt.CloseReceipt()
+        for request in (opening, *body, close):
+            request.encode()  # a value that does not fit fails before anything is sent
+        await self.link.ready()
+        await self.link.enter(Mode.REGISTRATION)
+        await self.link.execute(opening)
+        try:
+            for request in body:
+                await self.link.execute(request)
+        except Exception:
+            await self._cancel_quietly()
+            raise
+        try:
+            await self.link.execute(close)
+        except (DeviceRejected, FiscalStateError):
+            await self._cancel_quietly()  # refused: nothing was fiscalised
+            raise
+        except ProtocolError as exc:  # ERR unreadable: the receipt may be fiscalised
+            raise unknown_close(exc) from exc
+        return await after_commit(self._last_document())
+
+    async def cancel_receipt(self) -> None:
+        """Cancel a receipt left open; no-op when none is open."""
+        await self.link.ready()
+        state = await self.link.execute(cmd_state.DeviceState(), cmd_state.DeviceStateAnswer)
+        fn = await self.link.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer)
+        if state.receipt_state or fn.document:
+            await self.link.enter(Mode.REGISTRATION)
+            await self.link.execute(cmd_receipt.CancelReceipt())
+
+    async def read_document(self, number: int) -> FiscalDocument | None:
+        """Read FD ``number`` from the ФН archive; None if there is none."""
+        await self.link.ready()
+        try:
+            answer = await self.link.execute(cmd_fn.FnFindDocument(number=number),
+                                             cmd_fn.FnDocumentAnswer)
+        except DeviceRejected as exc:
+            if exc.vendor_code == ErrorCode.FN_NO_DATA:
+                return None
+            raise
+        return FiscalDocument(
+            number=answer.number, fiscal_sign=answer.fiscal_sign,
+            moment=answer.moment or dt.datetime(2000, 1, 1), type=answer.type,
+            fn_number=self.fn_number, shift_number=answer.shift_number, kind=answer.kind,
+            total=answer.total)
+
+    async def print_slip(self, slip: Slip) -> None:
+        """Print the text lines of a slip (barcodes as their text, images skipped)."""
+        if not slip.print_paper:
+            return
+        requests: list[Request] = []
+        for element in slip.elements:
+            if isinstance(element, PrintText):
+                text = element.text or " "
+                requests += [cmd_state.PrintString(text=text[i : i + self.line_length])
+                             for i in range(0, len(text), self.line_length)]
+            elif isinstance(element, PageEnd):
+                requests.append(cmd_state.Cut())
+            elif isinstance(element, Barcode):
+                requests.append(cmd_state.PrintString(text=element.value[: self.line_length]))
+        await self.link.ready()
+        for request in requests * (1 + slip.copies):
+            await self.link.execute(request)
+
+    async def x_report(self) -> None:
+        """Print the X report (0x67 type 1 in mode 2); it forms no fiscal document."""
+        await self.link.ready()
+        await self.link.enter(Mode.X_REPORTS)
+        await self.link.execute(cmd_receipt.Report())
+
+    async def cash_in(self, amount: int) -> None:
+        """Put ``amount`` kopecks into the drawer (0x49)."""
+        await self.link.ready()
+        await self.link.enter(Mode.REGISTRATION)
+        await self.link.execute(cmd_receipt.CashIn(amount=amount))
+
+    async def cash_out(self, amount: int) -> None:
+        """Take ``amount`` kopecks out of the drawer (0x4F)."""
+        await self.link.ready()
+        await self.link.enter(Mode.REGISTRATION)
+        await self.link.execute(cmd_receipt.CashOut(amount=amount))
+
+    async def open_drawer(self) -> None:
+        """Open the cash drawer (0x80)."""
+        await self.link.ready()
+        await self.link.execute(cmd_state.OpenDrawer())
+
+    async def _cashier(self, cashier: Cashier | None) -> None:
+        if cashier is not None:
+            part = tlv.tlv(Tag.CASHIER, tlv.string(cashier.name, 64))
+            await self.link.execute(cmd_receipt.WriteProps(tlv=part))
+
+    async def _last_document(self) -> FiscalDocument:
+        """The FD the last step formed."""
+        fn = await self.link.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer)
+        document = await self.read_document(fn.last_document)
+        if document is None:
+            raise ProtocolError(f"ФН не нашел документ {fn.last_document}",
+                                f"The FN did not find document {fn.last_document}")
+        return document
+
+    async def _cancel_quietly(self) -> None:
+        """Cancel the receipt this call opened, reconnecting if the link broke.
+
+        A failure is only logged: the worker finds the receipt open and cancels it later.
+        """
+        try:
+            await self.cancel_receipt()
+        except OpenKKMError as exc:
+            log.warning("cannot cancel the open receipt on %s: %s", self.link.url, exc.en)
+
+
+def unknown_close(exc: Exception) -> TransportError:
+    """The error for a receipt close whose answer is unreadable: the worker must reconcile."""
+    return DeviceTimeout(f"Ответ ККТ на закрытие чека не прочитан ({exc}): результат проверяется "
+                         f"по ФН", f"The register's answer to the receipt close is unreadable "
+                         f"({exc}): checking the FN")

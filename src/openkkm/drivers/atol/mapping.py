@@ -1,0 +1,91 @@
+"""Domain values to ATOL wire values: receipt types, tax types, payments, props."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+from openkkm.emulators.fn.tags import Tag
+from openkkm.errors import NotSupportedError, ValidationError
+from openkkm.fiscal import tlv
+from openkkm.fiscal.types import FfdVersion, Item, Receipt, ReceiptKind, VatRate
+from openkkm.protocol.atol.cmd_receipt import (
+    QUANTITY_SCALE,
+    Payment,
+    RegisterItem,
+    WriteProps,
+)
+from openkkm.protocol.atol.codes import PaymentType, PropsFlags, ReceiptType, TaxType
+
+RECEIPT_TYPES: Final = {ReceiptKind.SALE: ReceiptType.SALE,
+                        ReceiptKind.SALE_RETURN: ReceiptType.SALE_RETURN,
+                        ReceiptKind.PURCHASE: ReceiptType.PURCHASE,
+                        ReceiptKind.PURCHASE_RETURN: ReceiptType.PURCHASE_RETURN}
+#: tag 1199 -> E6 tax byte; 22 % and 22/122 are *unconfirmed* (README.md)
+TAX_TYPES: Final = {VatRate.VAT20: TaxType.VAT20, VatRate.VAT10: TaxType.VAT10,
+                    VatRate.VAT20_120: TaxType.VAT120, VatRate.VAT10_110: TaxType.VAT110,
+                    VatRate.VAT0: TaxType.VAT0, VatRate.NONE: TaxType.NONE,
+                    VatRate.VAT5: TaxType.VAT5, VatRate.VAT7: TaxType.VAT7,
+                    VatRate.VAT5_105: TaxType.VAT105, VatRate.VAT7_107: TaxType.VAT107,
+                    VatRate.VAT22: TaxType.VAT22, VatRate.VAT22_122: TaxType.VAT122}
+NAME_MAX: Final = 64
+
+
+def receipt_type(receipt: Receipt) -> ReceiptType:
+    """The 0x92 type; correction receipts are not supported over this protocol yet."""
+    if receipt.correction is not None:
+        raise NotSupportedError(
+            "Чеки коррекции на ККТ АТОЛ пока не поддерживаются (нет открытого описания команд)",
+            "Correction receipts on ATOL registers are not supported yet (no public layout)")
+    return RECEIPT_TYPES[receipt.kind]
+
+
+def item_request(item: Item, index: int) -> RegisterItem:
+    """The E6 command of ``item``: the amount is sent as a discount/surcharge on price × qty."""
+    scaled = item.quantity * QUANTITY_SCALE
+    if scaled != scaled.to_integral_value() or scaled <= 0:
+        raise ValidationError(
+            ("items", index, "quantity"),
+            f"Количество {item.quantity} нельзя передать в ККТ АТОЛ (не более 3 знаков)",
+            f"Quantity {item.quantity} cannot be sent to an ATOL register (at most 3 decimals)")
+    gross = int((Decimal(item.price) * item.quantity).to_integral_value(ROUND_HALF_UP))
+    difference = gross - item.amount
+    return RegisterItem(name=item.name[:NAME_MAX], price=item.price, quantity=int(scaled),
+                        discount=abs(difference), surcharge=difference < 0,
+                        tax=TAX_TYPES[item.vat], section=item.department)
+
+
+def item_props(item: Item, ffd: FfdVersion) -> WriteProps:
+    """1212, 1214 (and 2108 in FFD 1.2) of the item just registered."""
+    parts = [tlv.tlv(Tag.PAYMENT_SUBJECT, tlv.byte(item.subject)),
+             tlv.tlv(Tag.PAYMENT_METHOD, tlv.byte(item.method))]
+    if ffd >= FfdVersion.V1_2:
+        parts.append(tlv.tlv(Tag.MEASURE, tlv.byte(item.measure or 0)))
+    return WriteProps(tlv=b"".join(parts), flags=PropsFlags.ITEM)
+
+
+def receipt_props(receipt: Receipt) -> list[WriteProps]:
+    """Receipt-level props: cashier, tax system, customer and place data."""
+    strings = [(Tag.CASHIER, receipt.cashier.name if receipt.cashier else None, 64),
+               (Tag.CASHIER_INN, receipt.cashier.inn if receipt.cashier else None, 12),
+               (Tag.CUSTOMER_CONTACT, receipt.customer_contact, 64),
+               (Tag.CUSTOMER_NAME, receipt.customer_name, 256),
+               (Tag.CUSTOMER_INN, receipt.customer_inn, 12),
+               (Tag.SETTLEMENT_ADDRESS, receipt.settlement_address, 256),
+               (Tag.SETTLEMENT_PLACE, receipt.settlement_place, 256),
+               (Tag.SENDER_EMAIL, receipt.sender_email, 64),
+               (Tag.RECEIPT_ATTRIBUTE, receipt.attribute, 16)]
+    parts = [tlv.tlv(tag, tlv.string(value, size)) for tag, value, size in strings if value]
+    if receipt.tax_system is not None:
+        parts.append(tlv.tlv(Tag.TAX_SYSTEM, tlv.byte(1 << receipt.tax_system)))
+    return [WriteProps(tlv=part) for part in parts]
+
+
+def payments(receipt: Receipt) -> list[Payment]:
+    """0x99 commands: cash includes the change handed back."""
+    paid = receipt.payments
+    amounts = [(PaymentType.CASH, paid.cash + receipt.change),
+               (PaymentType.ELECTRONIC, paid.electronic),
+               (PaymentType.PREPAYMENT, paid.prepayment), (PaymentType.CREDIT, paid.credit),
+               (PaymentType.OTHER, paid.provision)]
+    return [Payment(payment_type=kind, amount=amount) for kind, amount in amounts if amount]

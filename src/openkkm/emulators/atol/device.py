@@ -1,0 +1,165 @@
+"""The emulated ATOL register: lower layer v3 over any transport, on the shared simulated ФН.
+
+One :class:`AtolEmulator` is one device: its ФН, mode, open receipt, drawer and task buffer
+outlive connections (a new connection only forgets half-received bytes). ``serve(transport)``
+runs one connection; ``baud`` > 0 paces every byte at 8N1 as a serial line would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
+from openkkm.emulators.fn.errors import FnError
+from openkkm.emulators.fn.persist import StateFile
+from openkkm.emulators.fn.setup import default_registration, open_drive
+from openkkm.errors import LinkLost, NotSupportedError, ProtocolError
+from openkkm.fiscal.tlv import TlvError
+from openkkm.protocol.atol.codes import Mode, split_command
+from openkkm.protocol.atol.errors import ErrorCode
+from openkkm.protocol.atol.exchange import DeviceExchange
+from openkkm.protocol.atol.messages import encode_error
+from openkkm.protocol.atol.registry import decode_request
+from openkkm.transport.base import Transport
+from openkkm.transport.stream import TcpListener, serve_tcp
+
+from . import operations
+from .faults import WireFault, WirePlan
+from .receipts import DeviceError, Props, ReceiptSession, refusal_code
+
+if TYPE_CHECKING:
+    from openkkm.config import DeviceConfig
+
+log = logging.getLogger(__name__)
+READ_CHUNK: Final = 512
+DEFAULT_PORT: Final = 5555  #: ATOL network models (PROTOCOLS.md §2.2)
+JOURNAL_LINES: Final = 2000
+
+
+class AtolEmulator:
+    """An ATOL register with a simulated ФН, served over any transport."""
+
+    def __init__(self, config: DeviceConfig, *, data_dir: str | Path | None = None,
+                 state_file: str | Path | None = None, clock: Clock = system_clock,
+                 faults: str = "", baud: int = 0) -> None:
+        self.config = config
+        self.fn = _drive(config, data_dir, state_file, clock)
+        self.plan = WirePlan.parse(faults)
+        self.baud = baud
+        self.mode = Mode.SELECT
+        self.receipt: ReceiptSession | None = None
+        self.props = Props()
+        self.cash = 0
+        self.drawer_openings = 0
+        self.journal: list[str] = []
+        self.exchange = DeviceExchange()
+        self.connections = 0
+
+    def set_faults(self, spec: str) -> None:
+        """Replace the fault plan."""
+        self.plan = WirePlan.parse(spec)
+
+    async def serve(self, transport: Transport) -> None:
+        """Serve one connection until the host goes away or a fault cuts it."""
+        self.connections += 1
+        self.exchange.new_link()
+        received = 0
+        try:
+            while True:
+                try:
+                    data = await transport.read(READ_CHUNK, None)
+                except LinkLost:
+                    return
+                cut = self.plan.cut_position()
+                if cut is not None and received + len(data) >= cut:
+                    self.plan.fire(WireFault.CUT_AT)
+                    data = data[: max(0, cut - received)]
+                received += len(data)
+                await self._pace(len(data))
+                if data and self.plan.fire(WireFault.NAK) is not None:
+                    data = data[:-1] + bytes((data[-1] ^ 0xFF,))
+                if not await self._handle(transport, data) or cut is not None and received >= cut:
+                    return
+        finally:
+            await transport.close()
+
+    async def _handle(self, transport: Transport, data: bytes) -> bool:
+        """Feed ``data``, answer it and run its tasks; False when the link is to be cut."""
+        step = self.exchange.receive(data)
+        await self._write(transport, step.write)
+        for task_id, message in step.tasks:
+            code = split_command(message[2:])[0] if len(message) > 2 else None
+            delay = self.plan.fire(WireFault.DELAY, code)
+            if delay is not None:
+                await asyncio.sleep(delay.value)
+            result = self.execute(message)
+            packet = self.exchange.complete(task_id, result)
+            if self.plan.fire(WireFault.CUT_AFTER, code) is not None:
+                return False
+            if self.plan.fire(WireFault.LOSE_REPLY, code) is None:
+                await self._write(transport, packet)
+        return True
+
+    def execute(self, message: bytes) -> bytes:
+        """Run one upper-layer command message and return the answer message."""
+        try:
+            _password, request = decode_request(message)
+            return operations.dispatch(self, request)
+        except DeviceError as exc:
+            return encode_error(exc.code)
+        except FnError as exc:
+            return encode_error(refusal_code(exc.refusal))
+        except NotSupportedError:
+            return encode_error(ErrorCode.WRONG_COMMAND)
+        except (ProtocolError, TlvError, ValueError):
+            return encode_error(ErrorCode.WRONG_FORMAT)
+
+    def print_line(self, text: str) -> None:
+        """Append a printed line to the journal (bounded)."""
+        self.journal.append(text)
+        del self.journal[:-JOURNAL_LINES]
+
+    @property
+    def paper(self) -> bool:
+        """False while the ``paper_out`` fault is planned."""
+        return not self.plan.has(WireFault.PAPER_OUT)
+
+    async def _write(self, transport: Transport, data: bytes) -> None:
+        if data:
+            await self._pace(len(data))
+            await transport.write(data)
+
+    async def _pace(self, count: int) -> None:
+        """Spend the wire time of ``count`` bytes at 8N1 when a baud rate is set."""
+        if self.baud and count:
+            await asyncio.sleep(count * 10 / self.baud)
+
+
+def _drive(config: DeviceConfig, data_dir: str | Path | None, state_file: str | Path | None,
+           clock: Clock) -> FiscalDrive:
+    """The device's ФН: from ``state_file``, from ``data_dir``, or in memory."""
+    if state_file is not None:
+        store = StateFile(state_file)
+        if store.exists():
+            return FiscalDrive.load(store, clock=clock)
+        return FiscalDrive.create(default_registration(config), store, clock=clock)
+    if data_dir is not None:
+        return open_drive(config, data_dir, clock=clock)
+    return FiscalDrive.create(default_registration(config), None, clock=clock)
+
+
+async def serve_tcp_emulator(emulator: AtolEmulator, host: str = "127.0.0.1",
+                             port: int = DEFAULT_PORT) -> TcpListener:
+    """Listen on ``host:port``; every connection is served by ``emulator``, one at a time."""
+    lock = asyncio.Lock()
+
+    async def handler(transport: Transport) -> None:
+        async with lock:
+            await emulator.serve(transport)
+
+    return await serve_tcp(handler, host, port)
+
+

@@ -1,0 +1,129 @@
+"""The ATOL driver against the ATOL emulator over a loop pair: shift, sales, returns, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from atol_bench import Bench, sale
+
+from openkkm.errors import DeviceRejected, FiscalStateError, NotSupportedError
+from openkkm.fiscal.types import (
+    Cashier,
+    DocumentType,
+    ReceiptKind,
+    ShiftState,
+    VatRate,
+)
+
+
+async def test_shift_sale_return_and_close(bench: Bench) -> None:
+    driver, fn = bench.driver, bench.emulator.fn
+    status = await driver.status()
+    assert status.shift is ShiftState.CLOSED and status.last_document == 1
+    opened = await driver.open_shift(Cashier("Иванова"))
+    assert opened.type is DocumentType.SHIFT_OPEN and opened.number == 2
+    assert opened.shift_number == 1 and opened.fiscal_sign == fn.document(2).fiscal_sign
+    receipt = sale(("Хлеб", 5000, "2", VatRate.VAT22), ("Молоко", 8990, "1.5", VatRate.VAT10),
+                   ("Книга", 30000, "1", VatRate.NONE), cash=45485, electronic=8000,
+                   change=4515)
+    document = await driver.register(receipt)
+    archived = fn.document(3)
+    assert document.number == 3 and document.total == 53485 == archived.total
+    assert document.kind is ReceiptKind.SALE and archived.change == 4515
+    assert document.fiscal_sign == archived.fiscal_sign
+    assert bench.emulator.cash == 45485
+    back = await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000,
+                                      kind=ReceiptKind.SALE_RETURN))
+    assert back.kind is ReceiptKind.SALE_RETURN and back.total == 5000
+    status = await driver.status()
+    assert status.shift is ShiftState.OPEN and status.last_document == 4
+    assert not status.receipt_open
+    closed = await driver.close_shift(None)
+    assert closed.type is DocumentType.SHIFT_CLOSE and closed.number == 5
+    assert (await driver.status()).shift is ShiftState.CLOSED
+
+
+async def test_read_document_round_trip(bench: Bench) -> None:
+    driver, fn = bench.driver, bench.emulator.fn
+    await driver.open_shift(None)
+    await driver.register(sale(("Чай", 12345, "1", VatRate.VAT22_122), cash=12345))
+    for number in (1, 2, 3):
+        read = await driver.read_document(number)
+        expected = fn.document(number).to_fiscal_document(fn.fn_number)
+        assert read is not None
+        assert (read.number, read.type, read.fiscal_sign, read.kind, read.total) == (
+            expected.number, expected.type, expected.fiscal_sign, expected.kind, expected.total)
+        assert read.moment == expected.moment.replace(second=0)
+    assert await driver.read_document(4) is None
+
+
+async def test_device_errors_are_mapped_and_leave_no_receipt_open(bench: Bench) -> None:
+    driver = bench.driver
+    with pytest.raises(FiscalStateError) as closed:
+        await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000))
+    assert closed.value.vendor_code == 212
+    await driver.open_shift(None)
+    with pytest.raises(FiscalStateError) as twice:
+        await driver.open_shift(None)
+    assert twice.value.vendor_code == 156
+    with pytest.raises(DeviceRejected) as short:
+        await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=4000))
+    assert short.value.vendor_code == 114 and "меньше суммы чека" in short.value.ru
+    status = await driver.status()
+    assert not status.receipt_open and status.last_document == 2
+    bench.clock.now = bench.clock.now.replace(day=26)
+    with pytest.raises(FiscalStateError) as expired:
+        await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000))
+    assert expired.value.vendor_code == 136 and "смена" in expired.value.ru
+    assert (await driver.status()).shift is ShiftState.EXPIRED
+    assert (await driver.close_shift(None)).type is DocumentType.SHIFT_CLOSE
+
+
+async def test_cancel_receipt_left_open_and_corrections_refused(bench: Bench) -> None:
+    driver, emulator = bench.driver, bench.emulator
+    await driver.open_shift(None)
+    emulator.fn.begin_receipt(ReceiptKind.SALE)
+    emulator.receipt = None
+    assert (await driver.status()).receipt_open
+    await driver.cancel_receipt()
+    await driver.cancel_receipt()
+    assert not (await driver.status()).receipt_open
+    import datetime as dt
+    from dataclasses import replace
+
+    from openkkm.fiscal.types import Correction, CorrectionType
+    receipt = replace(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000),
+                      correction=Correction(CorrectionType.OWN, dt.date(2026, 11, 1), ""))
+    with pytest.raises(NotSupportedError):
+        await driver.register(receipt)
+
+
+async def test_cash_x_report_and_slip(bench: Bench) -> None:
+    from openkkm.fiscal.types import PageEnd, PrintText, Slip
+    driver, emulator = bench.driver, bench.emulator
+    await driver.open_shift(None)
+    await driver.cash_in(10000)
+    await driver.cash_out(2500)
+    assert emulator.cash == 7500
+    with pytest.raises(DeviceRejected) as no_cash:
+        await driver.cash_out(100000)
+    assert no_cash.value.vendor_code == 152
+    await driver.x_report()
+    await driver.print_slip(Slip(elements=(PrintText("Спасибо за покупку! №1 $"), PageEnd())))
+    assert "Спасибо за покупку! №1 $" in emulator.journal
+    assert emulator.journal[-1].endswith("cut")
+    info = await driver.info()
+    assert info.registration.fn_number == emulator.fn.fn_number
+    assert info.status.last_document == 2
+
+
+async def test_start_fails_cleanly_without_a_device(tmp_path: Path) -> None:
+    from openkkm.config import DeviceConfig
+    from openkkm.drivers.atol import AtolDriver
+    from openkkm.errors import ConfigError
+    from openkkm.transport import LoopHub
+    driver = AtolDriver(DeviceConfig(num=2, kind="atol", url="loop://none"),
+                        data_dir=str(tmp_path), hub=LoopHub())
+    with pytest.raises(ConfigError):
+        await driver.start()
