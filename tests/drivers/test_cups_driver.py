@@ -11,7 +11,7 @@ import pytest
 from openkkm.config import DeviceConfig
 from openkkm.drivers.cups import CupsDriver
 from openkkm.errors import ConfigError, DeviceRejected, LinkLost
-from openkkm.fiscal.types import Barcode, PrintText, Slip
+from openkkm.fiscal.types import Barcode, PageEnd, PrintText, Slip
 
 LP = """#!/bin/sh
 echo "$@" > "$CUPS_FAKE/args"
@@ -87,3 +87,10 @@ async def test_missing_cups_client(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_bad_queue_urls(url: str) -> None:
     with pytest.raises(ConfigError):
         _driver(url)
+
+
+async def test_each_page_end_starts_a_pdf_page(fake_cups: Path) -> None:
+    await _driver().print_slip(Slip((PrintText("Этикетка 1"), PageEnd(), PrintText("Этикетка 2"),
+                                     PageEnd())))
+    pdf = (fake_cups / "job.pdf").read_bytes()
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == 2

@@ -12,7 +12,13 @@ from PIL import Image as PilImage
 
 from openkkm.errors import ValidationError
 from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintText
-from openkkm.layout.document import BarcodeBlock, Cut, TextLine, layout_slip
+from openkkm.layout.document import (
+    BarcodeBlock,
+    Cut,
+    TextLine,
+    layout_slip,
+    split_pages,
+)
 from openkkm.layout.html import render_html
 from openkkm.layout.raster import paper_width, render_png
 from openkkm.layout.text import Font
@@ -86,3 +92,10 @@ def test_html_preview_escapes_text_and_embeds_decodable_codes() -> None:
         with PilImage.open(io.BytesIO(base64.b64decode(data))) as image:
             texts += [r.text for r in zxingcpp.read_barcodes(image.convert("L"))]
     assert texts == ["order:154", "4006381333931", "ORDER-154"]
+
+
+def test_split_pages_at_page_ends() -> None:
+    document = layout_slip((PrintText("а"), PageEnd(), PrintText("б"), PrintText("в")), 16)
+    assert [page.text() for page in split_pages(document)] == ["а", "б\nв"]
+    assert [page.text() for page in split_pages(layout_slip((PageEnd(),), 16))] == [""]
+    assert len(split_pages(layout_slip((), 16))) == 1

@@ -3,8 +3,9 @@
 The URL is ``cups://QUEUE`` with ``dpi`` (the printer's resolution, 203 by default) and
 ``width_mm`` (paper width; by default the device's ``line_length`` × 12 dots at ``dpi``). The
 document is drawn as on a thermal printer and handed to the CUPS client command ``lp`` as one
-PDF whose page is exactly that wide, so every barcode prints as in the preview. A queue that
-``lpstat`` reports disabled is refused instead of silently queueing the job.
+PDF whose pages are exactly that wide (a page per ``EndPage``), so every barcode prints as in
+the preview. A queue that ``lpstat`` reports disabled is refused instead of silently queueing
+the job.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from openkkm.drivers.printer import Printed, PrinterDriver
 from openkkm.errors import ConfigError, DeviceRejected, DeviceTimeout, LinkLost
+from openkkm.layout.document import split_pages
 from openkkm.layout.raster import render_image
 
 if TYPE_CHECKING:
@@ -40,8 +42,8 @@ def parse_queue_url(url: str) -> tuple[str, int, float | None]:
     options = dict(parse_qsl(parts.query))
     unknown = set(options) - {"dpi", "width_mm"}
     if unknown:
-        raise _bad(url, f"неизвестный параметр {sorted(unknown)[0]!r} (допустимы: dpi, width_mm)",
-                   f"unknown option {sorted(unknown)[0]!r} (known: dpi, width_mm)")
+        raise _bad(url, f"неизвестный параметр {min(unknown)!r} (допустимы: dpi, width_mm)",
+                   f"unknown option {min(unknown)!r} (known: dpi, width_mm)")
     try:
         dpi = int(options.get("dpi", DEFAULT_DPI))
         width = float(options["width_mm"]) if "width_mm" in options else None
@@ -73,7 +75,7 @@ async def _run(*args: str, data: bytes = b"") -> tuple[int, str]:
 
 
 class CupsDriver(PrinterDriver):
-    """A printer behind a CUPS queue: each copy of a document is one tall PDF page."""
+    """A printer behind a CUPS queue: a document is a PDF, a page per ``EndPage``."""
 
     kind = "cups"
 
@@ -101,11 +103,12 @@ class CupsDriver(PrinterDriver):
                                  f"Printer {self.queue} is disabled: {output}")
 
     def pdf(self, document: Document) -> bytes:
-        """The document as a one-page PDF exactly as wide as the paper."""
-        image = render_image(document)
-        dpi = self.dpi if self.width_mm is None else image.width * 25.4 / self.width_mm
+        """The document as a PDF exactly as wide as the paper, one page per page end."""
+        images = [render_image(page) for page in split_pages(document)]
+        dpi = self.dpi if self.width_mm is None else images[0].width * 25.4 / self.width_mm
         buffer = io.BytesIO()
-        image.save(buffer, format="PDF", resolution=dpi)
+        images[0].save(buffer, format="PDF", resolution=dpi, save_all=True,
+                       append_images=images[1:])
         return buffer.getvalue()
 
     async def print_document(self, document: Document, *, copies: int = 1) -> Printed:

@@ -54,6 +54,21 @@ class Document:
         return "\n".join(block.text for block in self.blocks if isinstance(block, TextLine))
 
 
+def split_pages(document: Document) -> list[Document]:
+    """The document cut into pages at each ``Cut`` (for system printers and labels); never empty."""
+    pages: list[Document] = []
+    current: list[Block] = []
+    for block in document.blocks:
+        if isinstance(block, Cut):
+            pages.append(Document(document.line_length, tuple(current)))
+            current = []
+        else:
+            current.append(block)
+    if current or not pages:
+        pages.append(Document(document.line_length, tuple(current)))
+    return pages
+
+
 def text_lines(text: str, line_length: int, font: int = 0, intensity: int = 0) -> list[TextLine]:
     """A ``PrintText`` laid out at the width of its font."""
     face = font_of(font)
