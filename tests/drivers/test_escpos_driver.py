@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import zxingcpp
-from escpos_sink import Command, PrinterSink, parse, stacked_rasters
+from escpos_sink import Command, PrinterSink, parse, parse_one, stacked_rasters
 
 from openkkm.config import DeviceConfig
 from openkkm.drivers.escpos import EscposDriver
@@ -29,6 +30,7 @@ from openkkm.fiscal.types import (
     ReceiptKind,
     Slip,
 )
+from openkkm.transport import open_pty_pair
 
 CODES = (
     Barcode("EAN13", "400638133393"),
@@ -224,3 +226,44 @@ def test_bad_printer_urls(url: str, text: str) -> None:
     with pytest.raises(ConfigError) as caught:
         EscposDriver(DeviceConfig(num=2, kind="escpos", url=url), data_dir="")
     assert text in caught.value.ru
+
+
+async def test_serial_printer_over_a_pty() -> None:
+    device, path = open_pty_pair()
+    received = bytearray()
+
+    async def printer() -> None:
+        pending = b""
+        while True:
+            chunk = await device.read(4096, None)
+            received.extend(chunk)
+            pending += chunk
+            while pending:
+                used, command = parse_one(pending)
+                if command is None:
+                    break
+                pending = pending[used:]
+                if command.name == b"\x10\x04":
+                    await device.write(b"\x12")
+
+    task = asyncio.create_task(printer())
+    try:
+        driver = await _driver(f"serial://{path}?baudrate=115200")
+        try:
+            await driver.print_slip(Slip((PrintText("Чек по COM-порту"), Barcode("QR", "com:1"))))
+        finally:
+            await driver.stop()
+        assert driver.last_printed is not None
+        size = 6 + len(encode_document(driver.last_printed.document, driver.target.options).data)
+        async with asyncio.timeout(5):
+            while len(received) < size:
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await device.close()
+    commands = [c for c in parse(bytes(received)) if c.name != b"\x10\x04"]
+    text = b"".join(c.data for c in commands if c.name == b"text").decode("cp866")
+    assert text.startswith("Чек по COM-порту\n")
+    assert [c.data for c in commands if c.name == b"\x1d(k" and c.data[:2] == b"1P"] == [b"1P0com:1"]
