@@ -18,6 +18,7 @@ from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.setup import default_registration, open_drive
 from openkkm.errors import LinkLost, NotSupportedError, ProtocolError
 from openkkm.fiscal.tlv import TlvError
+from openkkm.framing import atol_v3
 from openkkm.protocol.atol.codes import Mode, split_command
 from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.exchange import DeviceExchange
@@ -57,6 +58,7 @@ class AtolEmulator:
         self.journal: list[str] = []
         self.exchange = DeviceExchange()
         self.connections = 0
+        self.received = 0  #: bytes received on the current connection
 
     def set_faults(self, spec: str) -> None:
         """Replace the fault plan."""
@@ -66,7 +68,7 @@ class AtolEmulator:
         """Serve one connection until the host goes away or a fault cuts it."""
         self.connections += 1
         self.exchange.new_link()
-        received = 0
+        self.received = received = 0
         try:
             while True:
                 try:
@@ -78,8 +80,10 @@ class AtolEmulator:
                     self.plan.fire(WireFault.CUT_AT)
                     data = data[: max(0, cut - received)]
                 received += len(data)
+                self.received = received
                 await self._pace(len(data))
-                if data and self.plan.fire(WireFault.NAK) is not None:
+                if data and self.plan.has(WireFault.NAK) and \
+                        self.plan.fire(WireFault.NAK, _task_code(data)) is not None:
                     data = data[:-1] + bytes((data[-1] ^ 0xFF,))
                 if not await self._handle(transport, data) or cut is not None and received >= cut:
                     return
@@ -136,6 +140,20 @@ class AtolEmulator:
         """Spend the wire time of ``count`` bytes at 8N1 when a baud rate is set."""
         if self.baud and count:
             await asyncio.sleep(count * 10 / self.baud)
+
+
+def _task_code(data: bytes) -> int | None:
+    """The command code of the first task a chunk adds, if any (for ``nak@CMD``)."""
+    used, packet = atol_v3.decode(data)
+    if not isinstance(packet, atol_v3.Packet) or len(packet.data) < 3:
+        return None
+    command, rest = packet.data[0], packet.data[1:]
+    if command == atol_v3.BufferCommand.ACK_ADD:
+        rest = rest[1:]
+    elif command != atol_v3.BufferCommand.ADD:
+        return None
+    message = rest[2:]
+    return split_command(message[2:])[0] if len(message) > 2 else None
 
 
 def _drive(config: DeviceConfig, data_dir: str | Path | None, state_file: str | Path | None,
