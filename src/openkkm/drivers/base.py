@@ -16,16 +16,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
-from openkkm.errors import ConfigError
+from openkkm.errors import ConfigError, NotSupportedError
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
     from openkkm.fiscal.types import (
         Cashier,
+        Counters,
         DeviceInfo,
         DeviceStatus,
         FiscalDocument,
+        MarkingCheck,
         Receipt,
+        RegistrationChange,
         Slip,
     )
 
@@ -92,6 +95,53 @@ class Driver(ABC):
     @abstractmethod
     async def print_slip(self, slip: Slip) -> None:
         """Print a non-fiscal document."""
+
+    # Operations added after the first drivers: each refuses until its driver implements it.
+
+    async def x_report(self, cashier: Cashier | None) -> None:
+        """Print the X report (shift totals, no fiscal document)."""
+        raise self._unsupported("X-отчет", "the X report")
+
+    async def state_report(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the current-state report (form 21)."""
+        raise self._unsupported("отчет о текущем состоянии расчетов", "the current-state report")
+
+    async def cash_balance(self) -> int:
+        """Kopecks in the drawer by the register's count."""
+        raise self._unsupported("чтение суммы наличных в кассе", "reading the cash balance")
+
+    async def cash_in(self, amount: int, cashier: Cashier | None) -> int:
+        """Deposit ``amount`` kopecks; return the new balance. The shift must be open."""
+        raise self._unsupported("внесение наличных", "cash deposits")
+
+    async def cash_out(self, amount: int, cashier: Cashier | None) -> int:
+        """Pay out ``amount`` kopecks (refused beyond the balance); return the new balance."""
+        raise self._unsupported("выплата наличных", "cash payouts")
+
+    async def open_drawer(self) -> None:
+        """Open the cash drawer."""
+        raise self._unsupported("открытие денежного ящика", "opening the cash drawer")
+
+    async def read_document_tlv(self, number: int) -> tuple[FiscalDocument, bytes] | None:
+        """Read FD ``number`` with its TLV (the form's STLV) from the ФН archive; None if absent."""
+        raise self._unsupported("чтение документа из архива ФН", "reading documents back")
+
+    async def counters(self) -> Counters:
+        """Read the ФН's shift and lifetime counters."""
+        raise self._unsupported("чтение счетчиков ФН", "reading the ФН counters")
+
+    async def check_marking(self, code: str, planned_status: int) -> MarkingCheck:
+        """Check one marking code with the ФН (tag 2106) before a sale."""
+        raise self._unsupported("проверка кодов маркировки", "marking code checks")
+
+    async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
+        """Form a registration, re-registration or ФН close report."""
+        raise self._unsupported("регистрация и перерегистрация ККТ", "(re-)registration")
+
+    def _unsupported(self, what_ru: str, what_en: str) -> NotSupportedError:
+        kind = self.kind or type(self).__name__
+        return NotSupportedError(f"Устройство типа {kind}: {what_ru} пока не поддерживается",
+                                 f"Device kind {kind}: {what_en} is not supported yet")
 
     @property
     def line_length(self) -> int:

@@ -25,27 +25,34 @@ from typing import TYPE_CHECKING, TypeVar
 
 from openkkm.drivers.base import Driver
 from openkkm.emulators.faults import Fault, FaultPlan
+from openkkm.emulators.fn.counters import readout
 from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
 from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.receipt import ReceiptDetails
-from openkkm.emulators.fn.setup import open_drive, state_path
+from openkkm.emulators.fn.setup import open_drive, registration_data, state_path
 from openkkm.errors import (
     ConfigError,
     DeviceRejected,
     FiscalStateError,
     LinkLost,
+    NotSupportedError,
     OpenKKMError,
 )
 from openkkm.fiscal.types import (
     AgentRole,
     Cashier,
+    Counters,
     DeviceInfo,
     DeviceStatus,
     FfdVersion,
     FiscalDocument,
+    MarkingCheck,
     Payments,
+    PrintText,
     Receipt,
     Registration,
+    RegistrationAction,
+    RegistrationChange,
     Slip,
     TaxSystem,
 )
@@ -138,7 +145,8 @@ class VirtualDriver(Driver):
             fn_valid_from=drive.activated_at, fn_valid_to=drive.valid_to)
         return DeviceInfo(
             registration=registration, status=self._status(), clock=drive.clock(),
-            line_length=self.line_length, firmware=FIRMWARE, ofd_unsent=queue.unsent,
+            line_length=self.line_length, firmware=FIRMWARE, cash_balance=drive.cash,
+            ofd_unsent=queue.unsent,
             ofd_oldest_unsent=queue.oldest, fn_memory_full=drive.memory_full,
             fn_fiscal=not drive.closed)
 
@@ -197,6 +205,94 @@ class VirtualDriver(Driver):
     async def print_slip(self, slip: Slip) -> None:
         """Remember the slip; a virtual register has no paper."""
         self.slips.append(slip)
+
+    async def x_report(self, cashier: Cashier | None) -> None:
+        """Remember an X report of the shift's counters as a slip; nothing is formed."""
+        counters = await self.counters()
+        lines = [f"X-ОТЧЕТ, смена {counters.shift_number}"]
+        for kind in counters.shift:
+            lines.append(f"{kind.kind.name}: {kind.count} на {kind.total / 100:.2f}")
+        if cashier is not None:
+            lines.append(f"Кассир {cashier.name}")
+        self.slips.append(Slip(tuple(PrintText(line) for line in lines)))
+
+    async def state_report(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the current-state report (form 21)."""
+        with _fn_errors():
+            document = await self._io(self.drive.state_report)
+        return document.to_fiscal_document(self.drive.fn_number)
+
+    async def cash_balance(self) -> int:
+        """Kopecks in the drawer."""
+        return await self._io(lambda: self.drive.cash)
+
+    async def cash_in(self, amount: int, cashier: Cashier | None) -> int:
+        """Count a deposit."""
+        with _fn_errors():
+            return await self._io(self.drive.cash_in, amount)
+
+    async def cash_out(self, amount: int, cashier: Cashier | None) -> int:
+        """Count a payout."""
+        with _fn_errors():
+            return await self._io(self.drive.cash_out, amount)
+
+    async def open_drawer(self) -> None:
+        """A virtual register has no drawer: nothing to do."""
+
+    async def read_document_tlv(self, number: int) -> tuple[FiscalDocument, bytes] | None:
+        """Return the archived FD ``number`` with its TLV, or None."""
+        drive = self.drive
+        try:
+            document = await self._io(drive.document, number)
+        except FnError as exc:
+            if exc.refusal is Refusal.NO_DOCUMENT:
+                return None
+            raise _mapped(exc) from exc
+        return document.to_fiscal_document(drive.fn_number), document.tlv
+
+    async def counters(self) -> Counters:
+        """The ФН's shift and lifetime counters."""
+        drive = self.drive
+        shift, total, number = await self._io(
+            lambda: (drive.shift_totals(), drive.fn_totals(), drive.shift_number))
+        return Counters(shift_number=number, shift=readout(shift), total=readout(total))
+
+    def reject_marking_code(self, code: str) -> None:
+        """Make the simulated ФН answer ``code``'s check as bad (a test knob)."""
+        self.drive.rejected_codes.add(code)
+
+    async def check_marking(self, code: str, planned_status: int) -> MarkingCheck:
+        """Check one marking code with the simulated ФН."""
+        checkable = "\x1d91" in code or "\x1d92" in code or code.startswith("(01)")
+        with _fn_errors():
+            result = await self._io(functools.partial(self.drive.check_marking, code,
+                                                      checkable=checkable))
+        return MarkingCheck(code=code, result=result, checked=bool(result & 1),
+                            good=bool(result & 2))
+
+    async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
+        """Re-register or close the simulated ФН.
+
+        A virtual register is registered when first started, and its ФН cannot be swapped.
+        """
+        drive = self.drive
+        if change.action is RegistrationAction.OPEN:
+            raise FiscalStateError("ККТ уже зарегистрирована: для изменения данных выберите "
+                                   "перерегистрацию (ChangeOFD, ChangeOrganization, ChangeKkm)",
+                                   "The register is already registered: re-register instead "
+                                   "(ChangeOFD, ChangeOrganization, ChangeKkm)")
+        if change.action is RegistrationAction.CHANGE_FN:
+            raise NotSupportedError("Виртуальная касса: замена ФН не поддерживается",
+                                    "Virtual register: replacing the ФН is not supported")
+        with _fn_errors():
+            if change.action is RegistrationAction.CLOSE:
+                document = await self._io(drive.close_fn, change.cashier)
+            else:
+                if change.registration is None:
+                    raise ValueError("a re-registration needs the new registration data")
+                data = registration_data(change.registration, drive.registration.key_days)
+                document = await self._io(drive.reregister, data, change.reason, change.cashier)
+        return document.to_fiscal_document(drive.fn_number)
 
     async def _before_commit(self) -> None:
         delay = self.faults.fire(Fault.DELAY_BEFORE_COMMIT)

@@ -438,3 +438,66 @@ class DeviceInfo:
     fn_memory_full: bool = False
     fn_fiscal: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptCounters:
+    """Counts and sums of one receipt kind (1054) over a shift or the ФН's life, kopecks.
+
+    ``vat`` holds the tax per rate and ``base`` the line sums per rate; corrections are counted
+    apart from ordinary receipts and BSO.
+    """
+
+    kind: ReceiptKind
+    count: int = 0
+    total: int = 0
+    payments: Payments = field(default_factory=Payments)
+    vat: dict[VatRate, int] = field(default_factory=dict)
+    base: dict[VatRate, int] = field(default_factory=dict)
+    corrections_count: int = 0
+    corrections_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """The ФН's counters by receipt kind: the current (or last) shift and the whole ФН."""
+
+    shift_number: int
+    shift: tuple[ReceiptCounters, ...]
+    total: tuple[ReceiptCounters, ...]
+
+
+class RegistrationAction(IntEnum):
+    """What a ``KkmRegOfd`` asks of the fiscal drive."""
+
+    OPEN = 1
+    CHANGE_FN = 2
+    CHANGE_OFD = 3
+    CHANGE_ORGANIZATION = 4
+    CHANGE_KKT = 5
+    CLOSE = 6
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationChange:
+    """A registration, re-registration (``registration`` is the complete new data) or ФН close.
+
+    ``reason`` is the re-registration reason as the FFD writes it (1101 code in 1.05, 1205
+    bitmask after), derived by the API edge from what changed; 0 for a first registration and
+    a close.
+    """
+
+    action: RegistrationAction
+    registration: Registration | None
+    reason: int = 0
+    cashier: Cashier | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkingCheck:
+    """The fiscal drive's answer to a marking code check (tags 2106, 2004/2005)."""
+
+    code: str
+    result: int  # 2106 bits: 0 checked by the ФН key, 1 its result good, 2 OFD checked, 3 OFD good
+    checked: bool
+    good: bool

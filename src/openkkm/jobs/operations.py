@@ -16,7 +16,16 @@ from openkkm.errors import (
     OpenKKMError,
     ValidationError,
 )
-from openkkm.fiscal.types import Cashier, DeviceInfo, FiscalDocument, Receipt, Slip
+from openkkm.fiscal.types import (
+    Cashier,
+    Counters,
+    DeviceInfo,
+    FiscalDocument,
+    MarkingCheck,
+    Receipt,
+    RegistrationChange,
+    Slip,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +61,68 @@ class ReadInfo:
     """Read the register's state (``GetDataKKT``, ``GetLineLength``); not fiscal."""
 
 
-Operation = RegisterReceipt | PrintSlip | OpenShift | CloseShift | ReadInfo
+@dataclass(frozen=True, slots=True)
+class XReport:
+    """Print the shift's X report (no fiscal document); not fiscal."""
+
+    cashier: Cashier | None
+
+
+@dataclass(frozen=True, slots=True)
+class OfdReport:
+    """Form the current-state report (form 21); fiscal."""
+
+    cashier: Cashier | None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveCash:
+    """Deposit (``amount`` > 0) or pay out (``amount`` < 0) cash; a closed shift is opened first.
+
+    Not fiscal, but it changes the drawer's counter: a lost answer is settled by reading the
+    counter again, never by sending it twice.
+    """
+
+    amount: int
+    cashier: Cashier | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDrawer:
+    """Open the cash drawer; not fiscal."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadDocument:
+    """Read a fiscal document from the ФН archive (0 = the last) and print ``copies``; not fiscal."""
+
+    number: int
+    copies: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReadCounters:
+    """Read the ФН's shift and lifetime counters; not fiscal."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckMarking:
+    """Check marking codes with the ФН before a sale; not fiscal (no document is formed)."""
+
+    codes: tuple[str, ...]
+    planned_status: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRegistration:
+    """Register, re-register, or close the ФН; fiscal."""
+
+    change: RegistrationChange
+
+
+Operation = (RegisterReceipt | PrintSlip | OpenShift | CloseShift | ReadInfo | XReport | OfdReport
+             | MoveCash | OpenDrawer | ReadDocument | ReadCounters | CheckMarking
+             | ChangeRegistration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +142,38 @@ class ShiftDone:
     info: DeviceInfo | None
 
 
-Outcome = ReceiptDone | ShiftDone | DeviceInfo | None
+@dataclass(frozen=True, slots=True)
+class CashDone:
+    """Cash moved: the drawer's balance after it, and the shift-open report formed for it."""
+
+    balance: int
+    shift_opened: FiscalDocument | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRead:
+    """A fiscal document read back from the ФН archive, with its TLV as the ФН keeps it."""
+
+    document: FiscalDocument
+    tlv: bytes
+    line_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarkingChecked:
+    """The ФН's answers to the codes of a ``CheckMarking``, in order."""
+
+    checks: tuple[MarkingCheck, ...]
+
+
+Outcome = (ReceiptDone | ShiftDone | DeviceInfo | CashDone | DocumentRead | Counters
+           | MarkingChecked | None)
 
 
 def is_fiscal(operation: Operation) -> bool:
     """Tell whether the operation forms a fiscal document."""
-    return isinstance(operation, RegisterReceipt | OpenShift | CloseShift)
+    return isinstance(operation, RegisterReceipt | OpenShift | CloseShift | OfdReport
+                      | ChangeRegistration)
 
 
 def operation_kind(operation: Operation) -> str:
@@ -91,6 +187,14 @@ _KINDS: dict[type, str] = {
     OpenShift: "open_shift",
     CloseShift: "close_shift",
     ReadInfo: "info",
+    XReport: "x_report",
+    OfdReport: "ofd_report",
+    MoveCash: "cash",
+    OpenDrawer: "drawer",
+    ReadDocument: "read_document",
+    ReadCounters: "counters",
+    CheckMarking: "marking",
+    ChangeRegistration: "registration",
 }
 
 
@@ -127,6 +231,24 @@ def not_performed(kind: str) -> NotPerformed:
         return NotPerformed(
             "Смена не была открыта (связь с ККТ прервалась); отправьте команду повторно",
             "The shift was not opened (the link to the register broke); send the command again")
+    if kind == "ofd_report":
+        return NotPerformed(
+            "Отчет о текущем состоянии расчетов не сформирован (связь с ККТ прервалась); "
+            "отправьте команду повторно",
+            "The current-state report was not formed (the link to the register broke); "
+            "send the command again")
+    if kind == "registration":
+        return NotPerformed(
+            "Отчет о регистрации не сформирован (связь с ККТ прервалась); "
+            "отправьте команду повторно",
+            "The registration report was not formed (the link to the register broke); "
+            "send the command again")
+    if kind == "cash":
+        return NotPerformed(
+            "Внесение или выплата не выполнены (связь с ККТ прервалась; сумма в кассе не "
+            "изменилась); отправьте команду повторно",
+            "The cash was not moved (the link to the register broke; the drawer balance is "
+            "unchanged); send the command again")
     if kind == "close_shift":
         return NotPerformed(
             "Смена не была закрыта (связь с ККТ прервалась); отправьте команду повторно",

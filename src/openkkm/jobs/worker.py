@@ -19,9 +19,11 @@ from typing import Any
 from openkkm.drivers.base import Driver
 from openkkm.errors import OpenKKMError, TransportError
 from openkkm.fiscal.types import (
+    Cashier,
     DeviceStatus,
     DocumentType,
     FiscalDocument,
+    RegistrationAction,
     ShiftState,
 )
 from openkkm.jobs.devices import DeviceHandle
@@ -30,8 +32,12 @@ from openkkm.jobs.link import DeviceLink
 from openkkm.jobs.model import Job, Renderer, State, Step, safe_render
 from openkkm.jobs.operations import (
     REFUSALS,
+    CashDone,
+    ChangeRegistration,
     CloseShift,
     InternalFailure,
+    MoveCash,
+    OfdReport,
     OpenShift,
     Outcome,
     PrintSlip,
@@ -45,6 +51,7 @@ from openkkm.jobs.operations import (
     shift_expired,
     stopped_before_run,
 )
+from openkkm.jobs.reads import CashUnknown, PlainOperation, move_cash, run_plain
 from openkkm.jobs.recovery import DriveReplaced, reconcile
 
 log = logging.getLogger(__name__)
@@ -180,6 +187,8 @@ class DeviceWorker:
         except DriveReplaced as exc:
             log.error("command %s stays unknown: %s", job.id_command, exc.en)
             job.settled.set()
+        except CashUnknown as exc:  # finished, not failed: a resend must not move cash again
+            await self._finish(job, State.DONE, exc)
         except OpenKKMError as exc:
             if isinstance(exc, TransportError):
                 self.link.offline(exc)
@@ -199,6 +208,8 @@ class DeviceWorker:
         if isinstance(operation, PrintSlip):
             await self.link.call(self.driver.print_slip(operation.slip))
             return None
+        if isinstance(operation, PlainOperation):
+            return await run_plain(self.link, self.driver, operation)
         status = await self.link.status()
         if status.receipt_open:
             # Proven not fiscalised: an open receipt is not a document, and every unknown step
@@ -213,6 +224,18 @@ class DeviceWorker:
             document = await self._step(job, _step(DocumentType.SHIFT_CLOSE, status),
                                         lambda: self.driver.close_shift(operation.cashier))
             return ShiftDone(document, await self.link.info_or_none())
+        if isinstance(operation, OfdReport):
+            document = await self._step(job, _step(DocumentType.STATUS_REPORT, status),
+                                        lambda: self.driver.state_report(operation.cashier))
+            return ShiftDone(document, await self.link.info_or_none())
+        if isinstance(operation, ChangeRegistration):
+            change = operation.change
+            document = await self._step(job, _step(REGISTRATION_FORMS[change.action], status),
+                                        lambda: self.driver.change_registration(change))
+            return ShiftDone(document, await self.link.info_or_none())
+        if isinstance(operation, MoveCash):
+            await self._ensure_shift(job, status, operation.cashier)
+            return CashDone(await move_cash(self.link, self.driver, operation), job.shift_doc)
         if isinstance(operation, RegisterReceipt):
             return await self._receipt(job, operation, status)
         raise TypeError(f"unknown operation {operation!r}")
@@ -220,23 +243,29 @@ class DeviceWorker:
     async def _receipt(self, job: Job, operation: RegisterReceipt,
                        status: DeviceStatus) -> ReceiptDone:
         receipt = operation.receipt
+        status = await self._ensure_shift(job, status, receipt.cashier)
+        step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
+                    receipt.kind, receipt.total)
+        document = await self._step(job, step, lambda: self.driver.register(receipt))
+        return ReceiptDone(document, job.shift_doc, self.driver.line_length)
+
+    async def _ensure_shift(self, job: Job, status: DeviceStatus,
+                            cashier: Cashier | None) -> DeviceStatus:
+        """Close an expired shift and open a closed one as the config allows; return the status."""
         config = self.handle.config
         if status.shift is ShiftState.EXPIRED:
             if not config.auto_close_expired_shift:
                 raise shift_expired()
             await self._step(job, _step(DocumentType.SHIFT_CLOSE, status),
-                             lambda: self.driver.close_shift(receipt.cashier))
+                             lambda: self.driver.close_shift(cashier))
             status = await self.link.status()
         if status.shift is ShiftState.CLOSED:
             if not config.auto_open_shift:
                 raise shift_closed()
             job.shift_doc = await self._step(job, _step(DocumentType.SHIFT_OPEN, status),
-                                             lambda: self.driver.open_shift(receipt.cashier))
+                                             lambda: self.driver.open_shift(cashier))
             status = await self.link.status()
-        step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
-                    receipt.kind, receipt.total)
-        document = await self._step(job, step, lambda: self.driver.register(receipt))
-        return ReceiptDone(document, job.shift_doc, self.driver.line_length)
+        return status
 
     async def _step(self, job: Job, step: Step,
                     action: Callable[[], Awaitable[FiscalDocument]]) -> FiscalDocument:
@@ -278,7 +307,7 @@ class DeviceWorker:
             job.settled.set()
             return
         main = step.doc_type not in (DocumentType.SHIFT_OPEN, DocumentType.SHIFT_CLOSE)
-        if document is None or (job.kind == "receipt" and not main):
+        if document is None or (job.kind in ("receipt", "cash") and not main):
             await self._finish(job, State.FAILED, not_performed(job.kind))
         elif job.kind == "receipt":
             await self._finish(job, State.DONE,
@@ -292,6 +321,17 @@ class DeviceWorker:
             return await reconcile(self.link, step, backoff=self._backoff)
         finally:
             self.reconciling = False
+
+
+#: The document each registration action forms.
+REGISTRATION_FORMS: dict[RegistrationAction, DocumentType] = {
+    RegistrationAction.OPEN: DocumentType.REGISTRATION,
+    RegistrationAction.CHANGE_FN: DocumentType.REREGISTRATION,
+    RegistrationAction.CHANGE_OFD: DocumentType.REREGISTRATION,
+    RegistrationAction.CHANGE_ORGANIZATION: DocumentType.REREGISTRATION,
+    RegistrationAction.CHANGE_KKT: DocumentType.REREGISTRATION,
+    RegistrationAction.CLOSE: DocumentType.FN_CLOSE,
+}
 
 
 def _step(doc_type: DocumentType, status: DeviceStatus) -> Step:

@@ -19,6 +19,7 @@ from openkkm.api.envelope import Status, add_warning, dumps, envelope
 from openkkm.api.kkmserver import device_commands as dc
 from openkkm.api.kkmserver.commands import CommandSpec, lookup
 from openkkm.api.kkmserver.fields import error_text
+from openkkm.api.kkmserver.handlers import ReportCommands
 from openkkm.api.kkmserver.register_check import build_receipt, parse_register_check
 from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
 from openkkm.config import Config
@@ -113,7 +114,7 @@ class Dispatcher:
 
     def __init__(self, config: Config, jobs: JobService) -> None:
         self._jobs = jobs
-        self._language = config.server.language
+        self.language = config.server.language
         self._handlers: dict[str, Callable[[Call], Awaitable[dict[str, Any]]]] = {
             "List": self._list,
             "GetRezult": self._get_rezult,
@@ -123,12 +124,13 @@ class Dispatcher:
             "ZReport": self._shift,
             "GetDataKKT": self._data_kkt,
             "GetLineLength": self._line_length,
+            **ReportCommands(self, body_hash).handlers(),
         }
 
     def text(self, key: str, *args: object) -> str:
         """An openkkm text in the configured language."""
         ru, en = _TEXTS[key]
-        return (en if self._language == "en" else ru).format(*args)
+        return (en if self.language == "en" else ru).format(*args)
 
     async def execute(self, body: dict[str, Any], *, role: Role,
                       force_async: bool = False) -> tuple[int, dict[str, Any]]:
@@ -152,12 +154,12 @@ class Dispatcher:
         try:
             return await handler(call)
         except NotFoundError as exc:
-            return self.error(call.command, call.client_id, exc.text(self._language),
+            return self.error(call.command, call.client_id, exc.text(self.language),
                               status=Status.NOT_FOUND)
         except ValidationError as exc:
-            return self.error(call.command, call.client_id, error_text(exc, self._language))
+            return self.error(call.command, call.client_id, error_text(exc, self.language))
         except OpenKKMError as exc:
-            return self.error(call.command, call.client_id, exc.text(self._language))
+            return self.error(call.command, call.client_id, exc.text(self.language))
 
     def error(self, command: str, id_command: str, text: str, *,
               status: Status = Status.ERROR) -> dict[str, Any]:
@@ -188,9 +190,10 @@ class Dispatcher:
             return DEFAULT_WAIT, warnings
         return float(max(seconds - 1, Decimal(0))), warnings
 
-    async def _submit(self, call: Call, device: DeviceHandle, operation: Operation, *,
-                      request: dict[str, Any], digest: str, warnings: list[str],
-                      wait: float) -> dict[str, Any]:
+    async def submit(self, call: Call, device: DeviceHandle, operation: Operation, *,
+                     request: dict[str, Any], digest: str, warnings: list[str],
+                     wait: float) -> dict[str, Any]:
+        """Journal and queue ``operation`` on ``device``; the answer once done or waited out."""
         answer = await self._jobs.submit(
             id_command=call.id_command, command=call.command, request=journal_request(request),
             body_hash=digest, device=device, operation=operation, warnings=tuple(warnings),
@@ -241,7 +244,8 @@ class Dispatcher:
         return envelope({"Rezult": rezult}, command=call.command, status=Status.OK,
                         id_command=wanted)
 
-    def _select(self, call: Call) -> DeviceHandle:
+    def select(self, call: Call) -> DeviceHandle:
+        """The device a command's selection fields name (§5)."""
         request = dc.parse_model(dc.SelectionRequest, call.body)
         return self._jobs.select(Selection(
             num_device=request.num_device or 0, inn=request.inn_kkm or "",
@@ -254,13 +258,13 @@ class Dispatcher:
             wait, warnings = self.wait(call)
             request = parse_register_check(call.body)
             digest = body_hash(request.body_for_hash())
-            device = self._select(call)
+            device = self.select(call)
             if device.registration is None:
                 return self._not_ready(call, device)
             document, notices = build_receipt(request, device.registration, device.config,
                                               today=dt.date.today())
         except ValidationError as exc:
-            failed = self.error(call.command, call.id_command, error_text(exc, self._language))
+            failed = self.error(call.command, call.id_command, error_text(exc, self.language))
             failed["IdCommand"] = await self._jobs.record_failure(
                 id_command=failed["IdCommand"], command=call.command,
                 request=journal_request(call.body), body_hash=digest or body_hash(call.body),
@@ -268,9 +272,9 @@ class Dispatcher:
             return failed
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
-        warnings += [item.text(self._language) for item in notices]
+        warnings += [item.text(self.language) for item in notices]
         journalled = {**call.body, REGISTRATION_KEY: registration_note(device.registration)}
-        return await self._submit(call, device, operation, request=journalled, digest=digest,
+        return await self.submit(call, device, operation, request=journalled, digest=digest,
                                   warnings=warnings, wait=wait)
 
     def _not_ready(self, call: Call, device: DeviceHandle) -> dict[str, Any]:
@@ -283,22 +287,22 @@ class Dispatcher:
     async def _shift(self, call: Call) -> dict[str, Any]:
         wait, warnings = self.wait(call)
         request = dc.parse_model(dc.ShiftRequest, call.body)
-        cashier, notes = request.cashier(self._language)
-        device = self._select(call)
+        cashier, notes = request.cashier(self.language)
+        device = self.select(call)
         operation: Operation = (OpenShift(cashier) if call.command == "OpenShift"
                                 else CloseShift(cashier))
-        return await self._submit(call, device, operation, request=call.body,
+        return await self.submit(call, device, operation, request=call.body,
                                   digest=body_hash(call.body), warnings=[*warnings, *notes],
                                   wait=wait)
 
     async def _data_kkt(self, call: Call) -> dict[str, Any]:
         wait, warnings = self.wait(call)
-        device = self._select(call)
-        return await self._submit(call, device, ReadInfo(), request=call.body,
+        device = self.select(call)
+        return await self.submit(call, device, ReadInfo(), request=call.body,
                                   digest=body_hash(call.body), warnings=warnings, wait=wait)
 
     async def _line_length(self, call: Call) -> dict[str, Any]:
-        device = self._select(call)
+        device = self.select(call)
         length = device.info.line_length if device.info is not None else device.config.line_length
         return envelope(dc.line_length_fields(length), command=call.command, status=Status.OK,
                         id_command=call.client_id, num_device=device.num,

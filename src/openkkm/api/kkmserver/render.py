@@ -19,11 +19,23 @@ from openkkm.api.kkmserver.register_check import (
     parse_register_check,
     render_check_fields,
 )
+from openkkm.api.kkmserver.report_commands import (
+    cash_fields,
+    counters_fields,
+    data_check_fields,
+    report_fields,
+)
 from openkkm.config import Config
 from openkkm.errors import DeviceRejected, FiscalStateError, OpenKKMError
-from openkkm.fiscal.types import DeviceInfo, Registration
+from openkkm.fiscal.types import Counters, DeviceInfo, Registration
 from openkkm.jobs.model import Renderer, StoredCommand
-from openkkm.jobs.operations import Outcome, ReceiptDone, ShiftDone
+from openkkm.jobs.operations import (
+    CashDone,
+    DocumentRead,
+    Outcome,
+    ReceiptDone,
+    ShiftDone,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +88,49 @@ def _data_kkt_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
     return {}
 
 
+def _ofd_report_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, ShiftDone):
+        return report_fields(outcome.document, outcome.info)
+    return report_fields(None, None)
+
+
+def _request_cash_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    return cash_fields(outcome.cash_balance if isinstance(outcome, DeviceInfo) else None)
+
+
+def _cash_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, CashDone):
+        fields = cash_fields(outcome.balance)
+        if outcome.shift_opened is not None:
+            fields["SessionNumber"] = outcome.shift_opened.shift_number
+        return fields
+    return {}
+
+
+def _counters_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    return counters_fields(outcome) if isinstance(outcome, Counters) else {}
+
+
+def _data_check_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    if not isinstance(outcome, DocumentRead):
+        return {}
+    note = stored.request.get(REGISTRATION_KEY) or {}
+    return data_check_fields(outcome, ofd_inn=note.get("ofd_inn", ""), inn=note.get("inn", ""),
+                             reg_number=note.get("reg_number", ""))
+
+
 _FIELDS: dict[str, Callable[[StoredCommand, Outcome], dict[str, Any]]] = {
     "RegisterCheck": _receipt_fields,
     "OpenShift": _shift_fields,
     "CloseShift": _shift_fields,
     "ZReport": _shift_fields,
     "GetDataKKT": _data_kkt_fields,
+    "OfdReport": _ofd_report_fields,
+    "RequestCash": _request_cash_fields,
+    "DepositingCash": _cash_fields,
+    "PaymentCash": _cash_fields,
+    "GetCounters": _counters_fields,
+    "GetDataCheck": _data_check_fields,
 }
 
 

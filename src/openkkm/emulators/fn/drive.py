@@ -54,6 +54,11 @@ SHIFT_LIMIT = dt.timedelta(hours=24)
 CAPACITY = 250_000  #: documents; "about 250 000" is only a common figure (FISCAL.md §10.2)
 
 
+#: How a receipt's cash payment moves the drawer, by 1054.
+_CASH_SIGN: dict[ReceiptKind, int] = {ReceiptKind.SALE: 1, ReceiptKind.SALE_RETURN: -1,
+                                      ReceiptKind.PURCHASE: -1, ReceiptKind.PURCHASE_RETURN: 1}
+
+
 def system_clock() -> dt.datetime:
     """Return the machine's local time, naive, as a register's clock reads it."""
     return dt.datetime.now()
@@ -67,6 +72,8 @@ class FiscalDrive:
         self._state = state
         self._store = store
         self.clock = clock
+        #: marking codes the ФН's check answers as bad (a test knob, not persisted)
+        self.rejected_codes: set[str] = set()
 
     @classmethod
     def create(cls, registration: RegistrationData, store: StateFile | None = None, *,
@@ -153,6 +160,11 @@ class FiscalDrive:
     def closed(self) -> bool:
         """True after the ФН close report."""
         return self._state.fn_closed
+
+    @property
+    def cash(self) -> int:
+        """Kopecks in the drawer by the register's count."""
+        return self._state.cash
 
     def shift_totals(self) -> dict[str, int]:
         """Counters of the current (or last) shift; see ``counters``."""
@@ -273,6 +285,48 @@ class FiscalDrive:
         if count:
             self._save()
         return count
+
+    # --- cash ----------------------------------------------------------------------------
+
+    def cash_in(self, amount: int) -> int:
+        """Count a cash deposit (no fiscal document); return the new balance."""
+        return self._move_cash(amount)
+
+    def cash_out(self, amount: int) -> int:
+        """Count a cash payout; refused when the drawer holds less. Return the new balance."""
+        if amount > self._state.cash:
+            raise FnError(Refusal.CASH_SHORT, f"{self._state.cash / 100:.2f}")
+        return self._move_cash(-amount)
+
+    def _move_cash(self, delta: int) -> int:
+        if delta == 0:
+            raise FnError(Refusal.BAD_VALUE, "0")
+        if self._state.fn_closed:
+            raise FnError(Refusal.FN_CLOSED)
+        self._check_shift_for_receipt()
+        if self._state.receipt is not None:
+            raise FnError(Refusal.RECEIPT_OPEN)
+        self._state.cash += delta
+        self._save()
+        return self._state.cash
+
+    # --- marking -------------------------------------------------------------------------
+
+    def check_marking(self, code: str, *, checkable: bool) -> int:
+        """Check a marking code with the ФН key; return tag 2106.
+
+        The ФН can check only a code that carries its crypto tail (``checkable``); it answers
+        bit 0 (checked) and bit 1 (the result is good). The simulated ФН finds every code good
+        unless told otherwise through ``rejected_codes``; it has no OFD link, so bits 2 and 3
+        stay clear.
+        """
+        if self._state.fn_closed:
+            raise FnError(Refusal.FN_CLOSED)
+        if FfdVersion(self.registration.ffd) < FfdVersion.V1_2:
+            raise FnError(Refusal.MARKING_NEEDS_FFD_12)
+        if not checkable:
+            return 0
+        return 1 if code in self.rejected_codes else 3
 
     # --- receipts ------------------------------------------------------------------------
 
@@ -447,6 +501,7 @@ class FiscalDrive:
         elif kind is not None and payments is not None and lines is not None:
             state.receipt_number = receipt_number
             state.receipt = None
+            state.cash += _CASH_SIGN[kind] * payments.cash
             for totals in (state.shift_totals, state.fn_totals):
                 add_receipt(totals, form, kind, total, payments, lines)
         self._save()

@@ -58,6 +58,8 @@ class Refusal(IntEnum):
     BAD_QUANTITY = 27
     AGENT_WITHOUT_SUPPLIER = 28
     FFD_CHANGE_SEQUENCE = 29
+    CASH_SHORT = 30
+    MARKING_NEEDS_FFD_12 = 31
 
 
 class RefusalText(NamedTuple):
@@ -157,6 +159,13 @@ REFUSALS: dict[Refusal, RefusalText] = {
         "без неотправленных документов",
         "The FFD version changes only right after a current-state report with no unsent "
         "documents"),
+    Refusal.CASH_SHORT: RefusalText(
+        FnCode.BAD_PARAMETERS, False, "Не хватает наличности в кассе",
+        "There is not enough cash in the drawer"),
+    Refusal.MARKING_NEEDS_FFD_12: RefusalText(
+        FnCode.WRONG_STATE, False,
+        "Проверка кода маркировки возможна только в ККТ с ФФД 1.2",
+        "Marking codes are checked only by an FFD 1.2 register"),
     Refusal.BAD_QUANTITY: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Количество должно быть больше нуля",
         "The quantity must be greater than zero"),

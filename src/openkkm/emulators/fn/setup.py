@@ -6,10 +6,14 @@ from pathlib import Path
 
 from openkkm.config import DeviceConfig
 from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
-from openkkm.emulators.fn.identity import make_fn_number, make_kkt_number, make_reg_number
+from openkkm.emulators.fn.identity import (
+    make_fn_number,
+    make_kkt_number,
+    make_reg_number,
+)
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.state import RegistrationData
-from openkkm.fiscal.types import FfdVersion, TaxSystem
+from openkkm.fiscal.types import FfdVersion, Registration, TaxSystem
 
 FFD_BY_LABEL = {version.label: version for version in FfdVersion}
 KEY_DAYS_15_MONTHS = 470  #: FISCAL.md §10.2
@@ -32,6 +36,18 @@ def default_registration(config: DeviceConfig) -> RegistrationData:
         reg_number=make_reg_number(config.num, config.inn, kkt_number),
         kkt_number=kkt_number, fn_number=config.fn_number or make_fn_number(config.num),
         key_days=KEY_DAYS_36_MONTHS if months_36 else KEY_DAYS_15_MONTHS)
+
+
+def registration_data(reg: Registration, key_days: int) -> RegistrationData:
+    """The simulated ФН's registration record of a vendor-neutral ``Registration``."""
+    return RegistrationData(
+        inn=reg.inn, organization=reg.organization,
+        tax_systems=tuple(int(code) for code in reg.tax_systems), ffd=int(reg.ffd),
+        address=reg.address, place=reg.place, sender_email=reg.sender_email,
+        reg_number=reg.reg_number, kkt_number=reg.kkt_number, fn_number=reg.fn_number,
+        ofd_name=reg.ofd_name, ofd_inn=reg.ofd_inn, autonomous=reg.offline, excise=reg.excise,
+        marking=reg.marking, agent_roles=tuple(int(role) for role in reg.agent_roles),
+        key_days=key_days)
 
 
 def state_path(data_dir: str | Path, device: int) -> Path:

@@ -140,6 +140,7 @@ class FnState:
     shift_totals: dict[str, int] = field(default_factory=dict)
     fn_totals: dict[str, int] = field(default_factory=dict)
     receipt: OpenReceipt | None = None
+    cash: int = 0  #: kopecks in the drawer by the register's count (a ККТ counter, kept here)
     archive: list[ArchivedDocument] = field(default_factory=list)
 
     def header_json(self) -> dict[str, Any]:
@@ -161,6 +162,7 @@ class FnState:
             "shift_totals": self.shift_totals,
             "fn_totals": self.fn_totals,
             "receipt": None if self.receipt is None else self.receipt.to_json(),
+            "cash": self.cash,
         }
 
     @classmethod
@@ -184,6 +186,7 @@ class FnState:
             shift_totals=data["shift_totals"],
             fn_totals=data["fn_totals"],
             receipt=None if receipt is None else OpenReceipt.from_json(receipt),
+            cash=data.get("cash", 0),
             archive=archive,
         )
 

@@ -1,0 +1,88 @@
+"""Dispatch of the report, cash and lookup commands: request in, operation queued, answer out."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from openkkm.api.kkmserver import device_commands as dc
+from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
+from openkkm.api.kkmserver.report_commands import CashRequest, DataCheckRequest
+from openkkm.errors import NotSupportedError
+from openkkm.fiscal.types import FfdVersion
+from openkkm.jobs.operations import (
+    MoveCash,
+    OfdReport,
+    OpenDrawer,
+    Operation,
+    ReadCounters,
+    ReadDocument,
+    ReadInfo,
+    XReport,
+)
+
+if TYPE_CHECKING:
+    from openkkm.api.kkmserver.dispatch import Call, Dispatcher
+
+Handler = Callable[["Call"], Awaitable[dict[str, Any]]]
+
+
+class ReportCommands:
+    """Handlers of ``XReport``, ``OfdReport``, cash, drawer, ``GetDataCheck``, ``GetCounters``."""
+
+    def __init__(self, dispatcher: Dispatcher, digest: Callable[[Any], str]) -> None:
+        self._dispatcher = dispatcher
+        self._digest = digest
+
+    def handlers(self) -> dict[str, Handler]:
+        """The handlers by command name."""
+        return {"XReport": self._report, "OfdReport": self._report,
+                "DepositingCash": self._cash, "PaymentCash": self._cash,
+                "OpenCashDrawer": self._plain, "RequestCash": self._plain,
+                "GetCounters": self._counters, "GetDataCheck": self._data_check}
+
+    async def _queue(self, call: Call, operation: Operation, warnings: list[str],
+                     request: dict[str, Any] | None = None) -> dict[str, Any]:
+        dispatcher = self._dispatcher
+        wait, notes = dispatcher.wait(call)
+        device = dispatcher.select(call)
+        body = call.body if request is None else request
+        if request is not None and device.registration is not None:
+            body = {**request, REGISTRATION_KEY: registration_note(device.registration)}
+        return await dispatcher.submit(call, device, operation, request=body,
+                                       digest=self._digest(call.body), warnings=[*notes, *warnings],
+                                       wait=wait)
+
+    async def _report(self, call: Call) -> dict[str, Any]:
+        request = dc.parse_model(dc.ShiftRequest, call.body)
+        cashier, notes = request.cashier(self._dispatcher.language)
+        operation: Operation = (XReport(cashier) if call.command == "XReport"
+                                else OfdReport(cashier))
+        return await self._queue(call, operation, notes)
+
+    async def _cash(self, call: Call) -> dict[str, Any]:
+        request = dc.parse_model(CashRequest, call.body)
+        amount = request.kopecks()
+        cashier, notes = request.cashier(self._dispatcher.language)
+        sign = 1 if call.command == "DepositingCash" else -1
+        return await self._queue(call, MoveCash(sign * amount, cashier), notes)
+
+    async def _plain(self, call: Call) -> dict[str, Any]:
+        operation: Operation = OpenDrawer() if call.command == "OpenCashDrawer" else ReadInfo()
+        return await self._queue(call, operation, [])
+
+    async def _counters(self, call: Call) -> dict[str, Any]:
+        device = self._dispatcher.select(call)
+        registration = device.registration
+        if registration is not None and registration.ffd < FfdVersion.V1_2:
+            raise NotSupportedError(
+                f"Команда GetCounters доступна только для ККТ с ФФД 1.2 (у ККТ {device.num} — "
+                f"ФФД {registration.ffd.label})",
+                f"GetCounters needs an FFD 1.2 register (register {device.num} has FFD "
+                f"{registration.ffd.label})")
+        return await self._queue(call, ReadCounters(), [])
+
+    async def _data_check(self, call: Call) -> dict[str, Any]:
+        request = dc.parse_model(DataCheckRequest, call.body)
+        operation = ReadDocument(request.number(), request.copies())
+        return await self._queue(call, operation, [], request=call.body)
