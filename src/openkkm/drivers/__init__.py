@@ -6,3 +6,6 @@ registry in ``base`` is the one place kinds are looked up.
 
 from openkkm.drivers import virtual as virtual
 from openkkm.drivers import shtrih as shtrih
+from openkkm.drivers import escpos as escpos
+from openkkm.drivers import screen as screen
+from openkkm.drivers import cups as cups
