@@ -130,8 +130,9 @@ async def test_pyshtrih_over_a_pty_matches_the_fn() -> None:
     try:
         result = await asyncio.to_thread(client)
     finally:
-        await device_end.close()
+        task.cancel()  # closing a pty does not wake a pending read: stop the loop first
         await asyncio.gather(task, return_exceptions=True)
+        await device_end.close()
     fn = emulator.fn
     doc = fn.document(fn.last_number)
     assert result["before"]["Режим ФР"].num == Mode.SHIFT_CLOSED  # type: ignore[index]
