@@ -12,7 +12,13 @@ from pathlib import Path
 from atol_bench import Bench, sale
 
 from openkkm.errors import TransportError
-from openkkm.fiscal.types import DocumentType, FiscalDocument, Receipt, ReceiptKind, VatRate
+from openkkm.fiscal.types import (
+    DocumentType,
+    FiscalDocument,
+    Receipt,
+    ReceiptKind,
+    VatRate,
+)
 
 RECEIPT = sale(("Хлеб", 5000, "2", VatRate.VAT22), ("Сок", 12000, "1", VatRate.VAT10),
                cash=20000, electronic=2000, change=0)

@@ -144,7 +144,7 @@ class AtolEmulator:
 
 def _task_code(data: bytes) -> int | None:
     """The command code of the first task a chunk adds, if any (for ``nak@CMD``)."""
-    used, packet = atol_v3.decode(data)
+    _used, packet = atol_v3.decode(data)
     if not isinstance(packet, atol_v3.Packet) or len(packet.data) < 3:
         return None
     command, rest = packet.data[0], packet.data[1:]
