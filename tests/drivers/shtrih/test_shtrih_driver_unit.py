@@ -252,4 +252,3 @@ async def test_print_slip_fonts_barcode_cut_and_copies(device: ScriptedDevice) -
     assert device.sent(Command.PRINT_STRING)[0].text == "x" * 32  # type: ignore[attr-defined]
     assert device.sent(Command.PRINT_STRING_FONT)[0].font == 3  # type: ignore[attr-defined]
     await driver.stop()
-

@@ -23,6 +23,8 @@ from openkkm.fiscal.types import (
     Slip,
 )
 from openkkm.protocol.shtrih.cmd_fn import (
+    FindDocument,
+    FindDocumentAnswer,
     FnStatus,
     FnStatusAnswer,
     OfdExchangeStatus,
@@ -187,11 +189,20 @@ class ShtrihDriver(Driver):
     async def _receipt_document(
         self, receipt: Receipt, closed: CloseReceiptExtAnswer
     ) -> FiscalDocument:
-        """The receipt's document from FF45's answer, FF40's counters and (if needed) FF0A."""
+        """The receipt's document from FF45's answer, FF40's counters and FF0A's moment.
+
+        FF0A tells the moment to the minute (as the QR code does); reading the whole receipt as
+        TLV for its seconds would more than double the bytes of a receipt.
+        """
         params = await self.link.execute(ShiftParams(), ShiftParamsAnswer)
         moment = closed.datetime
         if moment is None:
-            moment = (await self._find_formed(closed.fd_number)).moment
+            found = await self.link.execute(
+                FindDocument(fd_number=closed.fd_number), FindDocumentAnswer
+            )
+            moment = found.datetime
+        if moment is None:
+            raise ProtocolError("ФН не сообщил время чека", "The FN gave no receipt time")
         return FiscalDocument(
             number=closed.fd_number,
             fiscal_sign=closed.fiscal_sign,

@@ -8,7 +8,7 @@ first command, so a dropped TCP link heals by itself, but never in the middle of
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from openkkm.errors import (
@@ -34,10 +34,18 @@ T = TypeVar("T")
 class ShtrihLink:
     """One open connection to a register at ``url``, reopened on demand after a failure."""
 
-    def __init__(self, url: str, hub: LoopHub | None, *, control_timeout: float = 1.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        hub: LoopHub | None,
+        *,
+        control_timeout: float = 1.0,
+        timeouts: Callable[[int], float] = answer_timeout,
+    ) -> None:
         self.url = url
         self.hub = hub
         self.control_timeout = control_timeout
+        self.timeouts = timeouts  #: seconds to wait for each command's answer
         self.session: HostSession | None = None
         self.broken = False
 
@@ -51,7 +59,9 @@ class ShtrihLink:
                 f"Нет связи с ККТ {self.url}: {exc}",
                 f"Cannot reach the register {self.url}: {exc}",
             ) from exc
-        self.session = HostSession(transport, control_timeout=self.control_timeout)
+        self.session = HostSession(
+            transport, control_timeout=self.control_timeout, timeouts=self.timeouts
+        )
         self.broken = False
 
     async def close(self) -> None:
@@ -94,7 +104,7 @@ class ShtrihLink:
         session = self._session()
         code = int.from_bytes(command, "big")
         try:
-            payload = await session.execute_raw(command + data, answer_timeout(code))
+            payload = await session.execute_raw(command + data, self.timeouts(code))
         except BaseException:
             self.broken = True
             raise

@@ -1,0 +1,149 @@
+"""ShtrihDriver end to end against ShtrihEmulator over loop, TCP and a pty."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from dataclasses import replace
+
+import pytest
+from shtrih_e2e_helpers import (
+    ManualClock,
+    device_config,
+    emulator,
+    loop_driver,
+    mixed_sale,
+    small_sale,
+)
+
+from openkkm.drivers.shtrih import ShtrihDriver
+from openkkm.emulators.shtrih.server import serve_connection, serve_tcp_emulator
+from openkkm.errors import DeviceRejected, FiscalStateError
+from openkkm.fiscal.types import (
+    Cashier,
+    DocumentType,
+    ReceiptKind,
+    ShiftState,
+    TaxSystem,
+)
+from openkkm.protocol.shtrih.cmd_receipt import OpenReceipt, OperationV2
+from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
+from openkkm.transport import open_pty_pair
+
+
+async def test_shift_sale_with_change_return_and_archive_round_trip() -> None:
+    clock = ManualClock()
+    emu = emulator(clock)
+    driver = await loop_driver(emu)
+    info = await driver.info()
+    assert info.registration.fn_number == emu.fn.fn_number
+    assert info.registration.inn == emu.fn.registration.inn
+    assert info.registration.reg_number == emu.fn.registration.reg_number
+    assert info.registration.tax_systems == (TaxSystem.OSN, TaxSystem.USN_INCOME)
+    assert info.status.shift is ShiftState.CLOSED
+
+    opened = await driver.open_shift(Cashier("Иванова"))
+    assert opened.type is DocumentType.SHIFT_OPEN
+    assert opened == emu.fn.document(opened.number).to_fiscal_document(emu.fn.fn_number)
+
+    clock.now += dt.timedelta(minutes=3, seconds=17)
+    sale = await driver.register(mixed_sale(tendered=40000))
+    archived = emu.fn.document(sale.number)
+    assert (archived.kind, archived.total, archived.change) == (ReceiptKind.SALE, 33200, 6800)
+    expected = archived.to_fiscal_document(emu.fn.fn_number)
+    assert sale == replace(expected, moment=expected.moment.replace(second=0))  # FF0A: minutes
+    assert await driver.read_document(sale.number) == expected  # TLV 1012: seconds
+
+    refund = await driver.register(small_sale(1500, ReceiptKind.SALE_RETURN))
+    assert emu.fn.document(refund.number).kind is ReceiptKind.SALE_RETURN
+
+    status = await driver.status()
+    assert status.last_document == refund.number and status.shift is ShiftState.OPEN
+    for number in range(1, status.last_document + 1):
+        expected = emu.fn.document(number).to_fiscal_document(emu.fn.fn_number)
+        assert await driver.read_document(number) == expected
+    assert await driver.read_document(status.last_document + 1) is None
+
+    closed = await driver.close_shift(None)
+    assert closed == emu.fn.document(closed.number).to_fiscal_document(emu.fn.fn_number)
+    assert (await driver.status()).shift is ShiftState.CLOSED
+    await driver.stop()
+
+
+async def test_expired_shift_refused_with_the_shtrih_code() -> None:
+    clock = ManualClock()
+    emu = emulator(clock)
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    clock.now += dt.timedelta(hours=25)
+    assert (await driver.status()).shift is ShiftState.EXPIRED
+    last = emu.fn.last_number
+    with pytest.raises(FiscalStateError) as refused:
+        await driver.register(small_sale(1000))
+    assert refused.value.vendor_code in (0x4E, 0x16) and "смена" in refused.value.ru
+    status = await driver.status()
+    assert not status.receipt_open and emu.fn.last_number == last
+    await driver.stop()
+
+
+async def test_device_refusal_cancels_and_keeps_the_code() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    with pytest.raises(DeviceRejected) as refused:  # a refund with no cash in the drawer
+        await driver.register(replace(mixed_sale(), kind=ReceiptKind.SALE_RETURN))
+    assert refused.value.vendor_code == 0x46
+    assert "Не хватает наличности" in refused.value.ru
+    assert not (await driver.status()).receipt_open
+    await driver.stop()
+
+
+async def test_cancel_of_an_open_receipt() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    last = emu.fn.last_number
+    await driver.link.execute(OpenReceipt(receipt_type=0), OperatorAnswer)
+    await driver.link.execute(OperationV2(quantity=1_000_000, price=100, name="x"), EmptyAnswer)
+    assert (await driver.status()).receipt_open
+    await driver.cancel_receipt()
+    assert not (await driver.status()).receipt_open
+    assert emu.fn.last_number == last
+    await driver.cancel_receipt()  # nothing open: a no-op
+    await driver.stop()
+
+
+async def test_receipt_over_tcp() -> None:
+    emu = emulator(ManualClock())
+    listener = await serve_tcp_emulator(emu, "127.0.0.1", 0)
+    driver = ShtrihDriver(device_config(f"tcp://127.0.0.1:{listener.port}"), data_dir=".")
+    try:
+        await driver.start()
+        await driver.open_shift(None)
+        document = await driver.register(mixed_sale())
+        assert emu.fn.document(document.number).total == document.total
+        await driver.stop()
+        await driver.start()  # a new connection reads the same register
+        assert (await driver.status()).last_document == document.number
+    finally:
+        await driver.stop()
+        await listener.close()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="pty is POSIX only")
+async def test_receipt_over_a_pty() -> None:
+    emu = emulator(ManualClock())
+    device_end, path = open_pty_pair()
+    serving = asyncio.create_task(serve_connection(emu, device_end))
+    driver = ShtrihDriver(device_config(f"pty://{path}"), data_dir=".")
+    try:
+        await driver.start()
+        await driver.open_shift(None)
+        document = await driver.register(small_sale(4200))
+        assert emu.fn.document(document.number).total == 4200
+    finally:
+        await driver.stop()
+        serving.cancel()  # the emulator's pty read does not wake on close
+        await asyncio.gather(serving, return_exceptions=True)
+        await device_end.close()
