@@ -68,21 +68,30 @@ class _Connection:
             data = await self.read(None)
             step = self.exchange.receive(data)
             silent = self.cut_due()
+            commands, write = list(step.commands), step.write
+            if not silent and self._nak(commands, write):
+                commands, write = [], write[:-1] + NAK_BYTE
             if not silent:
-                await self.write(step.write)
-            for frame in step.commands:
+                await self.write(write)
+            for frame in commands:
                 await self.command(frame, silent=silent)
             if silent:
                 raise _LinkCut
+
+    def _nak(self, commands: list[Frame], write: bytes) -> bool:
+        """Tell whether the plan NAKs the one frame just accepted (its ACK ends ``write``)."""
+        if len(commands) != 1 or not write.endswith(ACK_BYTE):
+            return False
+        code = split_command(commands[0].payload)[0]
+        if self.emulator.faults.fire(WireFault.NAK_FRAME, code) is None:
+            return False
+        self.exchange.busy = False  # as if the frame had arrived damaged
+        return True
 
     async def command(self, frame: Frame, *, silent: bool) -> None:
         """Execute one accepted frame under the fault plan."""
         faults = self.emulator.faults
         code = split_command(frame.payload)[0]
-        if not silent and faults.fire(WireFault.NAK_FRAME, code):
-            self.exchange.busy = False
-            await self.write(NAK_BYTE)
-            return
         if faults.fire(WireFault.POWER_LOSS, code):
             self.emulator.power_loss()
             raise _LinkCut
