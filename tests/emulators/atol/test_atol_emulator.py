@@ -1,0 +1,109 @@
+"""The ATOL emulator on its own: the CLI entry over TCP and a pty, faults, state file, modes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from openkkm.config import DeviceConfig
+from openkkm.drivers.atol import AtolDriver
+from openkkm.emulators.atol import AtolEmulator
+from openkkm.emulators.atol.cli import serve_cli
+from openkkm.emulators.atol.faults import WireFault, WirePlan
+from openkkm.errors import ConfigError
+from openkkm.fiscal.types import (
+    DocumentType,
+    Item,
+    Payments,
+    Receipt,
+    ReceiptKind,
+    VatRate,
+)
+from openkkm.protocol.atol import cmd_receipt, cmd_state
+from openkkm.protocol.atol.codes import Mode
+from openkkm.protocol.atol.messages import encode_error
+
+SALE = Receipt(kind=ReceiptKind.SALE,
+               items=(Item(name="Хлеб", price=5000, quantity=Decimal(1), amount=5000, vat=VatRate.VAT22),),
+               payments=Payments(cash=5000))
+
+
+async def run_cli(tmp_path: Path, *, pty: bool) -> None:
+    """Start ``serve_cli``, drive a shift and a sale through its address, stop it."""
+    addresses: asyncio.Queue[str] = asyncio.Queue()
+    state = tmp_path / "fn.json"
+    task = asyncio.create_task(serve_cli(None if pty else "tcp://127.0.0.1:0", pty, str(state),
+                                         0, "", addresses.put_nowait))
+    try:
+        url = await asyncio.wait_for(addresses.get(), 5)
+        assert url.startswith("pty:///" if pty else "tcp://127.0.0.1:")
+        driver = AtolDriver(DeviceConfig(num=1, kind="atol", url=url), data_dir=str(tmp_path))
+        await driver.start()
+        try:
+            assert (await driver.open_shift(None)).type is DocumentType.SHIFT_OPEN
+            document = await driver.register(SALE)
+            assert (document.number, document.total) == (3, 5000)
+        finally:
+            await driver.stop()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert state.exists()
+
+
+async def test_cli_over_tcp(tmp_path: Path) -> None:
+    await run_cli(tmp_path, pty=False)
+
+
+async def test_cli_over_pty(tmp_path: Path) -> None:
+    await run_cli(tmp_path, pty=True)
+
+
+async def test_cli_refuses_other_schemes() -> None:
+    with pytest.raises(ConfigError):
+        await serve_cli("loop://x", False, None, 0, "", print)
+
+
+def test_state_file_survives_a_restart(tmp_path: Path) -> None:
+    config = DeviceConfig(num=3, kind="atol")
+    first = AtolEmulator(config, state_file=tmp_path / "fn.json")
+    first.fn.open_shift()
+    again = AtolEmulator(config, state_file=tmp_path / "fn.json")
+    assert again.fn.fn_number == first.fn.fn_number and again.fn.last_number == 2
+    from_dir = AtolEmulator(config, data_dir=tmp_path)
+    assert from_dir.fn.last_number == 1 and (tmp_path / "fn-3.json").exists()
+
+
+def test_modes_and_paper() -> None:
+    emulator = AtolEmulator(DeviceConfig(num=1, kind="atol"),
+                            clock=lambda: dt.datetime(2026, 11, 24, 9, 0))
+    assert emulator.execute(cmd_receipt.OpenShift().encode()) == encode_error(102)
+    assert emulator.execute(cmd_state.EnterMode(mode=Mode.REGISTRATION, password=1).encode()) \
+        == encode_error(140)
+    assert emulator.execute(cmd_state.EnterMode(mode=Mode.REGISTRATION).encode()) == \
+        bytes.fromhex("55 00 00")
+    assert emulator.execute(cmd_state.EnterMode(mode=Mode.X_REPORTS).encode()) == encode_error(102)
+    emulator.set_faults("paper_out")
+    assert emulator.execute(cmd_receipt.OpenShift().encode()) == encode_error(103)
+    emulator.set_faults("")
+    assert emulator.execute(cmd_receipt.OpenShift().encode()) == bytes.fromhex("55 00 00")
+    assert emulator.execute(bytes.fromhex("00 00 F1")) == encode_error(242)
+    assert emulator.execute(bytes.fromhex("00 00 99 00")) == encode_error(19)
+
+
+def test_fault_plan_parsing() -> None:
+    plan = WirePlan.parse("lose_reply@4a*1, delay=0.5, cut_at=120")
+    assert plan.fire(WireFault.LOSE_REPLY, 0x99) is None
+    assert plan.fire(WireFault.LOSE_REPLY, 0x4A) is not None
+    assert plan.fire(WireFault.LOSE_REPLY, 0x4A) is None
+    assert plan.cut_position() == 120
+    rule = plan.fire(WireFault.DELAY, 0x3F)
+    assert rule is not None and rule.value == 0.5
+    for bad in ("explode", "delay", "nak=3", "cut_at=-1", "lose_reply*0", "nak@zz"):
+        with pytest.raises(ConfigError):
+            WirePlan.parse(bad)
