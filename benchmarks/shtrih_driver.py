@@ -1,0 +1,172 @@
+"""Bytes and time of one receipt: our Shtrih driver against pyshtrih, on the emulator at 115200 baud.
+
+Both clients register the same four-line cash receipt on the same emulated register over a pty;
+pyshtrih with its own commands (0x10 wait, 0x8D, 0x80 per line, 0x85), our driver with its FFD
+1.05+ flow (0x8D, FF46 per line, FF45, then FF40 and FF0A for the result). The emulator paces its
+answers at the baud rate and the meter paces what it receives the same way, so both directions
+cost wire time (each paced transfer also costs at least the event loop's ~1 ms timer step,
+which is why the transfer counts are printed). Goals: our bytes and time ≤ 1.0× pyshtrih's; our time ≤ 1.1× the wire time of
+our own bytes. Run: ``.venv/bin/python benchmarks/shtrih_driver.py [receipts]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+import pyshtrih
+
+from openkkm.config import DeviceConfig
+from openkkm.drivers.shtrih import ShtrihDriver
+from openkkm.emulators.shtrih import ShtrihEmulator
+from openkkm.emulators.shtrih.server import serve_connection
+from openkkm.fiscal.types import Item, Payments, Receipt, ReceiptKind, VatRate
+from openkkm.transport import Transport, open_pty_pair
+
+BAUD = 115200
+BIT_TIMES = 10  #: start + 8 data + stop bits per byte
+LINES = (("Молоко", 1, 12200, VatRate.VAT22, 1), ("Хлеб", 2, 2500, VatRate.VAT10, 2),
+         ("Сыр", 1, 45000, VatRate.VAT22, 1), ("Пакет", 1, 500, VatRate.VAT22, 1))
+TOTAL = sum(qty * price for _, qty, price, _, _ in LINES)
+
+
+class Meter(Transport):
+    """The device end, counting bytes both ways and pacing what it receives at ``BAUD``."""
+
+    def __init__(self, inner: Transport) -> None:
+        super().__init__(inner.url)
+        self.inner = inner
+        self.received = self.sent = self.transfers = 0
+
+    async def read(self, n: int, timeout: float | None) -> bytes:
+        """Read and spend the wire time of what arrived."""
+        data = await self.inner.read(n, timeout)
+        self.received += len(data)
+        self.transfers += 1
+        await asyncio.sleep(len(data) * BIT_TIMES / BAUD)
+        return data
+
+    async def write(self, data: bytes) -> None:
+        """Write (the emulator paces its own answers) and count."""
+        self.sent += len(data)
+        self.transfers += 1
+        await self.inner.write(data)
+
+    async def close(self) -> None:
+        """Close the pty end."""
+        await self.inner.close()
+
+    def reset(self) -> None:
+        """Start counting afresh."""
+        self.received = self.sent = self.transfers = 0
+
+    @property
+    def total(self) -> int:
+        """Bytes both ways."""
+        return self.received + self.sent
+
+
+def receipt() -> Receipt:
+    """The benchmark receipt for our driver."""
+    items = tuple(Item(name=name, price=price, quantity=Decimal(qty), amount=qty * price, vat=vat)
+                  for name, qty, price, vat, _ in LINES)
+    return Receipt(kind=ReceiptKind.SALE, items=items, payments=Payments(cash=TOTAL))
+
+
+async def serve(emu: ShtrihEmulator) -> tuple[Meter, str, asyncio.Task[None]]:
+    """Serve ``emu`` on a fresh pty through a meter."""
+    device_end, path = open_pty_pair()
+    meter = Meter(device_end)
+    return meter, path, asyncio.create_task(serve_connection(emu, meter, close=False))
+
+
+async def stop(meter: Meter, task: asyncio.Task[None]) -> None:
+    """Stop serving one pty."""
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await meter.close()
+
+
+Figures = tuple[list[int], list[float], list[int]]  #: bytes, seconds, transfers per receipt
+
+
+async def ours(emu: ShtrihEmulator, count: int) -> Figures:
+    """Bytes and seconds per receipt through ShtrihDriver."""
+    meter, path, task = await serve(emu)
+    driver = ShtrihDriver(DeviceConfig(num=1, kind="shtrih", url=f"pty://{path}"), data_dir=".")
+    sizes, times, transfers = [], [], []
+    try:
+        await driver.start()
+        await driver.open_shift(None)
+        for _ in range(count):
+            meter.reset()
+            began = time.perf_counter()
+            await driver.register(receipt())
+            times.append(time.perf_counter() - began)
+            sizes.append(meter.total)
+            transfers.append(meter.transfers)
+    finally:
+        await driver.stop()
+        await stop(meter, task)
+    return sizes, times, transfers
+
+
+def pyshtrih_receipt(device: pyshtrih.ShtrihAllCommands) -> None:
+    """The same receipt with pyshtrih's own commands."""
+    device.open_check(0)
+    for name, qty, price, _, group in LINES:
+        device.sale((name, qty * 1000, price), tax1=group)
+    device.close_check(cash=TOTAL)
+
+
+async def theirs(emu: ShtrihEmulator, count: int) -> Figures:
+    """Bytes and seconds per receipt through pyshtrih (in a thread, as it blocks)."""
+    meter, path, task = await serve(emu)
+    device = pyshtrih.ShtrihAllCommands(port=path, baudrate=BAUD, timeout=2)
+    sizes, times, transfers = [], [], []
+
+    def timed(action: Callable[[], None]) -> float:
+        began = time.perf_counter()
+        action()
+        return time.perf_counter() - began
+
+    try:
+        await asyncio.to_thread(device.connect)
+        for _ in range(count):
+            meter.reset()
+            times.append(await asyncio.to_thread(timed, lambda: pyshtrih_receipt(device)))
+            sizes.append(meter.total)
+            transfers.append(meter.transfers)
+    finally:
+        await asyncio.to_thread(device.disconnect)
+        await stop(meter, task)
+    return sizes, times, transfers
+
+
+async def main(count: int) -> None:
+    """Run both clients and print the figures."""
+    emu = ShtrihEmulator(DeviceConfig(num=1), clock=lambda: dt.datetime(2026, 11, 24, 10, 0),
+                         baud=BAUD)
+    our_sizes, our_times, our_transfers = await ours(emu, count)
+    their_sizes, their_times, their_transfers = await theirs(emu, count)
+    our_bytes, their_bytes = statistics.median(our_sizes), statistics.median(their_sizes)
+    our_time, their_time = statistics.median(our_times), statistics.median(their_times)
+    wire = our_bytes * BIT_TIMES / BAUD
+    print(f"receipt of {len(LINES)} lines, {count} runs each, {BAUD} baud, medians:")
+    our_chunks, their_chunks = statistics.median(our_transfers), statistics.median(their_transfers)
+    print(f"  openkkm  {our_bytes:6.0f} bytes  {our_time * 1000:7.1f} ms  {our_chunks:4.0f} transfers")
+    print(f"  pyshtrih {their_bytes:6.0f} bytes  {their_time * 1000:7.1f} ms  "
+          f"{their_chunks:4.0f} transfers")
+    print(f"  bytes ours/pyshtrih  {our_bytes / their_bytes:5.2f}  (goal <= 1.00)")
+    print(f"  time  ours/pyshtrih  {our_time / their_time:5.2f}  (goal <= 1.00)")
+    print(f"  time  ours/wire limit of our bytes ({wire * 1000:.1f} ms) "
+          f"{our_time / wire:5.2f}  (goal <= 1.10)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10))
