@@ -34,6 +34,7 @@ from openkkm.protocol.shtrih.messages import (
 from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.status import EcrFlags, Mode, Submode, join_mode
 
+from . import marking as mk
 from . import operations as ops
 from . import queries as q
 from . import receipts as rc
@@ -115,6 +116,9 @@ HANDLERS: Final[dict[int, tuple[Handler, Access]]] = {
     C.CLOSE_RECEIPT_EXT: (rc.close_ext, SYS),
     C.OPERATION_V2: (rc.operation, ANY),
     C.WRITE_OPERATION_TLV: (rc.write_operation_tlv, SYS),
+    C.CHECK_MARKING: (mk.check, ANY),
+    C.ACCEPT_MARKING: (mk.accept, ANY),
+    C.BIND_MARKING: (mk.bind, ANY),
 }
 
 #: ФН refusals the register reports with its own, finer code; the rest keep the ФН's code
@@ -286,6 +290,8 @@ class ShtrihEmulator:
         self.state.receipt = None
         self.state.shift_document = 0
         self.state.tags = type(self.state.tags)()
+        self.state.marking = None
+        self.state.accepted_codes = {}
         self.save_device()
 
     # --- dispatch ------------------------------------------------------------------------

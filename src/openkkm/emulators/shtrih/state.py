@@ -131,6 +131,7 @@ class PendingLine:
     subject: int = 1
     department: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    marking_code: bytes | None = None  #: bound with FF67
 
     def write(self, data: bytes) -> None:
         """Store the TLVs of one FF4D call; ``TlvError`` on a malformed run."""
@@ -180,6 +181,12 @@ class DeviceState:
     receipt: ReceiptSession | None = None
     tags: TagBag = field(default_factory=TagBag)
     shift_document: int = 0  #: FF41/FF42 begun: the FnDocument code, else 0
+    marking: tuple[bytes, int] | None = (
+        None  #: FF61 checked, waiting for FF69: (code, 2106)
+    )
+    accepted_codes: dict[bytes, int] = field(
+        default_factory=dict
+    )  #: code -> 2106, this receipt
     paper: bool = True
     cover_open: bool = False
     waiting_continue: bool = False
