@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from openkkm.api.kkmserver import device_commands as dc
+from openkkm.api.kkmserver.reg_ofd import RegOfdRequest, build_change
 from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
 from openkkm.api.kkmserver.report_commands import CashRequest, DataCheckRequest
 from openkkm.errors import NotSupportedError
 from openkkm.fiscal.types import FfdVersion
 from openkkm.jobs.operations import (
+    ChangeRegistration,
     MoveCash,
     OfdReport,
     OpenDrawer,
@@ -28,7 +30,7 @@ Handler = Callable[["Call"], Awaitable[dict[str, Any]]]
 
 
 class ReportCommands:
-    """Handlers of ``XReport``, ``OfdReport``, cash, drawer, ``GetDataCheck``, ``GetCounters``."""
+    """Handlers of reports, cash, drawer, ``GetDataCheck``, ``GetCounters``, ``KkmRegOfd``."""
 
     def __init__(self, dispatcher: Dispatcher, digest: Callable[[Any], str]) -> None:
         self._dispatcher = dispatcher
@@ -39,7 +41,8 @@ class ReportCommands:
         return {"XReport": self._report, "OfdReport": self._report,
                 "DepositingCash": self._cash, "PaymentCash": self._cash,
                 "OpenCashDrawer": self._plain, "RequestCash": self._plain,
-                "GetCounters": self._counters, "GetDataCheck": self._data_check}
+                "GetCounters": self._counters, "GetDataCheck": self._data_check,
+                "KkmRegOfd": self._registration}
 
     async def _queue(self, call: Call, operation: Operation, warnings: list[str],
                      request: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -86,3 +89,13 @@ class ReportCommands:
         request = dc.parse_model(DataCheckRequest, call.body)
         operation = ReadDocument(request.number(), request.copies())
         return await self._queue(call, operation, [], request=call.body)
+
+    async def _registration(self, call: Call) -> dict[str, Any]:
+        request = dc.parse_model(RegOfdRequest, call.body)
+        device = self._dispatcher.select(call)
+        if device.registration is None:
+            raise NotSupportedError(
+                f"ККТ {device.num} не ответила данными регистрации: проверьте связь (GetDataKKT)",
+                f"Register {device.num} gave no registration data: check the link (GetDataKKT)")
+        change = build_change(request, device.registration)
+        return await self._queue(call, ChangeRegistration(change), [])

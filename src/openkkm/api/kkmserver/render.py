@@ -23,6 +23,7 @@ from openkkm.api.kkmserver.report_commands import (
     cash_fields,
     counters_fields,
     data_check_fields,
+    registration_fields,
     report_fields,
 )
 from openkkm.config import Config
@@ -94,6 +95,12 @@ def _ofd_report_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any
     return report_fields(None, None)
 
 
+def _registration_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, ShiftDone):
+        return registration_fields(outcome.document, outcome.info)
+    return registration_fields(None, None)
+
+
 def _request_cash_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
     return cash_fields(outcome.cash_balance if isinstance(outcome, DeviceInfo) else None)
 
@@ -131,6 +138,7 @@ _FIELDS: dict[str, Callable[[StoredCommand, Outcome], dict[str, Any]]] = {
     "PaymentCash": _cash_fields,
     "GetCounters": _counters_fields,
     "GetDataCheck": _data_check_fields,
+    "KkmRegOfd": _registration_fields,
 }
 
 

@@ -86,6 +86,13 @@ def report_fields(document: FiscalDocument | None, info: DeviceInfo | None) -> d
             "Info": info_fields(info) if info is not None else None}
 
 
+def registration_fields(document: FiscalDocument | None,
+                        info: DeviceInfo | None) -> dict[str, Any]:
+    """The ``KkmRegOfd`` answer: the report's FD number, ``QRCode`` (none for reports), ``Info``."""
+    return {"CheckNumber": document.number if document else 0, "QRCode": "",
+            "Info": info_fields(info) if info is not None else None}
+
+
 def cash_fields(balance: int | None) -> dict[str, Any]:
     """``BalanceCash`` of ``RequestCash`` (−1 when the register does not count its cash)."""
     return {"BalanceCash": rubles(balance) if balance is not None and balance >= 0 else -1}
