@@ -19,7 +19,7 @@ from shtrih_e2e_helpers import (
 
 from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.emulators.shtrih.server import serve_connection, serve_tcp_emulator
-from openkkm.errors import DeviceRejected, FiscalStateError
+from openkkm.errors import DeviceRejected, FiscalStateError, TransportError
 from openkkm.fiscal.types import (
     Cashier,
     DocumentType,
@@ -147,3 +147,33 @@ async def test_receipt_over_a_pty() -> None:
         serving.cancel()  # the emulator's pty read does not wake on close
         await asyncio.gather(serving, return_exceptions=True)
         await device_end.close()
+
+
+async def test_x_report_drawer_and_document_tlv() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    sale = await driver.register(small_sale(2200))
+    await driver.x_report(None)
+    await driver.open_drawer()
+    found = await driver.read_document_tlv(sale.number)
+    assert found is not None
+    document, stlv = found
+    assert stlv == emu.fn.document(sale.number).tlv
+    assert document == emu.fn.document(sale.number).to_fiscal_document(emu.fn.fn_number)
+    assert await driver.read_document_tlv(sale.number + 1) is None
+    await driver.stop()
+
+
+async def test_cash_move_without_a_balance_register_is_never_a_refusal() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    with pytest.raises(DeviceRejected) as refused:  # the emulator has no 0x1A
+        await driver.cash_balance()
+    assert refused.value.vendor_code == 0x37
+    before = emu.state.cash
+    with pytest.raises(TransportError):  # deposited, but the balance cannot be read back
+        await driver.cash_in(5000, None)
+    assert emu.state.cash == before + 5000
+    await driver.stop()

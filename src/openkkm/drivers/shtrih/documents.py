@@ -65,8 +65,19 @@ class DocumentReader:
 
     async def read_tags(self, number: int) -> dict[int, bytes]:
         """Return the top-level tags of FD ``number`` ({} when the firmware cannot read TLV)."""
-        if not self.tlv_supported:
+        read = await self.read_stlv(number)
+        if read is None:
             return {}
+        try:
+            return dict(tlv.iter_tlv(read[4:]))
+        except tlv.TlvError as exc:
+            log.warning("FD %s read as TLV is malformed (%s); using FF0A data alone", number, exc)
+            return {}
+
+    async def read_stlv(self, number: int) -> bytes | None:
+        """Return FD ``number`` as its form's STLV (FF3A/FF3B); None when the firmware cannot."""
+        if not self.tlv_supported:
+            return None
         try:
             start = await self.link.execute(
                 ReadDocumentStart(fd_number=number), ReadDocumentStartAnswer
@@ -74,7 +85,7 @@ class DocumentReader:
         except DeviceRejected as exc:
             if exc.vendor_code in NOT_SUPPORTED:
                 self.tlv_supported = False
-                return {}
+                return None
             raise
         data = b""
         for _ in range(MAX_BLOCKS):
@@ -84,15 +95,7 @@ class DocumentReader:
             if not block.data:
                 break
             data += block.data
-        try:
-            return dict(tlv.iter_tlv(_body(data, start.document_tag)))
-        except tlv.TlvError as exc:
-            log.warning(
-                "FD %s read as TLV is malformed (%s); using FF0A data alone",
-                number,
-                exc,
-            )
-            return {}
+        return tlv.tlv(start.document_tag, _body(data, start.document_tag))
 
 
 def from_find(found: FindDocumentAnswer, fn_number: str) -> FiscalDocument:

@@ -34,9 +34,11 @@ from openkkm.protocol.shtrih.cmd_fn import (
 )
 from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument, RepeatDocument
 from openkkm.protocol.shtrih.cmd_receipt import CancelReceipt, CloseReceiptExtAnswer
+from openkkm.protocol.shtrih.cmd_shift import CashAnswer, CashIn, CashOut, OpenDrawer, XReport
 from openkkm.protocol.shtrih.cmd_status import ShortStatus, ShortStatusAnswer
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
 from openkkm.protocol.shtrih.status import EcrFlags, FnDocument, FnPhase, Mode, Submode
+from openkkm.protocol.shtrih.values import DEFAULT_CASHIER_PASSWORD
 
 from . import receipt as receipt_flow
 from . import shift as shift_flow
@@ -51,6 +53,9 @@ if TYPE_CHECKING:
     from openkkm.transport import LoopHub
 
 log = logging.getLogger(__name__)
+READ_MONEY_REGISTER = b"\x1a"  #: not in the typed command table
+CASH_REGISTER = 241  #: money register "cash in the drawer"
+CASH_REGISTER_QUERY = DEFAULT_CASHIER_PASSWORD.to_bytes(4, "little") + bytes((CASH_REGISTER,))
 PAPER_OUT = frozenset(
     {Submode.PAPER_OUT_PASSIVE, Submode.PAPER_OUT_ACTIVE, Submode.WAITING_CONTINUE}
 )
@@ -171,6 +176,46 @@ class ShtrihDriver(Driver):
         requests = print_requests(slip.elements, self.line_length)
         for request in requests * (1 + slip.copies):
             await self.link.execute(request, request.answer)
+
+    async def x_report(self, cashier: Cashier | None) -> None:
+        """Print the X report (0x40)."""
+        await self.link.ready()
+        await self.link.execute(XReport(), OperatorAnswer)
+
+    async def open_drawer(self) -> None:
+        """Open cash drawer 0 (0x28)."""
+        await self.link.ready()
+        await self.link.execute(OpenDrawer(), OperatorAnswer)
+
+    async def cash_balance(self) -> int:
+        """Cash in the drawer: money register 241 (0x1A)."""
+        await self.link.ready()
+        data = await self.link.execute_raw(READ_MONEY_REGISTER, CASH_REGISTER_QUERY)
+        if len(data) < 7:
+            raise ProtocolError("Ответ 0x1A короче ожидаемого", "0x1A answer too short")
+        return int.from_bytes(data[1:7], "little")
+
+    async def cash_in(self, amount: int, cashier: Cashier | None) -> int:
+        """Deposit ``amount`` kopecks (0x50); return the drawer's new balance."""
+        await self.link.ready()
+        await self.link.execute(CashIn(amount=amount), CashAnswer)
+        return await after_commit(self.cash_balance())
+
+    async def cash_out(self, amount: int, cashier: Cashier | None) -> int:
+        """Pay out ``amount`` kopecks (0x51); return the drawer's new balance."""
+        await self.link.ready()
+        await self.link.execute(CashOut(amount=amount), CashAnswer)
+        return await after_commit(self.cash_balance())
+
+    async def read_document_tlv(self, number: int) -> tuple[FiscalDocument, bytes] | None:
+        """FD ``number`` with its form's STLV (FF0A, then FF3A/FF3B); None if there is none."""
+        document = await self.read_document(number)
+        if document is None:
+            return None
+        stlv = await self.reader.read_stlv(number)
+        if stlv is None:
+            raise self._unsupported("чтение документа из архива ФН", "reading documents back")
+        return document, stlv
 
     async def _formed(self, number: int) -> FiscalDocument:
         """Read the report just formed; a failure here means "reconcile", not "refused"."""
