@@ -156,6 +156,8 @@ class ShtrihEmulator:
         self.require_enq_first = require_enq_first
         self.port = 0  #: 0x11 port byte; 128 while a TCP client is served
         self.reading = b""  #: document body left to read with FF3B
+        #: the "extended answers" setting: FF45/FF0B/FF43 append the document's date-time
+        self.extended_answers = False
         self.state = DeviceState()
         self.faults = WirePlan()
         path = (

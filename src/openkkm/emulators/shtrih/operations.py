@@ -98,7 +98,10 @@ def finish_shift(emu: ShtrihEmulator, request: Request, operator: int) -> Answer
     doc = emu.fn.open_shift(cashier) if opening else emu.fn.close_shift(cashier)
     _shift_document(emu, doc, "ОТКРЫТИЕ" if opening else "ЗАКРЫТИЕ")
     return cmd_shift.FnShiftAnswer(
-        shift_number=doc.shift_number, fd_number=doc.number, fiscal_sign=doc.fiscal_sign
+        shift_number=doc.shift_number,
+        fd_number=doc.number,
+        fiscal_sign=doc.fiscal_sign,
+        datetime=doc.moment.replace(second=0) if emu.extended_answers else None,
     )
 
 
@@ -182,6 +185,7 @@ def set_time(emu: ShtrihEmulator, request: cmd_misc.SetTime, operator: int) -> A
     now = emu.now()
     target = dt.datetime.combine(now.date(), request.time)
     emu.state.clock_offset += target - now
+    emu.save_device()
     return EmptyAnswer()
 
 
@@ -198,6 +202,7 @@ def set_date(emu: ShtrihEmulator, request: cmd_misc.SetDate, operator: int) -> A
     now = emu.now()
     emu.state.clock_offset += dt.datetime.combine(request.date, now.time()) - now
     emu.state.pending_date = None
+    emu.save_device()
     return EmptyAnswer()
 
 

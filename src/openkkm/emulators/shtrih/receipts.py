@@ -8,12 +8,14 @@ refusals ``device`` maps to Shtrih codes. It never opens a shift by itself.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Final
 
-from openkkm.emulators.fn.receipt import ReceiptDetails
+from openkkm.emulators.fn.receipt import ReceiptDetails, encode_item
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
+    FfdVersion,
     Item,
     Measure,
     PaymentMethod,
@@ -32,6 +34,8 @@ from openkkm.protocol.shtrih.values import VAT_RATES, VatCode
 from .state import DeviceError, PendingLine, ReceiptSession
 
 if TYPE_CHECKING:
+    from openkkm.emulators.fn.state import ArchivedDocument
+
     from .device import ShtrihEmulator
 
 E_BAD_PARAMS: Final = 0x33
@@ -138,10 +142,15 @@ def to_item(line: PendingLine) -> Item:
 def add_line(emu: ShtrihEmulator, session: ReceiptSession, line: PendingLine) -> None:
     """Flush the previous line and keep ``line`` pending."""
     emu.check_printer()
+    check_line(emu, line)
     flush(emu, session)
-    to_item(line)
     session.pending = line
     session.lines += 1
+
+
+def check_line(emu: ShtrihEmulator, line: PendingLine) -> None:
+    """Refuse a line now, as the ФН would refuse it when it is handed over."""
+    encode_item(to_item(line), FfdVersion(emu.fn.registration.ffd))
 
 
 def amount_of(price: int, quantity: Decimal) -> int:
@@ -210,18 +219,18 @@ def write_operation_tlv(
     session = session_of(emu)
     if session.pending is None:
         raise DeviceError(E_BAD_OPERATION)
+    line = replace(session.pending, extra=dict(session.pending.extra))
     try:
-        session.pending.write(request.tlv)
+        line.write(request.tlv)
     except (tlv.TlvError, ValueError) as exc:
         raise DeviceError(E_BAD_PARAMS) from exc
-    to_item(session.pending)
+    check_line(emu, line)
+    session.pending = line
     return EmptyAnswer()
 
 
-def close(
-    emu: ShtrihEmulator, tendered: Payments, tax_bits: int
-) -> tuple[int, int, int]:
-    """Close the open receipt; returns (change, FD number, fiscal sign)."""
+def close(emu: ShtrihEmulator, tendered: Payments, tax_bits: int) -> ArchivedDocument:
+    """Close the open receipt; returns its fiscal document."""
     session = session_of(emu)
     emu.check_printer()
     if tax_bits & (tax_bits - 1):
@@ -258,7 +267,7 @@ def close(
         f"ЧЕК {doc.receipt_number} ФД {doc.number} ФП {doc.fiscal_sign} "
         f"ИТОГ {doc.total / 100:.2f}"
     )
-    return doc.change, doc.number, doc.fiscal_sign
+    return doc
 
 
 def close_ext(
@@ -273,9 +282,12 @@ def close_ext(
         credit=sums[14],
         provision=sums[15],
     )
-    change, number, sign = close(emu, tendered, request.tax_system)
+    doc = close(emu, tendered, request.tax_system)
     return cmd_receipt.CloseReceiptExtAnswer(
-        change=change, fd_number=number, fiscal_sign=sign
+        change=doc.change,
+        fd_number=doc.number,
+        fiscal_sign=doc.fiscal_sign,
+        datetime=doc.moment.replace(second=0) if emu.extended_answers else None,
     )
 
 
@@ -338,5 +350,5 @@ def legacy_close(
     if request.discount:
         raise DeviceError(E_BAD_PARAMS)
     cash, *others = request.payments
-    change, _number, _sign = close(emu, Payments(cash=cash, electronic=sum(others)), 0)
-    return cmd_receipt.CloseReceiptAnswer(operator=operator, change=change)
+    doc = close(emu, Payments(cash=cash, electronic=sum(others)), 0)
+    return cmd_receipt.CloseReceiptAnswer(operator=operator, change=doc.change)
