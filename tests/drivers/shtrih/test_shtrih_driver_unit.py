@@ -27,6 +27,8 @@ from openkkm.fiscal.types import (
     TaxSystem,
     VatRate,
 )
+from openkkm.protocol.shtrih.cmd_fn import FindDocumentAnswer
+from openkkm.protocol.shtrih.cmd_shift import OpenShiftAnswer
 from openkkm.protocol.shtrih.codes import Command
 from openkkm.protocol.shtrih.status import FnDocument, Mode
 from openkkm.protocol.shtrih.values import TaxSystemBits, VatCode
@@ -203,7 +205,7 @@ async def test_read_document_and_absent_document(device: ScriptedDevice) -> None
 
 async def test_open_shift_with_cashier_tags(device: ScriptedDevice) -> None:
     driver = await driver_on(device)
-    device.answers[Command.FN_FIND_DOCUMENT] = device.answers[Command.FN_FIND_DOCUMENT].__class__(
+    device.answers[Command.FN_FIND_DOCUMENT] = FindDocumentAnswer(
         document_type=2,
         datetime=NOW,
         fd_number=11,
@@ -251,4 +253,20 @@ async def test_print_slip_fonts_barcode_cut_and_copies(device: ScriptedDevice) -
     assert device.codes() == one * 2
     assert device.sent(Command.PRINT_STRING)[0].text == "x" * 32  # type: ignore[attr-defined]
     assert device.sent(Command.PRINT_STRING_FONT)[0].font == 3  # type: ignore[attr-defined]
+    await driver.stop()
+
+
+async def test_firmware_without_ff41_opens_the_shift_with_0xe0(device: ScriptedDevice) -> None:
+    driver = await driver_on(device)
+    device.errors[Command.FN_BEGIN_OPEN_SHIFT] = 0x37
+    device.answers[Command.OPEN_SHIFT] = OpenShiftAnswer()
+    device.answers[Command.FN_STATUS] = fn_status(11)
+    device.answers[Command.FN_FIND_DOCUMENT] = FindDocumentAnswer(
+        document_type=2, datetime=NOW, fd_number=11, fiscal_sign=2718281828,
+        details=(4).to_bytes(2, "little"))
+    device.log.clear()
+    document = await driver.open_shift(Cashier("Иванова"))
+    assert device.codes()[:3] == [Command.FN_BEGIN_OPEN_SHIFT, Command.OPEN_SHIFT,
+                                  Command.FN_STATUS]
+    assert (document.number, document.shift_number) == (11, 4)
     await driver.stop()

@@ -37,7 +37,14 @@ from openkkm.protocol.shtrih.cmd_receipt import CancelReceipt, CloseReceiptExtAn
 from openkkm.protocol.shtrih.cmd_shift import CashAnswer, CashIn, CashOut, OpenDrawer, XReport
 from openkkm.protocol.shtrih.cmd_status import ShortStatus, ShortStatusAnswer
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
-from openkkm.protocol.shtrih.status import EcrFlags, FnDocument, FnPhase, Mode, Submode
+from openkkm.protocol.shtrih.status import (
+    EcrFlags,
+    FnDocument,
+    FnPhase,
+    FnWarning,
+    Mode,
+    Submode,
+)
 from openkkm.protocol.shtrih.values import DEFAULT_CASHIER_PASSWORD
 
 from . import receipt as receipt_flow
@@ -88,6 +95,10 @@ class ShtrihDriver(Driver):
 
     async def status(self) -> DeviceStatus:
         """Shift, last FD and open-document state."""
+        return (await self._status())[0]
+
+    async def _status(self) -> tuple[DeviceStatus, FnStatusAnswer]:
+        """The status and the FF01 answer it was read from (clock, warnings)."""
         await self.link.ready()
         short = await self.link.execute(ShortStatus(), ShortStatusAnswer)
         fn = await self.link.execute(FnStatus(), FnStatusAnswer)
@@ -97,7 +108,7 @@ class ShtrihDriver(Driver):
         paper_out = (
             not short.ecr_flags & EcrFlags.RECEIPT_ROLL or _submode(short.submode) in PAPER_OUT
         )
-        return DeviceStatus(
+        status = DeviceStatus(
             fn_number=fn.fn_number,
             last_document=fn.last_fd_number,
             shift=shift,
@@ -107,12 +118,12 @@ class ShtrihDriver(Driver):
             registered=bool(fn.phase_flags & FnPhase.FISCAL_OPEN),
             paper_out=paper_out,
         )
+        return status, fn
 
     async def info(self) -> DeviceInfo:
         """Registration (read at start), status, clock and the OFD queue."""
         identity = self._identity()
-        status = await self.status()
-        fn = await self.link.execute(FnStatus(), FnStatusAnswer)
+        status, fn = await self._status()
         ofd = await self.link.execute(OfdExchangeStatus(), OfdStatusAnswer)
         return DeviceInfo(
             registration=identity.registration,
@@ -122,7 +133,7 @@ class ShtrihDriver(Driver):
             firmware=identity.firmware,
             ofd_unsent=ofd.queue_length,
             ofd_oldest_unsent=ofd.first_unsent_datetime if ofd.queue_length else None,
-            fn_memory_full=False,
+            fn_memory_full=bool(fn.warning_flags & FnWarning.MEMORY_90_PERCENT),
             fn_fiscal=status.registered,
         )
 
