@@ -207,6 +207,12 @@ async def test_receipt_refusals_and_their_codes() -> None:
         await call(emu, cmd_receipt.CloseReceiptExt(payments=cash(1000), tax_system=3))
         == 0x33
     )
+    assert (
+        await call(
+            emu, cmd_receipt.CloseReceiptExt(payments=cash(1000), tax_system=0x40)
+        )
+        == 0x33
+    )
     assert emu.fn.last_number == 2 and emu.fn.receipt_open
     assert await call(
         emu, cmd_receipt.CancelReceipt()

@@ -233,7 +233,7 @@ def close(emu: ShtrihEmulator, tendered: Payments, tax_bits: int) -> ArchivedDoc
     """Close the open receipt; returns its fiscal document."""
     session = session_of(emu)
     emu.check_printer()
-    if tax_bits & (tax_bits - 1):
+    if tax_bits & (tax_bits - 1) or tax_bits >= 1 << len(TaxSystem):
         raise DeviceError(E_BAD_PARAMS)
     tax_system = TaxSystem(tax_bits.bit_length() - 1) if tax_bits else None
     flush(emu, session)
