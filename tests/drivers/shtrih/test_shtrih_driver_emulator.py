@@ -20,8 +20,11 @@ from shtrih_e2e_helpers import (
 from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.emulators.shtrih.server import serve_connection, serve_tcp_emulator
 from openkkm.errors import DeviceRejected, FiscalStateError, TransportError
+from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     Cashier,
+    Correction,
+    CorrectionType,
     DocumentType,
     ReceiptKind,
     ShiftState,
@@ -51,6 +54,9 @@ async def test_shift_sale_with_change_return_and_archive_round_trip() -> None:
     sale = await driver.register(mixed_sale(tendered=40000))
     archived = emu.fn.document(sale.number)
     assert (archived.kind, archived.total, archived.change) == (ReceiptKind.SALE, 33200, 6800)
+    receipt_tags = dict(tlv.iter_tlv(archived.tlv[4:]))
+    assert tlv.read_string(receipt_tags[1021]) == "Иванова"  # the cashier, written with FF0C
+    assert receipt_tags[1055] == bytes((1,))  # tax system bit of ОСН, the first registered
     expected = archived.to_fiscal_document(emu.fn.fn_number)
     assert sale == replace(expected, moment=expected.moment.replace(second=0))  # FF0A: minutes
     assert await driver.read_document(sale.number) == expected  # TLV 1012: seconds
@@ -176,4 +182,22 @@ async def test_cash_move_without_a_balance_register_is_never_a_refusal() -> None
     with pytest.raises(TransportError):  # deposited, but the balance cannot be read back
         await driver.cash_in(5000, None)
     assert emu.state.cash == before + 5000
+    await driver.stop()
+
+
+async def test_correction_receipt_carries_its_basis() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    basis = Correction(CorrectionType.BY_ORDER, dt.date(2026, 11, 20), "ПР-17")
+    document = await driver.register(replace(small_sale(3000), correction=basis))
+    assert document.type is DocumentType.CORRECTION
+    archived = emu.fn.document(document.number)
+    assert archived.type is DocumentType.CORRECTION and archived.total == 3000
+    tags = dict(tlv.iter_tlv(archived.tlv[4:]))
+    assert tags[1173] == bytes((CorrectionType.BY_ORDER,))
+    inner = dict(tlv.iter_tlv(tags[1174]))
+    assert tlv.read_string(inner[1179]) == "ПР-17"
+    assert await driver.read_document(document.number) == archived.to_fiscal_document(
+        emu.fn.fn_number)
     await driver.stop()
