@@ -30,10 +30,10 @@ class Clock:
 class Bench:
     """One emulated register on a loop hub, the tasks serving it, and a driver."""
 
-    def __init__(self, tmp_path: Path, faults: str = "") -> None:
+    def __init__(self, tmp_path: Path, faults: str = "", layer: str = "v3") -> None:
         self.clock = Clock()
         self.config = DeviceConfig(num=1, kind="atol", url="loop://atol")
-        self.emulator = AtolEmulator(self.config, clock=self.clock, faults=faults)
+        self.emulator = AtolEmulator(self.config, clock=self.clock, faults=faults, layer=layer)
         self.hub = LoopHub()
         self.tasks: set[asyncio.Task[None]] = set()
         self.hub.listen("atol", self._accept)

@@ -127,3 +127,30 @@ async def test_start_fails_cleanly_without_a_device(tmp_path: Path) -> None:
                         data_dir=str(tmp_path), hub=LoopHub())
     with pytest.raises(ConfigError):
         await driver.start()
+
+
+async def test_lower_layer_v2_is_detected_and_driven(tmp_path: Path) -> None:
+    from atol_bench import Bench as V2Bench
+
+    from openkkm.protocol.atol.detect import LowerLayer
+    bench = V2Bench(tmp_path, layer="v2")
+    await bench.driver.start()
+    try:
+        assert bench.driver.link.layer is LowerLayer.V2
+        await bench.driver.open_shift(None)
+        document = await bench.driver.register(
+            sale(("Хлеб", 5000, "1", VatRate.VAT22), ("Сыр", 40000, "0.25", VatRate.VAT10),
+                 cash=15000))
+        assert document.total == 15000 == bench.emulator.fn.document(3).total
+        bench.emulator.set_faults("lose_reply@4a*1")
+        from openkkm.errors import DeviceTimeout
+        session = bench.driver.link.session
+        assert session is not None
+        session.timeouts = lambda _code: 0.1
+        with pytest.raises(DeviceTimeout):
+            await bench.driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000))
+        assert bench.emulator.fn.last_number == 4  # formed: the worker finds it by reconciling
+        found = await bench.driver.read_document(4)
+        assert found is not None and found.total == 5000
+    finally:
+        await bench.close()

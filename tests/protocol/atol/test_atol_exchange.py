@@ -21,13 +21,13 @@ def h(text: str) -> bytes:
 def test_first_task_is_add_then_ack_add_with_literal_packets() -> None:
     host = HostExchange()
     step = host.begin(STATE, 10.0)
-    assert step.write == h("FE 06 00 00 C1 01 00 00 00 3F") + bytes((atol_v3.crc8(
-        h("00 C1 01 00 00 00 3F")),))
-    assert host.receive(atol_v3.encode(0, h("A1"))).timeout == host.poll_interval
+    assert step.write == h("FE 06 00 01 C1 01 00 00 00 3F") + bytes((atol_v3.crc8(
+        h("01 C1 01 00 00 00 3F")),))
+    assert host.receive(atol_v3.encode(1, h("A1"))).timeout == host.poll_interval
     done = host.receive(atol_v3.encode(ASYNC_ID, h("A6 00") + RESULT))
     assert done.answer == RESULT and done.write == b""
     second = host.begin(STATE, 10.0)
-    assert atol_v3.decode_packet(second.write) == Packet(1, h("C5 00 01 01 00 00 3F"))
+    assert atol_v3.decode_packet(second.write) == Packet(2, h("C5 00 01 01 00 00 3F"))
 
 
 def run(host: HostExchange, device: DeviceExchange, message: bytes, *,
@@ -76,8 +76,8 @@ def test_host_resends_add_after_silence_and_on_request() -> None:
     host = HostExchange(max_retries=3)
     first = host.begin(STATE, 10.0).write
     assert host.expire().write == first
-    assert host.receive(atol_v3.encode(0)).write == first  # empty packet: "send it again"
-    host.receive(atol_v3.encode(0, h("B2")))
+    assert host.receive(atol_v3.encode(1)).write == first  # empty packet: "send it again"
+    host.receive(atol_v3.encode(1, h("B2")))
     assert host.phase is HostPhase.WAITING
 
 
@@ -93,11 +93,11 @@ def test_damaged_packets_are_asked_again() -> None:
 def test_unknown_task_and_exhausted_retries_mean_unknown_outcome() -> None:
     host = HostExchange(max_retries=1)
     host.begin(STATE, 10.0)
-    host.receive(atol_v3.encode(0, h("A1")))
+    host.receive(atol_v3.encode(1, h("A1")))
     poll = host.expire()
-    assert atol_v3.decode_packet(poll.write).data == h("C3 00")
+    assert atol_v3.decode_packet(poll.write) == Packet(2, h("C3 00"))
     with pytest.raises(DeviceTimeout):
-        host.receive(atol_v3.encode(1, h("B3")))
+        host.receive(atol_v3.encode(2, h("B3")))
     host.begin(STATE, 10.0)
     host.expire()
     with pytest.raises(DeviceTimeout):
@@ -107,14 +107,14 @@ def test_unknown_task_and_exhausted_retries_mean_unknown_outcome() -> None:
 def test_result_deadline_and_buffer_refusal() -> None:
     host = HostExchange(poll_interval=1.0)
     host.begin(STATE, 2.0)
-    host.receive(atol_v3.encode(0, h("A1")))
+    host.receive(atol_v3.encode(1, h("A1")))
     host.expire()
-    host.receive(atol_v3.encode(1, bytes((BufferStatus.IN_PROGRESS,))))
+    host.receive(atol_v3.encode(2, bytes((BufferStatus.IN_PROGRESS,))))
     with pytest.raises(DeviceTimeout):
         host.expire()
     host.begin(STATE, 2.0)
     with pytest.raises(ProtocolError):
-        host.receive(atol_v3.encode(2, h("B1")))
+        host.receive(atol_v3.encode(3, h("B1")))
 
 
 def test_stale_results_are_ignored() -> None:

@@ -1,6 +1,7 @@
 """The driver's link to one ATOL register: transport, host session, mode, reconnect-before-use.
 
-A transport failure marks the link broken; the next *public* driver call reopens it (a new
+The lower layer (v3 or v2) is detected at the first open. A transport failure marks the link
+broken; the next *public* driver call reopens it (a new
 connection clears the task buffer with ABORT and forgets the cached mode), never in the middle
 of a fiscal step: the error reaches the worker instead.
 """
@@ -26,8 +27,9 @@ from openkkm.protocol.atol.cmd_state import (
     StateCodeAnswer,
 )
 from openkkm.protocol.atol.codes import DEFAULT_MODE_PASSWORD, Mode
+from openkkm.protocol.atol.detect import LowerLayer
 from openkkm.protocol.atol.messages import Answer, Request
-from openkkm.protocol.atol.session import HostSession
+from openkkm.protocol.atol.session import HostSession, detect_layer
 from openkkm.transport import LoopHub, open_transport
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class AtolLink:
         self.session: HostSession | None = None
         self.broken = False
         self.mode: Mode | None = None
+        self.layer: LowerLayer | None = None  #: detected at the first open, then kept
 
     async def open(self) -> None:
         """Open the transport, a fresh session, and clear the device's task buffer."""
@@ -56,7 +59,13 @@ class AtolLink:
         except OSError as exc:
             raise LinkLost(f"Нет связи с ККТ {self.url}: {exc}",
                            f"Cannot reach the register {self.url}: {exc}") from exc
-        self.session = HostSession(transport, control_timeout=self.control_timeout,
+        try:
+            layer = self.layer or await detect_layer(transport, self.control_timeout)
+        except BaseException:
+            await transport.close()
+            raise
+        self.layer = layer
+        self.session = HostSession(transport, layer=layer, control_timeout=self.control_timeout,
                                    poll_interval=self.poll_interval)
         self.broken = False
         self.mode = None

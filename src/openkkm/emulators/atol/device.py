@@ -1,4 +1,4 @@
-"""The emulated ATOL register: lower layer v3 over any transport, on the shared simulated ФН.
+"""The emulated ATOL register: lower layer v3 (or v2) over any transport, on the simulated ФН.
 
 One :class:`AtolEmulator` is one device: its ФН, mode, open receipt, drawer and task buffer
 outlive connections (a new connection only forgets half-received bytes). ``serve(transport)``
@@ -20,8 +20,10 @@ from openkkm.errors import LinkLost, NotSupportedError, ProtocolError
 from openkkm.fiscal.tlv import TlvError
 from openkkm.framing import atol_v3
 from openkkm.protocol.atol.codes import Mode, split_command
+from openkkm.protocol.atol.detect import LowerLayer
 from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.exchange import DeviceExchange
+from openkkm.protocol.atol.exchange_v2 import DeviceExchangeV2
 from openkkm.protocol.atol.messages import encode_error
 from openkkm.protocol.atol.registry import decode_request
 from openkkm.transport.base import Transport
@@ -45,8 +47,9 @@ class AtolEmulator:
 
     def __init__(self, config: DeviceConfig, *, data_dir: str | Path | None = None,
                  state_file: str | Path | None = None, clock: Clock = system_clock,
-                 faults: str = "", baud: int = 0) -> None:
+                 faults: str = "", baud: int = 0, layer: str = "v3") -> None:
         self.config = config
+        self.layer = LowerLayer(layer)
         self.fn = _drive(config, data_dir, state_file, clock)
         self.plan = WirePlan.parse(faults)
         self.baud = baud
@@ -57,6 +60,7 @@ class AtolEmulator:
         self.drawer_openings = 0
         self.journal: list[str] = []
         self.exchange = DeviceExchange()
+        self.link_v2 = DeviceExchangeV2()
         self.connections = 0
         self.received = 0  #: bytes received on the current connection
 
@@ -68,6 +72,7 @@ class AtolEmulator:
         """Serve one connection until the host goes away or a fault cuts it."""
         self.connections += 1
         self.exchange.new_link()
+        self.link_v2 = DeviceExchangeV2()
         self.received = received = 0
         try:
             while True:
@@ -87,11 +92,15 @@ class AtolEmulator:
                     data = data[:-1] + bytes((data[-1] ^ 0xFF,))
                 if not await self._handle(transport, data) or cut is not None and received >= cut:
                     return
+        except LinkLost:
+            return  # the host went away while the device was answering
         finally:
             await transport.close()
 
     async def _handle(self, transport: Transport, data: bytes) -> bool:
         """Feed ``data``, answer it and run its tasks; False when the link is to be cut."""
+        if self.layer is LowerLayer.V2:
+            return await self._handle_v2(transport, data)
         step = self.exchange.receive(data)
         await self._write(transport, step.write)
         for task_id, message in step.tasks:
@@ -105,6 +114,24 @@ class AtolEmulator:
                 return False
             if self.plan.fire(WireFault.LOSE_REPLY, code) is None:
                 await self._write(transport, packet)
+        return True
+
+    async def _handle_v2(self, transport: Transport, data: bytes) -> bool:
+        """The same over lower layer v2: a lost reply is never offered (no ENQ)."""
+        step = self.link_v2.receive(data)
+        await self._write(transport, step.write)
+        for message in step.commands:
+            code = split_command(message[2:])[0] if len(message) > 2 else None
+            delay = self.plan.fire(WireFault.DELAY, code)
+            if delay is not None:
+                await asyncio.sleep(delay.value)
+            result = self.execute(message)
+            if self.plan.fire(WireFault.CUT_AFTER, code) is not None:
+                return False
+            if self.plan.fire(WireFault.LOSE_REPLY, code) is None:
+                await self._write(transport, self.link_v2.respond(result))
+            else:
+                self.link_v2.drop()
         return True
 
     def execute(self, message: bytes) -> bytes:

@@ -64,7 +64,7 @@ class HostExchange:
         self.phase = HostPhase.IDLE
         self.task_id = MAX_ID
         self.unacked: int | None = None  #: the last task whose result was taken, not ACKed
-        self._packet_id = MAX_ID
+        self._packet_id = 0  #: the first packet gets id 1 (the ABORT of id 0 ends in 0x02, STX of v2)
         self._last_packet = b""
         self._last_id = -1
         self._buffer = b""

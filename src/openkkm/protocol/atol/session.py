@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final, TypeVar, cast
 
 from ...errors import DeviceTimeout, LinkLost
+from ...framing.atol_v2 import EOT
 from ...transport.base import Transport
 from .codes import DEFAULT_PASSWORD
+from .detect import V2_PROBE, V3_PROBE, LowerLayer, answers_v2, answers_v3
 from .exchange import HostExchange, HostStep
+from .exchange_v2 import HostExchangeV2
 from .messages import Answer, Request
 
 log = logging.getLogger(__name__)
@@ -39,13 +42,18 @@ def answer_timeout(code: int) -> float:
 class HostSession:
     """Runs ATOL commands over one transport, one at a time."""
 
-    def __init__(self, transport: Transport, *, control_timeout: float = 0.5,
-                 poll_interval: float = 0.5, max_retries: int = 5,
+    def __init__(self, transport: Transport, *, layer: LowerLayer = LowerLayer.V3,
+                 control_timeout: float = 0.5, poll_interval: float = 0.5, max_retries: int = 5,
                  password: int = DEFAULT_PASSWORD) -> None:
         self.transport = transport
-        self.exchange = HostExchange(control_timeout=control_timeout,
-                                     poll_interval=poll_interval, max_retries=max_retries)
+        self.layer = layer
+        self.exchange: HostExchange | HostExchangeV2 = (
+            HostExchange(control_timeout=control_timeout, poll_interval=poll_interval,
+                         max_retries=max_retries)
+            if layer is LowerLayer.V3
+            else HostExchangeV2(control_timeout=control_timeout, max_retries=max_retries))
         self.password = password
+        self.timeouts: Callable[[int], float] = answer_timeout
         self.history: deque[str] = deque(maxlen=HISTORY)
         self._lock = asyncio.Lock()
 
@@ -53,7 +61,7 @@ class HostSession:
         """Send ``request`` and return its decoded answer."""
         kind = answer or request.answer
         message = await self.execute_raw(request.encode(self.password),
-                                         answer_timeout(request.code))
+                                         self.timeouts(request.code))
         return cast(A, kind.decode(message))
 
     async def execute_raw(self, message: bytes, timeout: float) -> bytes:
@@ -67,7 +75,9 @@ class HostSession:
                 raise
 
     async def reset(self) -> None:
-        """Clear the device's task buffer (ABORT) and swallow whatever answers it."""
+        """Clear the device's task buffer (ABORT, v3 only) and swallow whatever answers it."""
+        if not isinstance(self.exchange, HostExchange):
+            return
         async with self._lock:
             await self._write(self.exchange.abort())
             try:
@@ -98,3 +108,21 @@ class HostSession:
         line = f"{direction} {data.hex(' ')}"
         self.history.append(line)
         log.debug("%s %s", self.transport.url, line)
+
+
+async def detect_layer(transport: Transport, timeout: float = 0.5) -> LowerLayer:
+    """Probe which lower layer the device on ``transport`` speaks (see :mod:`.detect`)."""
+    for probe, answers, layer in ((V3_PROBE, answers_v3, LowerLayer.V3),
+                                  (V2_PROBE, answers_v2, LowerLayer.V2)):
+        await transport.write(probe)
+        received = b""
+        try:
+            while not answers(received):
+                received += await transport.read(READ_CHUNK, timeout)
+        except DeviceTimeout:
+            continue
+        if layer is LowerLayer.V2:
+            await transport.write(bytes((EOT,)))  # release the line the ENQ took
+        return layer
+    raise DeviceTimeout(f"ККТ {transport.url} не отвечает ни по протоколу v3, ни по v2",
+                        f"The register at {transport.url} answers neither lower layer v3 nor v2")
