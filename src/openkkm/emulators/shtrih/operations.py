@@ -182,6 +182,8 @@ def read_table(
 def set_time(emu: ShtrihEmulator, request: cmd_misc.SetTime, operator: int) -> Answer:
     """0x21: move the register clock (the ФН refuses documents older than its last one)."""
     _no_receipt(emu)
+    if request.time is None:  # an impossible time decodes to None
+        raise DeviceError(E_BAD_PARAMS)
     now = emu.now()
     target = dt.datetime.combine(now.date(), request.time)
     emu.state.clock_offset += target - now
@@ -192,6 +194,8 @@ def set_time(emu: ShtrihEmulator, request: cmd_misc.SetTime, operator: int) -> A
 def set_date(emu: ShtrihEmulator, request: cmd_misc.SetDate, operator: int) -> Answer:
     """0x22 enters mode 6; 0x23 with the same date applies it."""
     _no_receipt(emu)
+    if request.date is None:  # an impossible date decodes to None
+        raise DeviceError(E_BAD_PARAMS)
     if request.code == cmd_misc.SetDate.code:
         emu.state.pending_date = request.date
         return EmptyAnswer()
