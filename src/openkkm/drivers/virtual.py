@@ -38,6 +38,7 @@ from openkkm.errors import (
     NotSupportedError,
     OpenKKMError,
 )
+from openkkm.fiscal.marking import parse
 from openkkm.fiscal.types import (
     AgentRole,
     Cashier,
@@ -263,7 +264,7 @@ class VirtualDriver(Driver):
 
     async def check_marking(self, code: str, planned_status: int) -> MarkingCheck:
         """Check one marking code with the simulated ФН."""
-        checkable = "\x1d91" in code or "\x1d92" in code or code.startswith("(01)")
+        checkable = parse(code).checkable
         with _fn_errors():
             result = await self._io(functools.partial(self.drive.check_marking, code,
                                                       checkable=checkable))

@@ -107,10 +107,12 @@ class ReadCounters:
 
 @dataclass(frozen=True, slots=True)
 class CheckMarking:
-    """Check marking codes with the ФН before a sale; not fiscal (no document is formed)."""
+    """Check marking codes with the ФН before a sale; not fiscal (no document is formed).
 
-    codes: tuple[str, ...]
-    planned_status: int
+    ``codes`` pairs each code with its planned status (2003: 1/2 sale, 3/4 return).
+    """
+
+    codes: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,8 +69,8 @@ async def run_plain(link: DeviceLink, driver: Driver, operation: PlainOperation)
     if isinstance(operation, ReadCounters):
         return await link.call(driver.counters())
     if isinstance(operation, CheckMarking):
-        checks = [await link.call(driver.check_marking(code, operation.planned_status))
-                  for code in operation.codes]
+        checks = [await link.call(driver.check_marking(code, planned))
+                  for code, planned in operation.codes]
         return MarkingChecked(tuple(checks))
     return await _read_document(link, driver, operation)
 

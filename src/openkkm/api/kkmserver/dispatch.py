@@ -244,6 +244,10 @@ class Dispatcher:
         return envelope({"Rezult": rezult}, command=call.command, status=Status.OK,
                         id_command=wanted)
 
+    def devices(self) -> list[DeviceHandle]:
+        """All configured devices, by number."""
+        return self._jobs.devices()
+
     def select(self, call: Call) -> DeviceHandle:
         """The device a command's selection fields name (§5)."""
         request = dc.parse_model(dc.SelectionRequest, call.body)

@@ -13,8 +13,19 @@ from decimal import Decimal
 from typing import Any
 
 from openkkm.api.envelope import Status, envelope
-from openkkm.api.kkmserver.device_commands import data_kkt_fields, shift_fields
+from openkkm.api.kkmserver.device_commands import (
+    data_kkt_fields,
+    parse_model,
+    shift_fields,
+)
 from openkkm.api.kkmserver.fields import error_text
+from openkkm.api.kkmserver.marking_commands import (
+    GoodCodeDataRequest,
+    ValidationRequest,
+    code_text,
+    good_code_fields,
+    validation_fields,
+)
 from openkkm.api.kkmserver.register_check import (
     parse_register_check,
     render_check_fields,
@@ -28,11 +39,13 @@ from openkkm.api.kkmserver.report_commands import (
 )
 from openkkm.config import Config
 from openkkm.errors import DeviceRejected, FiscalStateError, OpenKKMError
+from openkkm.fiscal.marking import parse
 from openkkm.fiscal.types import Counters, DeviceInfo, Registration
 from openkkm.jobs.model import Renderer, StoredCommand
 from openkkm.jobs.operations import (
     CashDone,
     DocumentRead,
+    MarkingChecked,
     Outcome,
     ReceiptDone,
     ShiftDone,
@@ -101,6 +114,19 @@ def _registration_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, A
     return registration_fields(None, None)
 
 
+def _validation_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    request = parse_model(ValidationRequest, stored.request)
+    checks = outcome.checks if isinstance(outcome, MarkingChecked) else ()
+    return validation_fields(request, checks)
+
+
+def _good_code_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
+    request = parse_model(GoodCodeDataRequest, stored.request)
+    parsed = parse(code_text(request.bar_code, request.marking_code_base64, ()))
+    checks = outcome.checks if isinstance(outcome, MarkingChecked) else ()
+    return good_code_fields(parsed, checks[0] if checks else None)
+
+
 def _request_cash_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
     return cash_fields(outcome.cash_balance if isinstance(outcome, DeviceInfo) else None)
 
@@ -139,6 +165,8 @@ _FIELDS: dict[str, Callable[[StoredCommand, Outcome], dict[str, Any]]] = {
     "GetCounters": _counters_fields,
     "GetDataCheck": _data_check_fields,
     "KkmRegOfd": _registration_fields,
+    "ValidationMarkingCode": _validation_fields,
+    "GetGoodCodeData": _good_code_fields,
 }
 
 
