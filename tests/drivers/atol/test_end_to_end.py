@@ -102,14 +102,20 @@ async def test_cancel_receipt_left_open_and_corrections_refused(bench: Bench) ->
 async def test_cash_x_report_and_slip(bench: Bench) -> None:
     from openkkm.fiscal.types import PageEnd, PrintText, Slip
     driver, emulator = bench.driver, bench.emulator
+    with pytest.raises(FiscalStateError) as closed:
+        await driver.cash_in(10000, None)
+    assert closed.value.vendor_code == 212
     await driver.open_shift(None)
-    await driver.cash_in(10000)
-    await driver.cash_out(2500)
-    assert emulator.cash == 7500
+    assert await driver.cash_in(10000, Cashier("Петров")) == 10000
+    assert await driver.cash_out(2500, None) == 7500 == emulator.cash
     with pytest.raises(DeviceRejected) as no_cash:
-        await driver.cash_out(100000)
+        await driver.cash_out(100000, None)
     assert no_cash.value.vendor_code == 152
-    await driver.x_report()
+    assert await driver.cash_balance() == 7500
+    await driver.open_drawer()
+    assert emulator.drawer_openings == 1
+    await driver.x_report(None)
+    assert emulator.journal[-1].startswith("X-ОТЧЕТ")
     await driver.print_slip(Slip(elements=(PrintText("Спасибо за покупку! №1 $"), PageEnd())))
     assert "Спасибо за покупку! №1 $" in emulator.journal
     assert emulator.journal[-1].endswith("cut")

@@ -53,6 +53,7 @@ REQUESTS = [
     (cmd_receipt.CancelReceipt(), "00 00 59"),
     (cmd_receipt.CashIn(amount=10000), "00 00 49 00 00 00 01 00 00"),
     (cmd_receipt.CashOut(amount=99), "00 00 4F 00 00 00 00 00 99"),
+    (cmd_receipt.CashBalance(), "00 00 4D"),
     (cmd_receipt.Report(report_type=ReportType.X), "00 00 67 01"),
     (cmd_receipt.ZReport(), "00 00 5A"),
     (cmd_receipt.WriteProps(tlv=h("FD 03 02 00 41 42"), flags=PropsFlags.ITEM),

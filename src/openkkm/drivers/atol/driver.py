@@ -206,28 +206,40 @@ class AtolDriver(Driver):
         for request in requests * (1 + slip.copies):
             await self.link.execute(request)
 
-    async def x_report(self) -> None:
+    async def x_report(self, cashier: Cashier | None) -> None:
         """Print the X report (0x67 type 1 in mode 2); it forms no fiscal document."""
         await self.link.ready()
+        await self.link.enter(Mode.REGISTRATION)
+        await self._cashier(cashier)
         await self.link.enter(Mode.X_REPORTS)
         await self.link.execute(cmd_receipt.Report())
 
-    async def cash_in(self, amount: int) -> None:
-        """Put ``amount`` kopecks into the drawer (0x49)."""
+    async def cash_balance(self) -> int:
+        """Kopecks in the drawer by the register's count (0x4D)."""
         await self.link.ready()
-        await self.link.enter(Mode.REGISTRATION)
-        await self.link.execute(cmd_receipt.CashIn(amount=amount))
+        answer = await self.link.execute(cmd_receipt.CashBalance(), cmd_receipt.CashBalanceAnswer)
+        return answer.amount
 
-    async def cash_out(self, amount: int) -> None:
-        """Take ``amount`` kopecks out of the drawer (0x4F)."""
-        await self.link.ready()
-        await self.link.enter(Mode.REGISTRATION)
-        await self.link.execute(cmd_receipt.CashOut(amount=amount))
+    async def cash_in(self, amount: int, cashier: Cashier | None) -> int:
+        """Deposit ``amount`` kopecks (0x49); return the new balance."""
+        return await self._cash(cmd_receipt.CashIn(amount=amount), cashier)
+
+    async def cash_out(self, amount: int, cashier: Cashier | None) -> int:
+        """Pay out ``amount`` kopecks (0x4F); return the new balance."""
+        return await self._cash(cmd_receipt.CashOut(amount=amount), cashier)
 
     async def open_drawer(self) -> None:
         """Open the cash drawer (0x80)."""
         await self.link.ready()
         await self.link.execute(cmd_state.OpenDrawer())
+
+    async def _cash(self, request: Request, cashier: Cashier | None) -> int:
+        request.encode()
+        await self.link.ready()
+        await self.link.enter(Mode.REGISTRATION)
+        await self._cashier(cashier)
+        await self.link.execute(request)
+        return await after_commit(self.cash_balance())
 
     async def _cashier(self, cashier: Cashier | None) -> None:
         if cashier is not None:

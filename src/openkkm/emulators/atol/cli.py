@@ -26,8 +26,8 @@ async def serve_cli(listen: str | None, pty: bool, state: str | None, baud: int,
     bytes as a serial line would (0 = no pacing), ``fault`` is a fault plan (see ``faults``).
     ``print_address`` gets the URL a driver connects to.
     """
-    emulator = AtolEmulator(DeviceConfig(num=1, kind="atol"), state_file=state, faults=fault,
-                            baud=baud)
+    config = DeviceConfig.model_validate({"num": 1, "kind": "atol"})
+    emulator = AtolEmulator(config, state_file=state, faults=fault, baud=baud)
     if pty:
         if listen:
             raise ConfigError("Укажите либо --listen, либо --pty", "Give either --listen or --pty")

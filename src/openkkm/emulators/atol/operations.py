@@ -197,11 +197,19 @@ def _cash(emu: AtolEmulator, request: Request) -> bytes:
     assert isinstance(request, cmd_receipt.CashIn | cmd_receipt.CashOut)
     if emu.receipt is not None:
         raise DeviceError(ErrorCode.RECEIPT_OPEN)
+    shift = emu.fn.shift_state()
+    if shift is not ShiftState.OPEN:
+        raise DeviceError(ErrorCode.WRONG_FN_STATE if shift is ShiftState.CLOSED
+                          else ErrorCode.SHIFT_OVER_24H)
     sign = 1 if isinstance(request, cmd_receipt.CashIn) else -1
     if emu.cash + sign * request.amount < 0:
         raise DeviceError(ErrorCode.NO_CASH)
     emu.cash += sign * request.amount
     return Answer().encode()
+
+
+def _cash_balance(emu: AtolEmulator, _request: Request) -> bytes:
+    return cmd_receipt.CashBalanceAnswer(amount=emu.cash).encode()
 
 
 def _fn_shift(emu: AtolEmulator, _request: Request) -> bytes:
@@ -258,7 +266,8 @@ HANDLERS: Final = {
     cmd_receipt.OpenReceipt: _open_receipt, cmd_receipt.RegisterItem: _register_item,
     cmd_receipt.WriteProps: _write_props, cmd_receipt.Payment: _payment,
     cmd_receipt.CloseReceipt: _close_receipt, cmd_receipt.CancelReceipt: _cancel_receipt,
-    cmd_receipt.CashIn: _cash, cmd_receipt.CashOut: _cash, cmd_fn.FnShift: _fn_shift,
+    cmd_receipt.CashIn: _cash, cmd_receipt.CashOut: _cash,
+    cmd_receipt.CashBalance: _cash_balance, cmd_fn.FnShift: _fn_shift,
     cmd_fn.FnOfdState: _fn_ofd, cmd_fn.FnStatus: _fn_status,
     cmd_fn.FnFindDocument: _fn_document,
 }

@@ -66,7 +66,7 @@ REFUSAL_CODES: Final = {
 PAYMENT_FIELDS: Final = {PaymentType.CASH: "cash", PaymentType.ELECTRONIC: "electronic",
                          PaymentType.PREPAYMENT: "prepayment", PaymentType.CREDIT: "credit",
                          PaymentType.OTHER: "provision"}
-_STRINGS: Final = {Tag.CASHIER: "cashier", Tag.CASHIER_INN: "cashier_inn",
+_STRINGS: Final[dict[int, str]] = {Tag.CASHIER: "cashier", Tag.CASHIER_INN: "cashier_inn",
                    Tag.CUSTOMER_CONTACT: "customer_contact", Tag.CUSTOMER_NAME: "customer_name",
                    Tag.CUSTOMER_INN: "customer_inn", Tag.SETTLEMENT_ADDRESS: "settlement_address",
                    Tag.SETTLEMENT_PLACE: "settlement_place", Tag.SENDER_EMAIL: "sender_email",

@@ -159,14 +159,16 @@ class FnDocumentAnswer(Answer):
         except ValueError:
             raise ProtocolError(f"Неизвестный тип документа {data[0]}",
                                 f"Unknown document type {data[0]}") from None
-        base = {"type": form, "ofd_confirmed": bool(data[1]), "moment": read_fn_datetime(data, 2),
-                "number": read_u(data, 7, 4, "number"), "fiscal_sign": read_u(data, 11, 4, "sign")}
+        moment, number = read_fn_datetime(data, 2), read_u(data, 7, 4, "number")
+        sign, confirmed = read_u(data, 11, 4, "sign"), bool(data[1])
         if form in RECEIPT_FORMS:
             need(data, 21, "A4 40 receipt")
-            return cls(**base, kind=ReceiptKind(data[15]), total=read_u(data, 16, 5, "total"))
-        if form in SHIFT_FORMS:
-            return cls(**base, shift_number=read_u(data, 15, 2, "shift"))
-        return cls(**base)
+            return cls(type=form, ofd_confirmed=confirmed, moment=moment, number=number,
+                       fiscal_sign=sign, kind=ReceiptKind(data[15]),
+                       total=read_u(data, 16, 5, "total"))
+        shift = read_u(data, 15, 2, "shift") if form in SHIFT_FORMS else 0
+        return cls(type=form, ofd_confirmed=confirmed, moment=moment, number=number,
+                   fiscal_sign=sign, shift_number=shift)
 
 
 @dataclass(frozen=True, slots=True)

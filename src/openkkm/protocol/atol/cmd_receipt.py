@@ -13,7 +13,7 @@ from typing import ClassVar, Final, Self, TypeVar
 
 from ...errors import ProtocolError
 from .codes import Command, PaymentType, PropsFlags, ReceiptType, ReportType, TaxType
-from .messages import Request, need
+from .messages import Answer, Request, need
 from .values import bcd, decode_text, encode_text, from_bcd
 
 ITEM_NAME_SIZE: Final = 64
@@ -182,6 +182,31 @@ class _Cash(Request):
             raise ProtocolError("Неверная длина команды внесения/выплаты",
                                 "Wrong cash command length")
         return cls(flags=params[0], amount=from_bcd(params[1:6], "amount"))
+
+
+@dataclass(frozen=True, slots=True)
+class CashBalanceAnswer(Answer):
+    """0x4D answer: kopecks in the drawer, 7 BCD."""
+
+    amount: int = 0
+
+    def data(self) -> bytes:
+        """``sum(7 BCD)``."""
+        return bcd(self.amount, 7, "amount")
+
+    @classmethod
+    def from_data(cls, data: bytes) -> Self:
+        """``sum(7 BCD)``."""
+        need(data, 7, "0x4D")
+        return cls(amount=from_bcd(data[:7], "amount"))
+
+
+@dataclass(frozen=True, slots=True)
+class CashBalance(Request):
+    """0x4D cash in the drawer."""
+
+    code: ClassVar[Command] = Command.CASH_BALANCE
+    answer: ClassVar[type[Answer]] = CashBalanceAnswer
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ class Command(IntEnum):
     CASH_IN = 0x49  #: flags, sum 5 BCD (H)
     CLOSE_RECEIPT = 0x4A  #: flags, payment type, sum 5 BCD (H)
     PRINT_STRING = 0x4C  #: text, external code page (H)
+    CASH_BALANCE = 0x4D  #: → cash in the drawer, 7 BCD (M; answer layout *unconfirmed*)
     CASH_OUT = 0x4F  #: flags, sum 5 BCD (H)
     ENTER_MODE = 0x56  #: mode, password 4 BCD (H)
     CANCEL_RECEIPT = 0x59  #: (H)

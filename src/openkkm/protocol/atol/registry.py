@@ -15,7 +15,7 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_state.LeaveMode, cmd_state.PrintString, cmd_state.Cut, cmd_state.OpenDrawer,
     cmd_state.Beep, cmd_receipt.OpenShift, cmd_receipt.OpenReceipt, cmd_receipt.RegisterItem,
     cmd_receipt.WriteProps, cmd_receipt.Payment, cmd_receipt.CloseReceipt,
-    cmd_receipt.CancelReceipt, cmd_receipt.CashIn, cmd_receipt.CashOut, cmd_receipt.Report,
+    cmd_receipt.CancelReceipt, cmd_receipt.CashBalance, cmd_receipt.CashIn, cmd_receipt.CashOut, cmd_receipt.Report,
     cmd_receipt.ZReport, cmd_fn.FnShift, cmd_fn.FnOfdState, cmd_fn.FnStatus,
     cmd_fn.FnFindDocument,
 )
