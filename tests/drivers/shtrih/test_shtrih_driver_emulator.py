@@ -199,5 +199,6 @@ async def test_correction_receipt_carries_its_basis() -> None:
     inner = dict(tlv.iter_tlv(tags[1174]))
     assert tlv.read_string(inner[1179]) == "ПР-17"
     assert await driver.read_document(document.number) == archived.to_fiscal_document(
-        emu.fn.fn_number)
+        emu.fn.fn_number
+    )
     await driver.stop()

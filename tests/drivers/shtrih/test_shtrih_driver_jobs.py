@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.errors import LinkLost, OpenKKMError
 from openkkm.fiscal.types import DocumentType
-from openkkm.framing.shtrih import STX
+from openkkm.framing.shtrih import ENQ, NAK, STX
 from openkkm.jobs.model import StoredCommand
 from openkkm.jobs.operations import Outcome, ReceiptDone, RegisterReceipt
 from openkkm.jobs.service import JobService, Selection
 from openkkm.transport import LoopHub, Transport
+
+FF45 = b"\xff\x45"
 
 
 class DiesBeforeAnswer(Transport):
@@ -46,6 +49,47 @@ class DiesBeforeAnswer(Transport):
         await self.inner.close()
 
 
+class RestartsAfterExecuting(Transport):
+    """A device end that executes the armed command, loses its ACK and answer and restarts.
+
+    The host, which saw no ACK, asks with ENQ; the restarted device answers NAK (idle), so the
+    host's exchange sends the frame again, and the device refuses the second copy.
+    """
+
+    def __init__(self, inner: Transport, code: bytes, armed: list[bool]) -> None:
+        super().__init__(inner.url)
+        self.inner = inner
+        self.code = code
+        self.armed = armed
+        self.drop_writes = 0
+        self.nak_next_enq = False
+
+    async def read(self, n: int, timeout: float | None) -> bytes:
+        """Read; answer the first ENQ after the restart with NAK ourselves."""
+        while True:
+            data = await self.inner.read(n, timeout)
+            if self.nak_next_enq and data == bytes((ENQ,)):
+                self.nak_next_enq = False
+                await self.inner.write(bytes((NAK,)))
+                continue
+            if self.armed and data[:1] == bytes((STX,)) and data[2:4] == self.code:
+                self.armed.clear()
+                self.drop_writes = 2  # the ACK and the answer never leave
+                self.nak_next_enq = True
+            return data
+
+    async def write(self, data: bytes) -> None:
+        """Write, unless the restart swallows it."""
+        if self.drop_writes:
+            self.drop_writes -= 1
+            return
+        await self.inner.write(data)
+
+    async def close(self) -> None:
+        """Close the device end."""
+        await self.inner.close()
+
+
 def render(stored: StoredCommand, outcome: Outcome | OpenKKMError) -> dict[str, Any]:
     """A minimal wire answer: status, error text and the receipt's FD number."""
     if isinstance(outcome, OpenKKMError):
@@ -59,9 +103,11 @@ def render(stored: StoredCommand, outcome: Outcome | OpenKKMError) -> dict[str, 
     return {"Status": 0}
 
 
-async def service_on(emu: ShtrihEmulator, data_dir: Path, armed: list[bool]) -> JobService:
+async def service_on(
+    emu: ShtrihEmulator, data_dir: Path, wrap: Callable[[Transport], Transport]
+) -> JobService:
     hub = LoopHub()
-    hub.listen("kkt", lambda end: emu_task(emu, DiesBeforeAnswer(end, b"\xff\x45", armed)))
+    hub.listen("kkt", lambda end: emu_task(emu, wrap(end)))
     config = Config.model_validate(
         {
             "server": {"data_dir": str(data_dir)},
@@ -83,7 +129,7 @@ def emu_task(emu: ShtrihEmulator, end: Transport) -> None:
 async def test_lost_close_answer_is_reconciled_to_the_real_receipt(tmp_path: Path) -> None:
     emu = emulator(ManualClock())
     armed = [True]
-    service = await service_on(emu, tmp_path, armed)
+    service = await service_on(emu, tmp_path, lambda end: DiesBeforeAnswer(end, FF45, armed))
     try:
         receipt = mixed_sale()
         answer = await service.submit(
@@ -104,5 +150,32 @@ async def test_lost_close_answer_is_reconciled_to_the_real_receipt(tmp_path: Pat
         ]
         assert receipts == [answer.response["CheckNumber"]]
         assert answer.response["FiscalSign"] == emu.fn.document(receipts[0]).fiscal_sign
+    finally:
+        await service.stop()
+
+
+async def test_refused_second_copy_of_an_executed_close_is_reconciled(tmp_path: Path) -> None:
+    emu = emulator(ManualClock())
+    armed = [True]
+    service = await service_on(emu, tmp_path, lambda end: RestartsAfterExecuting(end, FF45, armed))
+    try:
+        receipt = mixed_sale()
+        answer = await service.submit(
+            id_command="inv-2",
+            command="RegisterCheck",
+            request={"Total": receipt.total},
+            body_hash="inv-2",
+            device=service.select(Selection()),
+            operation=RegisterReceipt(receipt),
+            wait=None,
+        )
+        assert not armed
+        assert answer.response is not None and answer.response["Status"] == 0, answer.response
+        receipts = [
+            n
+            for n in range(1, emu.fn.last_number + 1)
+            if emu.fn.document(n).type is DocumentType.RECEIPT
+        ]
+        assert receipts == [answer.response["CheckNumber"]]
     finally:
         await service.stop()

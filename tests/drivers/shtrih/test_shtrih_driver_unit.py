@@ -262,11 +262,18 @@ async def test_firmware_without_ff41_opens_the_shift_with_0xe0(device: ScriptedD
     device.answers[Command.OPEN_SHIFT] = OpenShiftAnswer()
     device.answers[Command.FN_STATUS] = fn_status(11)
     device.answers[Command.FN_FIND_DOCUMENT] = FindDocumentAnswer(
-        document_type=2, datetime=NOW, fd_number=11, fiscal_sign=2718281828,
-        details=(4).to_bytes(2, "little"))
+        document_type=2,
+        datetime=NOW,
+        fd_number=11,
+        fiscal_sign=2718281828,
+        details=(4).to_bytes(2, "little"),
+    )
     device.log.clear()
     document = await driver.open_shift(Cashier("Иванова"))
-    assert device.codes()[:3] == [Command.FN_BEGIN_OPEN_SHIFT, Command.OPEN_SHIFT,
-                                  Command.FN_STATUS]
+    assert device.codes()[:3] == [
+        Command.FN_BEGIN_OPEN_SHIFT,
+        Command.OPEN_SHIFT,
+        Command.FN_STATUS,
+    ]
     assert (document.number, document.shift_number) == (11, 4)
     await driver.stop()

@@ -31,10 +31,19 @@ from openkkm.protocol.shtrih.values import ReceiptType, TaxSystemBits
 
 def test_every_vat_rate_has_its_byte_including_2026() -> None:
     assert {rate: int(mapping.vat_code(rate)) for rate in VatRate} == {
-        VatRate.VAT20: 0x01, VatRate.VAT10: 0x02, VatRate.VAT0: 0x04, VatRate.NONE: 0x08,
-        VatRate.VAT20_120: 0x10, VatRate.VAT10_110: 0x20, VatRate.VAT5: 0x81,
-        VatRate.VAT7: 0x82, VatRate.VAT5_105: 0x84, VatRate.VAT7_107: 0x88,
-        VatRate.VAT22: 0xCB, VatRate.VAT22_122: 0xCC}
+        VatRate.VAT20: 0x01,
+        VatRate.VAT10: 0x02,
+        VatRate.VAT0: 0x04,
+        VatRate.NONE: 0x08,
+        VatRate.VAT20_120: 0x10,
+        VatRate.VAT10_110: 0x20,
+        VatRate.VAT5: 0x81,
+        VatRate.VAT7: 0x82,
+        VatRate.VAT5_105: 0x84,
+        VatRate.VAT7_107: 0x88,
+        VatRate.VAT22: 0xCB,
+        VatRate.VAT22_122: 0xCC,
+    }
 
 
 def test_receipt_types_for_receipts_and_corrections() -> None:
@@ -42,14 +51,16 @@ def test_receipt_types_for_receipts_and_corrections() -> None:
     refund = Receipt(kind=ReceiptKind.PURCHASE_RETURN, items=(item,), payments=Payments(cash=100))
     assert mapping.receipt_type(refund) is ReceiptType.BUY_RETURN
     correction = Correction(CorrectionType.OWN, dt.date(2026, 11, 1), "")
-    fixed = Receipt(kind=ReceiptKind.SALE, items=(item,), payments=Payments(cash=100),
-                    correction=correction)
+    fixed = Receipt(
+        kind=ReceiptKind.SALE, items=(item,), payments=Payments(cash=100), correction=correction
+    )
     assert mapping.receipt_type(fixed) is ReceiptType.CORRECTION_SALE
 
 
 def test_payment_slots_put_change_into_cash() -> None:
-    slots = mapping.payment_slots(Payments(cash=700, electronic=200, prepayment=50, credit=30,
-                                           provision=20), change=300)
+    slots = mapping.payment_slots(
+        Payments(cash=700, electronic=200, prepayment=50, credit=30, provision=20), change=300
+    )
     assert len(slots) == 16
     assert (slots[0], slots[1], slots[13], slots[14], slots[15]) == (1000, 200, 50, 30, 20)
     assert sum(slots) == 1000 + 200 + 50 + 30 + 20
@@ -74,20 +85,37 @@ def test_shift_state_from_mode_and_fn_flag() -> None:
 
 
 def test_buyer_goes_into_1256_from_ffd_1_2() -> None:
-    item = Item(name="x", price=100, quantity=Decimal(1), amount=100, vat=VatRate.NONE,
-                measure=Measure.KILOGRAM, measure_unit="кг")
-    receipt = Receipt(kind=ReceiptKind.SALE, items=(item,), payments=Payments(cash=100),
-                      customer_name="ООО Ромашка", customer_inn="7700000009",
-                      cashier=Cashier("Петров"))
+    item = Item(
+        name="x",
+        price=100,
+        quantity=Decimal(1),
+        amount=100,
+        vat=VatRate.NONE,
+        measure=Measure.KILOGRAM,
+        measure_unit="кг",
+    )
+    receipt = Receipt(
+        kind=ReceiptKind.SALE,
+        items=(item,),
+        payments=Payments(cash=100),
+        customer_name="ООО Ромашка",
+        customer_inn="7700000009",
+        cashier=Cashier("Петров"),
+    )
     new = dict(tlv.iter_tlv(b"".join(tags.receipt_tags(receipt, FfdVersion.V1_2))))
     assert 1256 in new and 1227 not in new
     assert dict(tlv.iter_tlv(new[1256]))[1228] == b"7700000009  "
     old = dict(tlv.iter_tlv(b"".join(tags.receipt_tags(receipt, FfdVersion.V1_05))))
     assert 1227 in old and 1256 not in old
     assert dict(tlv.iter_tlv(b"".join(tags.item_tags(item, FfdVersion.V1_2, 0)))) == {
-        2108: bytes((11,))}
-    assert tlv.read_string(dict(tlv.iter_tlv(
-        b"".join(tags.item_tags(item, FfdVersion.V1_05, 0))))[1197]) == "кг"
+        2108: bytes((11,))
+    }
+    assert (
+        tlv.read_string(
+            dict(tlv.iter_tlv(b"".join(tags.item_tags(item, FfdVersion.V1_05, 0))))[1197]
+        )
+        == "кг"
+    )
 
 
 def test_packing_keeps_whole_tlvs_under_250_bytes() -> None:
@@ -99,7 +127,11 @@ def test_packing_keeps_whole_tlvs_under_250_bytes() -> None:
 
 def test_a_tlv_longer_than_one_call_is_a_validation_error() -> None:
     item = Item(name="x", price=100, quantity=Decimal(1), amount=100, vat=VatRate.NONE)
-    receipt = Receipt(kind=ReceiptKind.SALE, items=(item,), payments=Payments(cash=100),
-                      settlement_address="д" * 256)
+    receipt = Receipt(
+        kind=ReceiptKind.SALE,
+        items=(item,),
+        payments=Payments(cash=100),
+        settlement_address="д" * 256,
+    )
     with pytest.raises(ValidationError):
         tags.receipt_tags(receipt, FfdVersion.V1_2)

@@ -51,7 +51,7 @@ from . import receipt as receipt_flow
 from . import shift as shift_flow
 from .documents import DocumentReader
 from .identity import Identity, read_identity
-from .link import ShtrihLink, after_commit
+from .link import ShtrihLink, after_commit, forming
 from .mapping import shift_state
 from .printing import print_requests
 
@@ -209,13 +209,13 @@ class ShtrihDriver(Driver):
     async def cash_in(self, amount: int, cashier: Cashier | None) -> int:
         """Deposit ``amount`` kopecks (0x50); return the drawer's new balance."""
         await self.link.ready()
-        await self.link.execute(CashIn(amount=amount), CashAnswer)
+        await forming(self.link, self.link.execute(CashIn(amount=amount), CashAnswer))
         return await after_commit(self.cash_balance())
 
     async def cash_out(self, amount: int, cashier: Cashier | None) -> int:
         """Pay out ``amount`` kopecks (0x51); return the drawer's new balance."""
         await self.link.ready()
-        await self.link.execute(CashOut(amount=amount), CashAnswer)
+        await forming(self.link, self.link.execute(CashOut(amount=amount), CashAnswer))
         return await after_commit(self.cash_balance())
 
     async def read_document_tlv(self, number: int) -> tuple[FiscalDocument, bytes] | None:

@@ -88,6 +88,14 @@ class ShtrihLink:
         exchange = self._session().exchange
         return bool(getattr(exchange, "frame_written", True))
 
+    def retried(self) -> bool:
+        """Tell whether the last exchange needed retries, so its frame may have gone out twice.
+
+        A refusal then proves nothing about the first copy: a device that executed the frame,
+        lost its ACK and answer, and restarted refuses the second copy (0x55 "receipt closed").
+        """
+        return bool(getattr(self._session().exchange, "retries", 0))
+
     async def execute(self, request: Request, answer: type[A]) -> A:
         """Run one typed command; a transport failure marks the link broken."""
         session = self._session()
@@ -148,9 +156,19 @@ async def after_commit(awaitable: Awaitable[T]) -> T:
         ) from exc
 
 
+async def forming(link: ShtrihLink, command: Awaitable[T]) -> T:
+    """Await a command that forms a document: refused after a retry, its outcome is unknown."""
+    try:
+        return await command
+    except (DeviceRejected, FiscalStateError) as exc:
+        if link.retried():
+            raise unknown_outcome(exc) from exc
+        raise
+
+
 def unknown_outcome(exc: Exception) -> DeviceTimeout:
-    """The error for a receipt close whose answer was lost: the worker must reconcile."""
+    """The error for a document-forming command whose answer was lost: the worker reconciles."""
     return DeviceTimeout(
-        f"Ответ ККТ на закрытие чека потерян ({exc}): результат проверяется по ФН",
-        f"The register's answer to the receipt close was lost ({exc}): checking the FN",
+        f"Ответ ККТ на команду, формирующую документ, потерян ({exc}): результат проверяется по ФН",
+        f"The register's answer to a document-forming command was lost ({exc}): checking the FN",
     )

@@ -117,7 +117,9 @@ async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
         raise
     try:
         return await link.execute(steps.close, CloseReceiptExtAnswer)
-    except (DeviceRejected, FiscalStateError):
+    except (DeviceRejected, FiscalStateError) as exc:
+        if link.retried():
+            raise unknown_outcome(exc) from exc
         await cancel_quietly(link)  # the device refused FF45: nothing was fiscalised
         raise
     except TransportError as exc:

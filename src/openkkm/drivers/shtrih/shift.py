@@ -27,7 +27,7 @@ from openkkm.protocol.shtrih.cmd_shift import (
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
 
 from .documents import NOT_SUPPORTED
-from .link import ShtrihLink, after_commit
+from .link import ShtrihLink, after_commit, forming
 from .tags import cashier_tags, packed
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,12 @@ async def _shift(link: ShtrihLink, cashier: Cashier | None, *, opening: bool) ->
     try:
         for request in tlvs:
             await link.execute(request, EmptyAnswer)
-        finish = FnOpenShift() if opening else FnCloseShift()
-        answer = await link.execute(finish, FnShiftAnswer)
+    except (DeviceRejected, FiscalStateError):
+        await _cancel_fn_document(link)
+        raise
+    finish = FnOpenShift() if opening else FnCloseShift()
+    try:
+        answer = await forming(link, link.execute(finish, FnShiftAnswer))
     except (DeviceRejected, FiscalStateError):
         await _cancel_fn_document(link)
         raise
@@ -69,9 +73,9 @@ async def _shift(link: ShtrihLink, cashier: Cashier | None, *, opening: bool) ->
 async def _classic(link: ShtrihLink, *, opening: bool) -> int:
     """0xE0 or 0x41, then the FN's last document number."""
     if opening:
-        await link.execute(OpenShift(), OpenShiftAnswer)
+        await forming(link, link.execute(OpenShift(), OpenShiftAnswer))
     else:
-        await link.execute(ZReport(), OperatorAnswer)
+        await forming(link, link.execute(ZReport(), OperatorAnswer))
     status = await after_commit(link.execute(FnStatus(), FnStatusAnswer))
     return status.last_fd_number
 
