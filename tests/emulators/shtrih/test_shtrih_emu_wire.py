@@ -172,3 +172,29 @@ async def test_pyshtrih_over_tcp_reads_status() -> None:
         await listener.close()
     assert full["Сквозной номер текущего документа"] == 1
     assert fs["Номер последнего ФД"] == emulator.fn.last_number
+
+
+async def test_writes_are_paced_at_the_baud_rate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_sleep = asyncio.sleep
+    pauses: list[float] = []
+
+    async def recording_sleep(seconds: float, *args: object) -> None:
+        pauses.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
+    link = Served(make(baud=9600))
+    try:
+        await link.session.execute(cmd_status.DeviceType(), cmd_status.DeviceTypeAnswer)
+    finally:
+        await link.close()
+    answer_frame = (
+        4 + 6 + len("ШТРИХ-М-02Ф") + 1
+    )  # STX LEN CMD ERR, 6 bytes + name, LRC
+    assert pauses[:3] == [
+        10 / 9600,
+        10 / 9600,
+        answer_frame * 10 / 9600,
+    ]  # NAK, ACK, answer

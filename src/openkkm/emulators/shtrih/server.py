@@ -9,6 +9,7 @@ link is cut. Writes are paced at the configured baud rate (10 bit times per byte
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Final
 
 from openkkm.errors import DeviceTimeout, LinkLost
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from openkkm.transport.base import Transport
 
     from .device import ShtrihEmulator
+
+log = logging.getLogger(__name__)
 
 READ_CHUNK: Final = 512
 TCP_PORT_BYTE: Final = 128  #: 0x11 "port" of a TCP socket (PROTOCOLS.md §1.1)
@@ -48,11 +51,13 @@ class _Connection:
             return
         if self.emulator.baud:
             await asyncio.sleep(len(data) * 10 / self.emulator.baud)
+        log.debug("%s tx %s", self.transport.url, data.hex(" "))
         await self.transport.write(data)
 
     async def read(self, timeout: float | None) -> bytes:
         """Read, honouring the cut-at budget (the bytes past it are never seen)."""
         data = await self.transport.read(READ_CHUNK, timeout)
+        log.debug("%s rx %s", self.transport.url, data.hex(" "))
         if self.budget is not None:
             data = data[: self.budget]
             self.budget -= len(data)
@@ -76,6 +81,7 @@ class _Connection:
             for frame in commands:
                 await self.command(frame, silent=silent)
             if silent:
+                log.info("%s: link cut by the fault plan", self.transport.url)
                 raise _LinkCut
 
     def _nak(self, commands: list[Frame], write: bytes) -> bool:
@@ -93,6 +99,7 @@ class _Connection:
         faults = self.emulator.faults
         code = split_command(frame.payload)[0]
         if faults.fire(WireFault.POWER_LOSS, code):
+            log.info("%s: power loss before command %#x", self.transport.url, code)
             self.emulator.power_loss()
             raise _LinkCut
         answer = await self.emulator.handle(frame.payload)
