@@ -151,7 +151,7 @@ async def test_pyshtrih_over_a_pty_matches_the_fn() -> None:
     assert "ШТРИХ-М" in result["model"]["Название устройства"]  # type: ignore[index]
 
 
-async def test_pyshtrih_over_tcp_reads_status() -> None:
+async def test_pyshtrih_over_tcp_shift_cash_and_reports() -> None:
     emulator = make()
     listener = await serve_tcp_emulator(emulator, port=0)
 
@@ -162,6 +162,11 @@ async def test_pyshtrih_over_tcp_reads_status() -> None:
         peer.protocol.port = url  # pyshtrih reopens the port by this name on connect()
         peer.connect()
         try:
+            peer.open_shift()
+            peer.income(10000)
+            peer.outcome(2500)
+            peer.x_report()
+            peer.z_report()
             return peer.full_state(), peer.fs_state()
         finally:
             peer.disconnect()
@@ -170,8 +175,11 @@ async def test_pyshtrih_over_tcp_reads_status() -> None:
         full, fs = await asyncio.to_thread(client)
     finally:
         await listener.close()
-    assert full["Сквозной номер текущего документа"] == 1
-    assert fs["Номер последнего ФД"] == emulator.fn.last_number
+    # registration, shift open, cash in, cash out, X report, shift close
+    assert full["Сквозной номер текущего документа"] == 6
+    assert full["Номер последней закрытой смены"] == 1
+    assert fs["Номер последнего ФД"] == emulator.fn.last_number == 3
+    assert emulator.state.cash == 7500
 
 
 async def test_writes_are_paced_at_the_baud_rate(
