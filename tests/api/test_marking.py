@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 
 from api import virtual_server
-from api.virtual_server import Start
+from api.virtual_server import Start, check
+from openkkm.fiscal import tlv
 
 start = virtual_server.start
 GS = "\x1d"
@@ -97,3 +98,65 @@ async def test_get_good_code_data_without_a_marking_register_warns(start: Start)
     assert answer["Warning"] == "Нет ККТ с ФФД 1.2 для маркированных товаров: код не проверен ФН"
     assert answer["DataProductCode"]["isParsed"] is True
     assert answer["DataProductCode"]["KktValidationResult"] == 0
+
+
+def marked(name: str, code: str, **extra: object) -> dict[str, object]:
+    """A marked ``Register`` line of one piece at 1000 rubles."""
+    return {"Register": {"Name": name, "Quantity": 1, "Price": 1000, "Amount": 1000, "Tax": 22,
+                         "SignMethodCalculation": 4, "SignCalculationObject": 33,
+                         "MeasureOfQuantity": 0,
+                         "GoodCodeData": {"BarCode": code, **extra}}}
+
+
+async def item_tags(server: virtual_server.Server, number: int) -> list[dict[int, bytes]]:
+    """The tags of each item (1059) of FD ``number``, read back from the ФН."""
+    found = await server.driver().read_document_tlv(number)
+    assert found is not None
+    [(_form, body)] = tlv.iter_tlv(found[1])
+    return [dict(tlv.iter_tlv(value)) for tag, value in tlv.iter_tlv(body) if tag == 1059]
+
+
+async def test_a_marked_sale_carries_the_code_and_the_fn_check(start: Start) -> None:
+    server = await start()
+    answer = await server.run("RegisterCheck", **check([marked("Кроссовки", SHOES)],
+                                                       electronic="1000"))
+    assert answer["Status"] == 0, answer
+    [tags] = await item_tags(server, answer["CheckNumber"])
+    assert tags[2106] == bytes([3])
+    assert dict(tlv.iter_tlv(tags[1163])) == {1305: b"010460123456789021" + b"5Abc1234567"}
+
+
+async def test_a_bad_code_refuses_the_receipt_when_not_accepted(start: Start) -> None:
+    server = await start()
+    server.driver().reject_marking_code(SHOES)
+    last = (await server.run("GetDataKKT"))["CheckNumber"]
+    refused = await server.run("RegisterCheck", **check(
+        [marked("Кроссовки", SHOES, AcceptOnBad=False)], electronic="1000"))
+    assert refused["Status"] == 2
+    assert "Код маркировки не прошел проверку ФН" in refused["Error"]
+    status = await server.driver().status()
+    assert not status.receipt_open
+    assert (await server.run("GetDataKKT"))["CheckNumber"] == last + 1  # the shift report only
+    accepted = await server.run("RegisterCheck", **check([marked("Кроссовки", SHOES)],
+                                                         electronic="1000"))
+    assert accepted["Status"] == 0, accepted
+    [tags] = await item_tags(server, accepted["CheckNumber"])
+    assert tags[2106] == bytes([1])
+
+
+async def test_a_code_twice_in_one_receipt_is_refused(start: Start) -> None:
+    server = await start()
+    refused = await server.run("RegisterCheck", **check(
+        [marked("Кроссовки", SHOES), marked("Кроссовки", SHOES)], electronic="2000"))
+    assert refused["Status"] == 2 and "Код маркировки повторяется в чеке" in refused["Error"]
+    assert not (await server.driver().status()).receipt_open
+
+
+async def test_marking_data_on_an_ffd_105_register_names_the_field(start: Start) -> None:
+    server = await start(ffd="1.05")
+    line = marked("Кроссовки", SHOES)
+    line["Register"]["SignCalculationObject"] = 1  # type: ignore[index]
+    refused = await server.run("RegisterCheck", **check([line], electronic="1000"))
+    assert refused["Status"] == 2
+    assert refused["Error"].startswith("Поле CheckStrings[0].Register.GoodCodeData: ")
+    assert "ФФД 1.05" in refused["Error"]

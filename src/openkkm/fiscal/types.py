@@ -233,6 +233,8 @@ class Item:
     country_code: str | None = None  # 1230
     customs_declaration: str | None = None  # 1231
     excise: int | None = None  # 1229, kopecks
+    marking_code: str | None = None  # the code as scanned, GS included (2000; 1163 from it)
+    marking_accept_on_bad: bool = True  # False: a code the ФН finds bad refuses the receipt
 
     @property
     def vat_amount(self) -> int:

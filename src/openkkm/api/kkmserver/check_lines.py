@@ -212,6 +212,17 @@ def _marking(reg: RegisterData, code: GoodCodeDataData, quantity: Decimal,
                    f"a marked item with a serial code has quantity 1 (got {show(quantity)})")
 
 
+def _marking_code(code: GoodCodeDataData | None) -> str | None:
+    """The code as scanned: ``BarCode``, else ``MarkingCodeBase64`` decoded (checked before)."""
+    if code is None:
+        return None
+    if not blank(code.bar_code):
+        return code.bar_code
+    if not blank(code.marking_code_base64):
+        return base64.b64decode((code.marking_code_base64 or "").strip()).decode("latin-1")
+    return None
+
+
 def _measure(reg: RegisterData, quantity: Decimal, ctx: LineContext, loc: Loc,
              notices: list[Notice]) -> Measure | None:
     if ctx.registration.ffd < FfdVersion.V1_2:
@@ -298,6 +309,8 @@ def convert_line(reg: RegisterData, loc: Loc, ctx: LineContext, notices: list[No
         customs_declaration=_short(reg.customs_declaration, 32, loc + ("CustomsDeclaration",)),
         excise=kopecks(reg.excise_amount, loc + ("ExciseAmount",))
         if reg.excise_amount is not None else None,
+        marking_code=_marking_code(code), marking_accept_on_bad=code is None
+        or code.accept_on_bad is not False,
     )
     split = split_line(price, quantity, amount)
     items = tuple(replace(base, price=part.price, quantity=part.quantity, amount=part.amount,

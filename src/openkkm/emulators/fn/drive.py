@@ -37,12 +37,15 @@ from openkkm.emulators.fn.state import (
 )
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
+from openkkm.fiscal.marking import BAD_RESULTS
+from openkkm.fiscal.marking import parse as parse_code
 from openkkm.fiscal.types import (
     Cashier,
     Correction,
     DocumentType,
     FfdVersion,
     Item,
+    Measure,
     Payments,
     ReceiptKind,
     ShiftState,
@@ -312,13 +315,13 @@ class FiscalDrive:
 
     # --- marking -------------------------------------------------------------------------
 
-    def check_marking(self, code: str, *, checkable: bool) -> int:
+    def check_marking(self, code: str, *, checkable: bool, planned_status: int = 1) -> int:
         """Check a marking code with the ФН key; return tag 2106.
 
         The ФН can check only a code that carries its crypto tail (``checkable``); it answers
         bit 0 (checked) and bit 1 (the result is good). The simulated ФН finds every code good
         unless told otherwise through ``rejected_codes``; it has no OFD link, so bits 2 and 3
-        stay clear.
+        stay clear. ``planned_status`` (2003) does not change the simulated answer.
         """
         if self._state.fn_closed:
             raise FnError(Refusal.FN_CLOSED)
@@ -358,7 +361,11 @@ class FiscalDrive:
         receipt = self._open_receipt()
         ffd = FfdVersion(self.registration.ffd)
         accepted = []
+        codes = {item.marking_code for item in receipt.items if item.marking_code}
         for item in items:
+            result = None
+            if item.marking_code:
+                result = self._check_item_code(item, receipt, codes)
             if item.subject in EXCISE_SUBJECTS and not self.registration.excise:
                 raise FnError(Refusal.EXCISE_NOT_REGISTERED, item.name)
             if item.agent_role is not None:
@@ -366,10 +373,25 @@ class FiscalDrive:
                     raise FnError(Refusal.AGENT_NOT_REGISTERED, item.name)
                 if item.supplier is None:
                     raise FnError(Refusal.AGENT_WITHOUT_SUPPLIER, item.name)
-            accepted.append(OpenItem(encode_item(item, ffd), item.amount, int(item.vat),
-                                     vat_of(item.amount, item.vat)))
+            accepted.append(OpenItem(encode_item(item, ffd, result), item.amount, int(item.vat),
+                                     vat_of(item.amount, item.vat), item.marking_code or ""))
         receipt.items.extend(accepted)
         self._save()
+
+    def _check_item_code(self, item: Item, receipt: OpenReceipt, codes: set[str]) -> int:
+        """Check a marked item's code for this receipt; refuse a repeated or a bad one."""
+        code = item.marking_code or ""
+        if code in codes:
+            raise FnError(Refusal.MARKING_CODE_REPEATED, item.name)
+        codes.add(code)
+        measured = item.measure not in (None, Measure.PIECE)
+        returned = receipt.kind in (ReceiptKind.SALE_RETURN, ReceiptKind.PURCHASE_RETURN)
+        planned = (3 if returned else 1) + (1 if measured else 0)
+        result = self.check_marking(code, checkable=parse_code(code).checkable,
+                                    planned_status=planned)
+        if result in BAD_RESULTS and not item.marking_accept_on_bad:
+            raise FnError(Refusal.MARKING_CODE_BAD, item.name)
+        return result
 
     def cancel_receipt(self) -> bool:
         """Drop the open receipt; no FD is formed. Returns False when none was open."""

@@ -60,6 +60,8 @@ class Refusal(IntEnum):
     FFD_CHANGE_SEQUENCE = 29
     CASH_SHORT = 30
     MARKING_NEEDS_FFD_12 = 31
+    MARKING_CODE_BAD = 32
+    MARKING_CODE_REPEATED = 33
 
 
 class RefusalText(NamedTuple):
@@ -166,6 +168,13 @@ REFUSALS: dict[Refusal, RefusalText] = {
         FnCode.WRONG_STATE, False,
         "Проверка кода маркировки возможна только в ККТ с ФФД 1.2",
         "Marking codes are checked only by an FFD 1.2 register"),
+    Refusal.MARKING_CODE_BAD: RefusalText(
+        FnCode.BAD_PARAMETERS, False,
+        "Код маркировки не прошел проверку ФН, а продажа с плохим кодом запрещена (AcceptOnBad)",
+        "The marking code failed the ФН check and selling with a bad code is off (AcceptOnBad)"),
+    Refusal.MARKING_CODE_REPEATED: RefusalText(
+        FnCode.BAD_PARAMETERS, False, "Код маркировки повторяется в чеке",
+        "The marking code is repeated in the receipt"),
     Refusal.BAD_QUANTITY: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Количество должно быть больше нуля",
         "The quantity must be greater than zero"),

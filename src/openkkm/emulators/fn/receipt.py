@@ -15,6 +15,8 @@ from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.state import OpenReceipt, RegistrationData
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
+from openkkm.fiscal.marking import CodeType
+from openkkm.fiscal.marking import parse as parse_code
 from openkkm.fiscal.types import (
     AgentData,
     AgentRole,
@@ -108,8 +110,11 @@ def check_vat_date(rate: VatRate, day: dt.date) -> None:
         raise FnError(Refusal.VAT_NOT_IN_FORCE, f"НДС {int(rate)} / 1199={int(rate)}")
 
 
-def encode_item(item: Item, ffd: FfdVersion) -> bytes:
-    """Check one item and encode it as a 1059 STLV; ``FnError`` when the ФН would refuse it."""
+def encode_item(item: Item, ffd: FfdVersion, marking_result: int | None = None) -> bytes:
+    """Check one item and encode it as a 1059 STLV; ``FnError`` when the ФН would refuse it.
+
+    ``marking_result`` is the ФН's check of the item's marking code (2106), when it has one.
+    """
     if item.quantity <= 0:
         raise FnError(Refusal.BAD_QUANTITY, item.name)
     if item.price < 0 or item.amount < 0:
@@ -131,7 +136,10 @@ def encode_item(item: Item, ffd: FfdVersion) -> bytes:
             parts.append(tlv.tlv(Tag.MEASURE, tlv.byte(item.measure or 0)))
         elif item.measure_unit:
             parts.append(tlv.tlv(Tag.MEASURE_UNIT, tlv.string(item.measure_unit, 16)))
-        if item.ean13:
+        if item.marking_code and ffd >= FfdVersion.V1_2:
+            parts.append(marking_code(item.marking_code))
+            parts.append(tlv.tlv(Tag.MARKING_RESULT, tlv.byte(marking_result or 0)))
+        elif item.ean13:
             parts.append(product_code(item.ean13, ffd))
         if item.agent_role is not None:
             parts.append(tlv.tlv(Tag.ITEM_AGENT_ROLE, tlv.byte(1 << item.agent_role)))
@@ -168,6 +176,20 @@ def product_code(code: str, ffd: FfdVersion) -> bytes:
     if ean13:
         return tlv.tlv(Tag.PRODUCT_CODE, EAN13_TYPE + int(code).to_bytes(6, "big"))
     return tlv.tlv(Tag.PRODUCT_CODE, UNRECOGNISED_TYPE + code.encode(tlv.ENCODING)[:30])
+
+
+def marking_code(code: str) -> bytes:
+    """Encode a marking code as 1163 {1305 КТ GS1.М}: GTIN and serial, no crypto tail.
+
+    The exact content rule of 1305 is unconfirmed (``FISCAL.md`` §15 item 4); a code that is not
+    GS1 is kept as unrecognised (1300).
+    """
+    parsed = parse_code(code)
+    if parsed.type is CodeType.GS1:
+        value = f"01{parsed.gtin}21{parsed.serial}"
+        return tlv.stlv(Tag.PRODUCT_CODE_12, [tlv.tlv(Tag.CODE_GS1M, tlv.string(value, 38))])
+    return tlv.stlv(Tag.PRODUCT_CODE_12,
+                    [tlv.tlv(Tag.CODE_UNRECOGNISED, code.encode("latin-1", "replace")[:32])])
 
 
 def ean13_valid(code: str) -> bool:

@@ -93,6 +93,7 @@ class OpenItem:
     amount: int
     vat: int
     vat_amount: int
+    marking_code: str = ""  #: "" for an unmarked item
 
 
 @dataclass(slots=True)
@@ -111,12 +112,13 @@ class OpenReceipt:
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"kind": self.kind, "correction": self.correction,
-                "items": [[i.tlv.hex(), i.amount, i.vat, i.vat_amount] for i in self.items]}
+                "items": [[i.tlv.hex(), i.amount, i.vat, i.vat_amount, i.marking_code]
+                          for i in self.items]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OpenReceipt:
         """Inverse of ``to_json``."""
-        items = [OpenItem(bytes.fromhex(t), a, v, s) for t, a, v, s in data["items"]]
+        items = [OpenItem(bytes.fromhex(item[0]), *item[1:]) for item in data["items"]]
         return cls(kind=data["kind"], correction=data["correction"], items=items)
 
 

@@ -1,0 +1,64 @@
+"""The simulated ФН's drawer counter, marking checks and their persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fn_helpers import item, new_drive
+
+from openkkm.emulators.fn.drive import FiscalDrive
+from openkkm.emulators.fn.errors import FnError, Refusal
+from openkkm.emulators.fn.persist import StateFile
+from openkkm.emulators.fn.state import OpenReceipt
+from openkkm.fiscal.types import Payments, ReceiptKind
+
+GS = "\x1d"
+CODE = f"0104601234567890215Abc1234567{GS}91EE10{GS}92dGVzdA=="
+
+
+def test_cash_moves_need_an_open_shift_and_enough_cash(tmp_path: Path) -> None:
+    drive = new_drive(tmp_path / "fn.json")
+    with pytest.raises(FnError) as caught:
+        drive.cash_in(100)
+    assert caught.value.refusal is Refusal.SHIFT_CLOSED
+    drive.open_shift()
+    assert drive.cash_in(10_000) == 10_000
+    with pytest.raises(FnError) as caught:
+        drive.cash_out(10_001)
+    assert caught.value.refusal is Refusal.CASH_SHORT and caught.value.ru.endswith("(100.00)")
+    assert drive.cash == 10_000
+    drive.begin_receipt(ReceiptKind.PURCHASE)
+    drive.add_items([item(price=2_500)])
+    drive.close_receipt(Payments(cash=2_500))
+    assert drive.cash_out(7_500) == 0
+    assert FiscalDrive.load(StateFile(tmp_path / "fn.json")).cash == 0
+
+
+def test_marking_check_is_deterministic_with_a_reject_knob() -> None:
+    drive = new_drive()
+    assert drive.check_marking(CODE, checkable=True) == 3
+    assert drive.check_marking(CODE, checkable=False) == 0
+    drive.rejected_codes.add(CODE)
+    assert drive.check_marking(CODE, checkable=True) == 1
+    old = new_drive(ffd="1.05")
+    with pytest.raises(FnError) as caught:
+        old.check_marking(CODE, checkable=True)
+    assert caught.value.refusal is Refusal.MARKING_NEEDS_FFD_12
+
+
+def test_an_open_receipt_keeps_its_codes_across_a_restart(tmp_path: Path) -> None:
+    drive = new_drive(tmp_path / "fn.json")
+    drive.open_shift()
+    drive.begin_receipt(ReceiptKind.SALE)
+    drive.add_items([item(price=1000, marking_code=CODE)])
+    again = FiscalDrive.load(StateFile(tmp_path / "fn.json"))
+    with pytest.raises(FnError) as caught:
+        again.add_items([item(price=1000, marking_code=CODE)])
+    assert caught.value.refusal is Refusal.MARKING_CODE_REPEATED
+
+
+def test_an_open_receipt_saved_before_marking_loads() -> None:
+    receipt = OpenReceipt.from_json({"kind": 1, "correction": None,
+                                     "items": [["00", 100, 11, 18]]})
+    assert receipt.items[0].marking_code == ""
