@@ -15,7 +15,9 @@ import openkkm.drivers.virtual  # noqa: F401 -- registers the "virtual" kind
 from openkkm.api.app import create_app
 from openkkm.api.kkmserver.render import make_renderer
 from openkkm.config import Config
+from openkkm.drivers.base import Driver
 from openkkm.drivers.virtual import VirtualDriver
+from openkkm.emulators.fn.drive import Clock
 from openkkm.jobs.service import JobService
 
 _IDS = itertools.count(1)
@@ -68,13 +70,18 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
     """Start a server with virtual register 1; ``device`` keys merge into its config."""
     started: list[tuple[httpx.AsyncClient, JobService]] = []
 
-    async def make(**device: Any) -> Server:
+    async def make(clock: Clock | None = None, **device: Any) -> Server:
+        """``clock`` drives the simulated ФН's time (the system clock when None)."""
         config = Config.model_validate({
             "server": {"data_dir": str(tmp_path / f"s{len(started)}")},
             "users": [{"name": USER[0], "password": USER[1]},
                       {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
             "devices": [{"num": 1, "kind": "virtual", "name": "Касса 1", **device}]})
-        jobs = JobService(config, render=make_renderer(config))
+        drivers: dict[int, Driver] | None = None
+        if clock is not None:
+            drivers = {1: VirtualDriver(config.devices[0], data_dir=str(config.data_path),
+                                        clock=clock)}
+        jobs = JobService(config, render=make_renderer(config), drivers=drivers)
         await jobs.start()
         app = create_app(config, jobs)
         transport = httpx.ASGITransport(app=app)
