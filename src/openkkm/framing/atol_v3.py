@@ -85,13 +85,23 @@ class DamagedPacket:
     id: int | None = None  #: the packet id when the header was readable
 
 
+def _crc8_table(poly: int) -> tuple[int, ...]:
+    """The byte-at-a-time table of an MSB-first CRC-8."""
+    table = []
+    for value in range(256):
+        for _ in range(8):
+            value = ((value << 1) ^ poly) & 0xFF if value & 0x80 else value << 1
+        table.append(value)
+    return tuple(table)
+
+
+_CRC8: Final = _crc8_table(0x31)
+
+
 def crc8(data: bytes, crc: int = 0xFF) -> int:
     """Return CRC-8 with poly 0x31, init 0xFF, MSB first, no reflection, no final XOR."""
     for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x31) if crc & 0x80 else crc << 1
-            crc &= 0xFF
+        crc = _CRC8[crc ^ byte]
     return crc
 
 

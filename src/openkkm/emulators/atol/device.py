@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 READ_CHUNK: Final = 512
 DEFAULT_PORT: Final = 5555  #: ATOL network models (PROTOCOLS.md §2.2)
 JOURNAL_LINES: Final = 2000
+COARSE_SLEEP: Final = 0.002  #: seconds left to pace by yielding rather than by a timer
 
 
 class AtolEmulator:
@@ -53,6 +54,7 @@ class AtolEmulator:
         self.fn = _drive(config, data_dir, state_file, clock)
         self.plan = WirePlan.parse(faults)
         self.baud = baud
+        self._line_free = 0.0  #: loop time when the paced line is free again
         self.mode = Mode.SELECT
         self.receipt: ReceiptSession | None = None
         self.props = Props()
@@ -102,18 +104,22 @@ class AtolEmulator:
         if self.layer is LowerLayer.V2:
             return await self._handle_v2(transport, data)
         step = self.exchange.receive(data)
-        await self._write(transport, step.write)
+        out = step.write  # a quick result goes out with the packet's answer, in one write
         for task_id, message in step.tasks:
             code = split_command(message[2:])[0] if len(message) > 2 else None
             delay = self.plan.fire(WireFault.DELAY, code)
             if delay is not None:
+                await self._write(transport, out)
+                out = b""
                 await asyncio.sleep(delay.value)
             result = self.execute(message)
             packet = self.exchange.complete(task_id, result)
             if self.plan.fire(WireFault.CUT_AFTER, code) is not None:
+                await self._write(transport, out)
                 return False
             if self.plan.fire(WireFault.LOSE_REPLY, code) is None:
-                await self._write(transport, packet)
+                out += packet
+        await self._write(transport, out)
         return True
 
     async def _handle_v2(self, transport: Transport, data: bytes) -> bool:
@@ -164,9 +170,21 @@ class AtolEmulator:
             await transport.write(data)
 
     async def _pace(self, count: int) -> None:
-        """Spend the wire time of ``count`` bytes at 8N1 when a baud rate is set."""
-        if self.baud and count:
-            await asyncio.sleep(count * 10 / self.baud)
+        """Spend the wire time of ``count`` bytes at 8N1 when a baud rate is set.
+
+        The line is one clock (half duplex): bytes go out after those before them, and the
+        wait ends at the exact moment, since the event loop's own timers overshoot by up to a
+        millisecond, which is a third of a short packet's wire time.
+        """
+        if not self.baud or not count:
+            return
+        loop = asyncio.get_running_loop()
+        self._line_free = max(self._line_free, loop.time()) + count * 10 / self.baud
+        remaining = self._line_free - loop.time()
+        if remaining > COARSE_SLEEP:
+            await asyncio.sleep(remaining - COARSE_SLEEP)
+        while loop.time() < self._line_free:
+            await asyncio.sleep(0)
 
 
 def _task_code(data: bytes) -> int | None:
