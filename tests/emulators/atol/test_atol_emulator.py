@@ -107,3 +107,19 @@ def test_fault_plan_parsing() -> None:
     for bad in ("explode", "delay", "nak=3", "cut_at=-1", "lose_reply*0", "nak@zz"):
         with pytest.raises(ConfigError):
             WirePlan.parse(bad)
+
+
+async def test_paced_line_still_answers(tmp_path: Path) -> None:
+    from openkkm.transport import loop_pair
+    emulator = AtolEmulator(DeviceConfig(num=1, kind="atol"), baud=921600)
+    host, device = loop_pair()
+    task = asyncio.create_task(emulator.serve(device))
+    try:
+        from openkkm.protocol.atol.session import HostSession
+        session = HostSession(host)
+        await session.reset()
+        state = await session.execute(cmd_state.DeviceState(), cmd_state.DeviceStateAnswer)
+        assert state.mode == Mode.SELECT and state.serial == 12345678
+    finally:
+        await host.close()
+        await task

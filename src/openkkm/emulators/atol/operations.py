@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
 
 from openkkm.fiscal.types import DocumentType, ShiftState
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
@@ -81,8 +82,7 @@ def _device_type(_emu: AtolEmulator, _request: Request) -> bytes:
                                       name=NAME).encode()
 
 
-def _enter_mode(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_state.EnterMode)
+def _enter_mode(emu: AtolEmulator, request: cmd_state.EnterMode) -> bytes:
     if emu.mode != Mode.SELECT:
         raise DeviceError(ErrorCode.NOT_IN_THIS_MODE)
     if request.password != DEFAULT_MODE_PASSWORD:
@@ -122,8 +122,7 @@ def _z_report(emu: AtolEmulator, _request: Request) -> bytes:
     return Answer().encode()
 
 
-def _report(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_receipt.Report)
+def _report(emu: AtolEmulator, request: cmd_receipt.Report) -> bytes:
     if request.report_type != ReportType.X:
         raise DeviceError(ErrorCode.WRONG_REPORT_TYPE)
     totals = emu.fn.shift_totals()
@@ -131,8 +130,7 @@ def _report(emu: AtolEmulator, request: Request) -> bytes:
     return Answer().encode()
 
 
-def _open_receipt(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_receipt.OpenReceipt)
+def _open_receipt(emu: AtolEmulator, request: cmd_receipt.OpenReceipt) -> bytes:
     if emu.receipt is not None or emu.fn.receipt_open:
         raise DeviceError(ErrorCode.RECEIPT_OPEN)
     kind = RECEIPT_KINDS.get(request.receipt_type)
@@ -143,8 +141,7 @@ def _open_receipt(emu: AtolEmulator, request: Request) -> bytes:
     return Answer().encode()
 
 
-def _register_item(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_receipt.RegisterItem)
+def _register_item(emu: AtolEmulator, request: cmd_receipt.RegisterItem) -> bytes:
     receipt = _receipt(emu)
     item = item_of(request)
     _flush(emu, receipt)
@@ -152,8 +149,7 @@ def _register_item(emu: AtolEmulator, request: Request) -> bytes:
     return Answer().encode()
 
 
-def _write_props(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_receipt.WriteProps)
+def _write_props(emu: AtolEmulator, request: cmd_receipt.WriteProps) -> bytes:
     if request.flags & PropsFlags.ITEM:
         receipt = _receipt(emu)
         if receipt.pending is None:
@@ -164,8 +160,7 @@ def _write_props(emu: AtolEmulator, request: Request) -> bytes:
     return Answer().encode()
 
 
-def _payment(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_receipt.Payment | cmd_receipt.CloseReceipt)
+def _payment(emu: AtolEmulator, request: cmd_receipt.Payment | cmd_receipt.CloseReceipt) -> bytes:
     receipt = _receipt(emu)
     _flush(emu, receipt)
     if request.amount:
@@ -173,7 +168,7 @@ def _payment(emu: AtolEmulator, request: Request) -> bytes:
     return Answer().encode()
 
 
-def _close_receipt(emu: AtolEmulator, request: Request) -> bytes:
+def _close_receipt(emu: AtolEmulator, request: cmd_receipt.CloseReceipt) -> bytes:
     receipt = _receipt(emu)
     _payment(emu, request)
     document = emu.fn.close_receipt(receipt.tendered(), emu.props.details())
@@ -193,8 +188,7 @@ def _cancel_receipt(emu: AtolEmulator, _request: Request) -> bytes:
     return Answer().encode()
 
 
-def _cash(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_receipt.CashIn | cmd_receipt.CashOut)
+def _cash(emu: AtolEmulator, request: cmd_receipt.CashIn | cmd_receipt.CashOut) -> bytes:
     if emu.receipt is not None:
         raise DeviceError(ErrorCode.RECEIPT_OPEN)
     shift = emu.fn.shift_state()
@@ -233,8 +227,7 @@ def _fn_status(emu: AtolEmulator, _request: Request) -> bytes:
         fn_number=fn.fn_number, last_document=fn.last_number).encode()
 
 
-def _fn_document(emu: AtolEmulator, request: Request) -> bytes:
-    assert isinstance(request, cmd_fn.FnFindDocument)
+def _fn_document(emu: AtolEmulator, request: cmd_fn.FnFindDocument) -> bytes:
     document = emu.fn.document(request.number)
     return cmd_fn.FnDocumentAnswer(
         type=document.type, moment=document.moment, number=document.number,
@@ -257,7 +250,7 @@ def _flush(emu: AtolEmulator, receipt: ReceiptSession) -> None:
         receipt.items += 1
 
 
-HANDLERS: Final = {
+HANDLERS: Final[dict[type[Request], Callable[[AtolEmulator, Any], bytes]]] = {
     cmd_state.DeviceState: _state, cmd_state.StateCode: _state_code,
     cmd_state.DeviceType: _device_type, cmd_state.EnterMode: _enter_mode,
     cmd_state.LeaveMode: _leave_mode, cmd_state.PrintString: _print, cmd_state.Cut: _print,
