@@ -3,6 +3,7 @@ answers of fiscal ones are reconciled from the ФН, those of cash moves from th
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from openkkm.fiscal.types import (
     RegistrationChange,
 )
 from openkkm.jobs.devices import Selection
+from openkkm.jobs.journal import Journal
+from openkkm.jobs.model import State, Step, StoredCommand
 from openkkm.jobs.operations import (
     CashDone,
     ChangeRegistration,
@@ -29,7 +32,7 @@ from openkkm.jobs.operations import (
 from openkkm.jobs.reads import CashUnknown
 from openkkm.jobs.service import Answer, AnswerKind, JobService
 
-from .fakes import FakeDriver, Rendered, make_config
+from .fakes import FakeDriver, Rendered, make_config, settled
 
 CASHIER = Cashier("Иванова А.А.")
 
@@ -180,3 +183,34 @@ async def test_a_driver_without_the_operation_says_so(tmp_path: Path) -> None:
     with pytest.raises(NotSupportedError) as caught:
         await driver.cash_in(100, None)
     assert caught.value.ru == "Устройство типа FakeDriver: внесение наличных пока не поддерживается"
+
+
+async def test_cash_recovered_after_its_shift_opened_is_unknown_not_resent(
+        tmp_path: Path) -> None:
+    """A crash after the shift was opened for a cash move leaves the move unprovable."""
+    config = make_config(tmp_path, kind="virtual")
+    driver = VirtualDriver(config.devices[0], data_dir=str(tmp_path))
+    await driver.start()
+    status = await driver.status()
+    step = Step(DocumentType.SHIFT_OPEN, status.fn_number, status.last_document + 1)
+    await driver.open_shift(CASHIER)  # the shift step happened; then the server died
+    await driver.stop()
+    journal = Journal(tmp_path / "journal.sqlite3")
+    await journal.open()
+    stored = StoredCommand("c-9", "DepositingCash", {"Amount": 50}, (), 1, "Касса 1",
+                           datetime.now())
+    await journal.put(stored, body_hash="c-9", kind="cash", state=State.QUEUED)
+    await journal.mark_sent("c-9", step)
+    await journal.close()
+    rendered = Rendered()
+    service = JobService(config, render=rendered, drivers={1: driver}, backoff=0.01)
+    await service.start()
+    try:
+        answer = await settled(service, "c-9")
+        assert isinstance(rendered.outcomes["c-9"][0], CashUnknown)
+        assert answer.response is not None and answer.response["Status"] == 2
+        again = await run(service, "c-9", MoveCash(5000, CASHIER))
+        assert again.kind is AnswerKind.REPLAY
+        assert await driver.cash_balance() == 0
+    finally:
+        await service.stop()

@@ -307,7 +307,11 @@ class DeviceWorker:
             job.settled.set()
             return
         main = step.doc_type not in (DocumentType.SHIFT_OPEN, DocumentType.SHIFT_CLOSE)
-        if document is None or (job.kind in ("receipt", "cash") and not main):
+        if document is not None and job.kind == "cash":
+            # The shift was opened for the cash move; whether the move followed is not on the
+            # fiscal drive, so it is reported unknown and never run again.
+            await self._finish(job, State.DONE, CashUnknown())
+        elif document is None or (job.kind == "receipt" and not main):
             await self._finish(job, State.FAILED, not_performed(job.kind))
         elif job.kind == "receipt":
             await self._finish(job, State.DONE,
