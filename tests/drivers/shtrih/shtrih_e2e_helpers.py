@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from openkkm.config import DeviceConfig
@@ -18,9 +20,11 @@ from openkkm.fiscal.types import (
     ReceiptKind,
     VatRate,
 )
+from openkkm.framing.shtrih import ENQ, NAK, STX
 from openkkm.transport import LoopHub, Transport
 
 START = dt.datetime(2026, 11, 24, 9, 0, 0)
+TASKS: set[asyncio.Task[None]] = set()  #: device loops of wrapped connections (kept alive)
 
 
 class ManualClock:
@@ -44,10 +48,20 @@ def emulator(clock: ManualClock, **options: object) -> ShtrihEmulator:
     return ShtrihEmulator(device_config(), clock=clock, **options)  # type: ignore[arg-type]
 
 
-async def loop_driver(emu: ShtrihEmulator, hub: LoopHub | None = None) -> ShtrihDriver:
-    """A started driver reaching ``emu`` through ``loop://kkt``."""
-    hub = hub or LoopHub()
-    await serve_in_process(emu, hub, "kkt")
+async def loop_driver(
+    emu: ShtrihEmulator, wrap: Callable[[Transport], Transport] | None = None
+) -> ShtrihDriver:
+    """A started driver reaching ``emu`` through ``loop://kkt`` (device end wrapped by ``wrap``)."""
+    hub = LoopHub()
+    if wrap is None:
+        await serve_in_process(emu, hub, "kkt")
+    else:
+        serving = wrap
+
+        def accept(end: Transport) -> None:
+            TASKS.add(asyncio.get_running_loop().create_task(emu.serve(serving(end))))
+
+        hub.listen("kkt", accept)
     driver = ShtrihDriver(device_config(), data_dir=".", hub=hub)
     driver.link.control_timeout = 0.2
     await driver.start()
@@ -127,3 +141,44 @@ class CuttingTransport(Transport):
     def _check(self) -> None:
         if self.cut:
             raise LinkLost("cut", "cut")
+
+
+class RestartsAfterExecuting(Transport):
+    """A device end that executes the armed command, loses its ACK and answer and restarts.
+
+    The host, which saw no ACK, asks with ENQ; the restarted device answers NAK (idle), so the
+    host's exchange sends the frame again, and the device refuses the second copy.
+    """
+
+    def __init__(self, inner: Transport, code: bytes, armed: list[bool]) -> None:
+        super().__init__(inner.url)
+        self.inner = inner
+        self.code = code
+        self.armed = armed
+        self.drop_writes = 0
+        self.nak_next_enq = False
+
+    async def read(self, n: int, timeout: float | None) -> bytes:
+        """Read; answer the first ENQ after the restart with NAK ourselves."""
+        while True:
+            data = await self.inner.read(n, timeout)
+            if self.nak_next_enq and data == bytes((ENQ,)):
+                self.nak_next_enq = False
+                await self.inner.write(bytes((NAK,)))
+                continue
+            if self.armed and data[:1] == bytes((STX,)) and data[2:4] == self.code:
+                self.armed.clear()
+                self.drop_writes = 2  # the ACK and the answer never leave
+                self.nak_next_enq = True
+            return data
+
+    async def write(self, data: bytes) -> None:
+        """Write, unless the restart swallows it."""
+        if self.drop_writes:
+            self.drop_writes -= 1
+            return
+        await self.inner.write(data)
+
+    async def close(self) -> None:
+        """Close the device end."""
+        await self.inner.close()

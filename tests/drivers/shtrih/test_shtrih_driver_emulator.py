@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 from shtrih_e2e_helpers import (
     ManualClock,
+    RestartsAfterExecuting,
     device_config,
     emulator,
     loop_driver,
@@ -201,4 +202,19 @@ async def test_correction_receipt_carries_its_basis() -> None:
     assert await driver.read_document(document.number) == archived.to_fiscal_document(
         emu.fn.fn_number
     )
+    await driver.stop()
+
+
+async def test_a_line_executed_twice_after_a_restart_cancels_the_receipt() -> None:
+    emu = emulator(ManualClock())
+    armed = [True]
+    driver = await loop_driver(emu, lambda end: RestartsAfterExecuting(end, b"\xff\x46", armed))
+    await driver.open_shift(None)
+    last = emu.fn.last_number
+    with pytest.raises(TransportError) as lost:
+        await driver.register(mixed_sale())
+    assert not armed and "Подытог" in lost.value.ru
+    assert emu.fn.last_number == last and not emu.fn.receipt_open  # cancelled, not fiscalised
+    document = await driver.register(mixed_sale())  # the retry after "not performed"
+    assert emu.fn.document(document.number).total == mixed_sale().total
     await driver.stop()

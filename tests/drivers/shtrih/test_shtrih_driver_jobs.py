@@ -7,14 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shtrih_e2e_helpers import ManualClock, emulator, mixed_sale
+from shtrih_e2e_helpers import ManualClock, RestartsAfterExecuting, emulator, mixed_sale
 
 from openkkm.config import Config
 from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.errors import LinkLost, OpenKKMError
 from openkkm.fiscal.types import DocumentType
-from openkkm.framing.shtrih import ENQ, NAK, STX
+from openkkm.framing.shtrih import STX
 from openkkm.jobs.model import StoredCommand
 from openkkm.jobs.operations import Outcome, ReceiptDone, RegisterReceipt
 from openkkm.jobs.service import JobService, Selection
@@ -42,47 +42,6 @@ class DiesBeforeAnswer(Transport):
             self.armed.clear()
             await self.inner.close()
             raise LinkLost("cut", "cut")
-        await self.inner.write(data)
-
-    async def close(self) -> None:
-        """Close the device end."""
-        await self.inner.close()
-
-
-class RestartsAfterExecuting(Transport):
-    """A device end that executes the armed command, loses its ACK and answer and restarts.
-
-    The host, which saw no ACK, asks with ENQ; the restarted device answers NAK (idle), so the
-    host's exchange sends the frame again, and the device refuses the second copy.
-    """
-
-    def __init__(self, inner: Transport, code: bytes, armed: list[bool]) -> None:
-        super().__init__(inner.url)
-        self.inner = inner
-        self.code = code
-        self.armed = armed
-        self.drop_writes = 0
-        self.nak_next_enq = False
-
-    async def read(self, n: int, timeout: float | None) -> bytes:
-        """Read; answer the first ENQ after the restart with NAK ourselves."""
-        while True:
-            data = await self.inner.read(n, timeout)
-            if self.nak_next_enq and data == bytes((ENQ,)):
-                self.nak_next_enq = False
-                await self.inner.write(bytes((NAK,)))
-                continue
-            if self.armed and data[:1] == bytes((STX,)) and data[2:4] == self.code:
-                self.armed.clear()
-                self.drop_writes = 2  # the ACK and the answer never leave
-                self.nak_next_enq = True
-            return data
-
-    async def write(self, data: bytes) -> None:
-        """Write, unless the restart swallows it."""
-        if self.drop_writes:
-            self.drop_writes -= 1
-            return
         await self.inner.write(data)
 
     async def close(self) -> None:

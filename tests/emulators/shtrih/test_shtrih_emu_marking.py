@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from shtrih_emu_helpers import call, make
+from shtrih_emu_helpers import ManualClock, call, make
 
+from openkkm.config import DeviceConfig
+from openkkm.emulators.fn.tags import Tag
+from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.emulators.shtrih.marking import code_type
+from openkkm.fiscal import tlv
 from openkkm.protocol.shtrih import cmd_marking, cmd_receipt, cmd_shift
 
 SERIAL = b"0104600439931256215Vbx,GkQ5cKqW"
 CODE_44 = SERIAL + b"\x1d91EE06\x1d92" + b"A" * 44
-CODE_88 = SERIAL + b"\x1d91EE06\x1d92" + b"B" * 88
+CODE_88 = SERIAL[:-1] + b"X\x1d91EE06\x1d92" + b"B" * 88
 TOBACCO = b"00000046208834Gz<7r!ZAC0ZKeU8"
 
 
@@ -18,7 +22,7 @@ def test_code_types() -> None:
     assert code_type(SERIAL) == 0 and code_type(b"4600439931256") == 0
 
 
-async def test_check_accept_and_bind() -> None:
+async def test_check_accept_and_bind_reach_the_document() -> None:
     emu = make()
     await call(emu, cmd_shift.OpenShift())
     assert await call(emu, cmd_marking.AcceptMarking()) == 0xA1  # nothing checked yet
@@ -33,21 +37,42 @@ async def test_check_accept_and_bind() -> None:
     assert (
         await call(emu, cmd_marking.BindMarking(marking_code=CODE_88)) == 0x5E
     )  # no line
-    await call(
-        emu,
-        cmd_receipt.OperationV2(quantity=1_000_000, price=19900, payment_subject=33),
+    marked = cmd_receipt.OperationV2(
+        quantity=1_000_000, price=19900, payment_subject=33
     )
+    await call(emu, marked)
     bound = await call(emu, cmd_marking.BindMarking(marking_code=CODE_88))
-    assert bound.check == b"\x02"  # type only: the code was checked before
-    assert emu.state.receipt is not None and emu.state.receipt.pending is not None
-    assert emu.state.receipt.pending.marking_code == CODE_88
+    assert bound.check == b"\x02"  # the type only: the code was checked before
+    await call(emu, marked)
+    assert (
+        await call(emu, cmd_marking.BindMarking(marking_code=CODE_88)) == 0x09
+    )  # repeated
     unchecked = await call(emu, cmd_marking.BindMarking(marking_code=CODE_44))
     assert unchecked.check[0] == 4 and len(unchecked.check) > 1  # checked inside FF67
-    answer = await call(emu, cmd_receipt.CloseReceiptExt(payments=(19900,) + (0,) * 15))
+    answer = await call(emu, cmd_receipt.CloseReceiptExt(payments=(39800,) + (0,) * 15))
     assert answer.fd_number == 3 and emu.state.accepted_codes == {}
+    body = next(tlv.iter_tlv(emu.fn.document(3).tlv))[1]
+    items = [
+        dict(tlv.iter_tlv(value))
+        for tag, value in tlv.iter_tlv(body)
+        if tag == Tag.ITEM
+    ]
+    assert all(
+        Tag.PRODUCT_CODE_12 in item and Tag.MARKING_RESULT in item for item in items
+    )
+    assert len(items) == 2
 
 
-async def test_unrecognised_code_is_not_checked() -> None:
+async def test_a_code_the_fn_finds_bad() -> None:
+    emu = make()
+    emu.fn.rejected_codes.add(CODE_44.decode("latin-1"))
+    checked = await call(emu, cmd_marking.CheckMarking(marking_code=CODE_44))
+    assert (checked.local_status, checked.online) == (1, b"\x00\x05")
+    assert (await call(emu, cmd_marking.AcceptMarking(accept=0))).check_result == 5
+    assert emu.state.accepted_codes == {}
+
+
+async def test_unrecognised_and_uncheckable_codes() -> None:
     emu = make()
     checked = await call(emu, cmd_marking.CheckMarking(marking_code=b"garbage"))
     assert (checked.local_status, checked.local_reason, checked.marking_type) == (
@@ -55,5 +80,14 @@ async def test_unrecognised_code_is_not_checked() -> None:
         3,
         0,
     )
-    assert (await call(emu, cmd_marking.AcceptMarking(accept=0))).check_result == 0
-    assert emu.state.accepted_codes == {}
+    tobacco = await call(emu, cmd_marking.CheckMarking(marking_code=TOBACCO))
+    assert (tobacco.local_status, tobacco.local_reason, tobacco.marking_type) == (
+        0,
+        1,
+        5,
+    )
+
+
+async def test_marking_needs_ffd_12() -> None:
+    emu = ShtrihEmulator(DeviceConfig(num=3, ffd="1.05"), clock=ManualClock())
+    assert await call(emu, cmd_marking.CheckMarking(marking_code=CODE_88)) == 0x02

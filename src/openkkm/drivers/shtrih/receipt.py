@@ -16,12 +16,14 @@ from typing import Final
 from openkkm.errors import (
     DeviceRejected,
     FiscalStateError,
+    LinkLost,
     OpenKKMError,
     ProtocolError,
     TransportError,
     ValidationError,
 )
 from openkkm.fiscal.types import FfdVersion, PrintElement, Receipt, TaxSystem
+from openkkm.protocol.shtrih.cmd_misc import Subtotal, SubtotalAnswer
 from openkkm.protocol.shtrih.cmd_receipt import (
     CancelReceipt,
     CloseReceiptExt,
@@ -110,8 +112,13 @@ async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
     """Send a planned receipt; return FF45's answer (FD number and fiscal sign)."""
     await link.execute(steps.open, OperatorAnswer)
     try:
+        lines_total = 0
         for request in steps.body:
             await link.execute(request, request.answer)
+            if isinstance(request, OperationV2):
+                lines_total += request.amount or 0
+            if link.retried():
+                await _check_subtotal(link, lines_total)
     except BaseException:
         await cancel_quietly(link)
         raise
@@ -129,6 +136,22 @@ async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
         raise
     except ProtocolError as exc:  # ERR was 0 or unreadable: the receipt may be fiscalised
         raise unknown_outcome(exc) from exc
+
+
+async def _check_subtotal(link: ShtrihLink, expected: int) -> None:
+    """After a retried exchange, prove from the device that no line went in twice (or not at all).
+
+    The exchange sends a frame again when the device answered neither ACK nor the answer; a
+    device that had executed it and restarted then executes the copy too.
+    """
+    answer = await link.execute(Subtotal(), SubtotalAnswer)
+    if answer.subtotal != expected:
+        raise LinkLost(
+            f"Подытог чека в ККТ {answer.subtotal} коп. вместо {expected} после сбоя связи: "
+            "чек аннулируется",
+            f"The register's subtotal is {answer.subtotal} instead of {expected} after a link "
+            "failure: the receipt is cancelled",
+        )
 
 
 async def cancel_quietly(link: ShtrihLink) -> None:

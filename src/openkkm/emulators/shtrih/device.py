@@ -128,6 +128,7 @@ REFUSAL_CODES: Final[dict[Refusal, int]] = {
     Refusal.NO_RECEIPT_OPEN: 0x55,
     Refusal.PAYMENTS_SHORT: 0x45,
     Refusal.NO_ITEMS: 0x8E,
+    Refusal.CASH_SHORT: 0x46,
 }
 
 
@@ -167,6 +168,7 @@ class ShtrihEmulator:
         )
         self._device_file = None if path is None else path.with_suffix(".shtrih.json")
         self.fn = self._open_fn(path)
+        self.state.cash = self.fn.cash
         self._load_device()
         self.set_faults(faults)
 
@@ -218,11 +220,10 @@ class ShtrihEmulator:
         self.reading = b""
 
     def save_device(self) -> None:
-        """Keep the non-volatile device data (cash, tables, clock) beside the ФН state."""
+        """Keep the non-volatile device data (tables, clock) beside the ФН state."""
         if self._device_file is None:
             return
         data = {
-            "cash": self.state.cash,
             "clock_offset": self.state.clock_offset.total_seconds(),
             "tables": [[*key, value.hex()] for key, value in self.state.tables.items()],
         }
@@ -234,7 +235,6 @@ class ShtrihEmulator:
         if self._device_file is None or not self._device_file.exists():
             return
         data: dict[str, Any] = json.loads(self._device_file.read_text(encoding="utf-8"))
-        self.state.cash = int(data["cash"])
         self.state.clock_offset = dt.timedelta(seconds=float(data["clock_offset"]))
         self.state.tables = {
             (t, r, f): bytes.fromhex(v) for t, r, f, v in data["tables"]

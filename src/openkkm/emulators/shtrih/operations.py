@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Final
 
+from openkkm.fiscal.types import ShiftState
 from openkkm.protocol.shtrih import cmd_misc, cmd_shift
 from openkkm.protocol.shtrih.messages import (
     Answer,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 E_FN_STATE: Final = 0x02
 E_BAD_PARAMS: Final = 0x33
 E_RECEIPT_OPEN: Final = 0x4A
-E_NO_CASH: Final = 0x46
+E_SHIFT_OVER_24H: Final = 0x4E
 E_MODE: Final = 0x73
 E_SHIFT_CLOSED: Final = 0x3D
 
@@ -115,17 +116,21 @@ def cancel_document(emu: ShtrihEmulator, request: Request, operator: int) -> Ans
 
 
 def cash(emu: ShtrihEmulator, request: cmd_shift.CashIn, operator: int) -> Answer:
-    """0x50 / 0x51: cash in and out; out beyond the drawer is 0x46."""
+    """0x50 / 0x51: cash in and out, counted by the ФН's drawer; out beyond it is 0x46."""
     _no_receipt(emu)
-    if emu.fn.shift_opened_at is None:
+    shift = emu.fn.shift_state()
+    if shift is ShiftState.CLOSED:
         raise DeviceError(E_SHIFT_CLOSED)
+    if shift is ShiftState.EXPIRED:
+        raise DeviceError(E_SHIFT_OVER_24H)
     emu.check_printer()
     outgoing = request.code == cmd_shift.CashOut.code
-    if outgoing and request.amount > emu.state.cash:
-        raise DeviceError(E_NO_CASH)
-    emu.state.cash += -request.amount if outgoing else request.amount
+    if outgoing:
+        emu.fn.cash_out(request.amount)
+    else:
+        emu.fn.cash_in(request.amount)
+    emu.state.cash = emu.fn.cash
     emu.state.nonfiscal_documents += 1
-    emu.save_device()
     title = "ВЫПЛАТА" if outgoing else "ВНЕСЕНИЕ"
     emu.state.print_line(f"{title} {request.amount / 100:.2f}")
     return cmd_shift.CashAnswer(

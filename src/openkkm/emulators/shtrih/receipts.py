@@ -242,7 +242,7 @@ def close(emu: ShtrihEmulator, tendered: Payments, tax_bits: int) -> ArchivedDoc
     total = emu.fn.open_receipt_total
     change = max(0, tendered.total - total)
     cash_moved = max(0, tendered.cash - change)
-    if session.kind in CASH_OUT_KINDS and cash_moved > emu.state.cash:
+    if session.kind in CASH_OUT_KINDS and cash_moved > emu.fn.cash:
         raise DeviceError(E_NO_CASH)
     tags = emu.state.tags
     details = ReceiptDetails(
@@ -260,8 +260,7 @@ def close(emu: ShtrihEmulator, tendered: Payments, tax_bits: int) -> ArchivedDoc
         attribute=tags.attribute,
     )
     doc = emu.fn.close_receipt(tendered, details)
-    net_cash = tendered.cash - doc.change
-    emu.state.cash += -net_cash if doc.kind in CASH_OUT_KINDS else net_cash
+    emu.state.cash = emu.fn.cash
     emu.finish_document()
     emu.state.print_line(
         f"ЧЕК {doc.receipt_number} ФД {doc.number} ФП {doc.fiscal_sign} "

@@ -1,9 +1,10 @@
 """Device-side state of the emulated Shtrih register: what lives in the ECR, not in the ФН.
 
 Operators and passwords, the receipt being built (its type, the line not yet handed to the ФН,
-the tags written with FF0C/FF4D), cash in the drawer, tables, paper and cover, the date waiting
-for confirmation and a bounded journal of printed lines. The ФН keeps everything fiscal; a
-"reboot" replaces this state with a fresh one except the non-volatile ``cash`` and ``tables``.
+the tags written with FF0C/FF4D), tables, paper and cover, the date waiting for confirmation
+and a bounded journal of printed lines. The ФН keeps everything fiscal and counts the cash in
+the drawer (``cash`` mirrors it); a "reboot" replaces this state with a fresh one except the
+non-volatile ``tables`` and clock.
 """
 
 from __future__ import annotations
@@ -131,7 +132,6 @@ class PendingLine:
     subject: int = 1
     department: int = 0
     extra: dict[str, object] = field(default_factory=dict)
-    marking_code: bytes | None = None  #: bound with FF67
 
     def write(self, data: bytes) -> None:
         """Store the TLVs of one FF4D call; ``TlvError`` on a malformed run."""
@@ -162,6 +162,7 @@ class ReceiptSession:
     begun: bool = False  #: begun in the ФН (a correction waits for its 1173/1174 tags)
     lines: int = 0
     pending: PendingLine | None = None
+    bound_codes: set[bytes] = field(default_factory=set)  #: FF67 codes of this receipt
 
     @property
     def status_nibble(self) -> int:
@@ -176,7 +177,7 @@ class DeviceState:
     passwords: dict[int, int] = field(
         default_factory=lambda: {op: op for op in OPERATORS}
     )
-    cash: int = 0  #: kopecks in the drawer (non-volatile)
+    cash: int = 0  #: kopecks in the drawer: the ФН's count, mirrored after every move
     tables: dict[tuple[int, int, int], bytes] = field(default_factory=dict)
     receipt: ReceiptSession | None = None
     tags: TagBag = field(default_factory=TagBag)
