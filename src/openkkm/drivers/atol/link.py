@@ -9,7 +9,7 @@ of a fiscal step: the error reaches the worker instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from openkkm.errors import (
@@ -29,7 +29,7 @@ from openkkm.protocol.atol.cmd_state import (
 from openkkm.protocol.atol.codes import DEFAULT_MODE_PASSWORD, Mode
 from openkkm.protocol.atol.detect import LowerLayer
 from openkkm.protocol.atol.messages import Answer, Request
-from openkkm.protocol.atol.session import HostSession, detect_layer
+from openkkm.protocol.atol.session import HostSession, answer_timeout, detect_layer
 from openkkm.transport import LoopHub, open_transport
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class AtolLink:
         self.broken = False
         self.mode: Mode | None = None
         self.layer: LowerLayer | None = None  #: detected at the first open, then kept
+        self.timeouts: Callable[[int], float] = answer_timeout  #: command code -> seconds
 
     async def open(self) -> None:
         """Open the transport, a fresh session, and clear the device's task buffer."""
@@ -67,6 +68,7 @@ class AtolLink:
         self.layer = layer
         self.session = HostSession(transport, layer=layer, control_timeout=self.control_timeout,
                                    poll_interval=self.poll_interval)
+        self.session.timeouts = self.timeouts
         self.broken = False
         self.mode = None
         try:
