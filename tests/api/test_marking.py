@@ -121,6 +121,11 @@ async def test_a_marked_sale_carries_the_code_and_the_fn_check(start: Start) -> 
     answer = await server.run("RegisterCheck", **check([marked("Кроссовки", SHOES)],
                                                        electronic="1000"))
     assert answer["Status"] == 0, answer
+    [validation] = answer["MarkingCodeValidation"]
+    assert list(validation) == ["Name", "BarCode", "IndustryProps", "ValidationKKT",
+                                "ValidationPR"]
+    assert validation["ValidationKKT"]["ValidationResult"] == 3
+    assert validation["ValidationPR"] == {"ValidationDisabled": True}
     [tags] = await item_tags(server, answer["CheckNumber"])
     assert tags[2106] == bytes([3])
     assert dict(tlv.iter_tlv(tags[1163])) == {1305: b"010460123456789021" + b"5Abc1234567"}
@@ -140,6 +145,8 @@ async def test_a_bad_code_refuses_the_receipt_when_not_accepted(start: Start) ->
     accepted = await server.run("RegisterCheck", **check([marked("Кроссовки", SHOES)],
                                                          electronic="1000"))
     assert accepted["Status"] == 0, accepted
+    kkt = accepted["MarkingCodeValidation"][0]["ValidationKKT"]
+    assert kkt["ValidationResult"] == 1 and kkt["DecryptionResult"].startswith("[М-] ")
     [tags] = await item_tags(server, accepted["CheckNumber"])
     assert tags[2106] == bytes([1])
 

@@ -40,6 +40,7 @@ class ReadTag(IntEnum):
     PREPAYMENT = 1215
     CREDIT = 1216
     PROVISION = 1217
+    MARKING_RESULT = 2106
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class ReadLine:
     price: int
     amount: int
     vat: VatRate | None
+    marking_result: int | None = None  # 2106 of a marked line
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +110,15 @@ def decode(data: bytes) -> ReadDocumentContent:
 def _line(body: bytes) -> ReadLine:
     fields = dict(tlv.iter_tlv(body))
     vat = fields.get(ReadTag.VAT_RATE)
+    marking = fields.get(ReadTag.MARKING_RESULT)
     return ReadLine(
         name=tlv.read_string(fields.get(ReadTag.ITEM_NAME, b"")),
         quantity=tlv.read_fvln(fields[ReadTag.QUANTITY]) if ReadTag.QUANTITY in fields
         else Decimal(1),
         price=tlv.read_vln(fields.get(ReadTag.PRICE, b"")),
         amount=tlv.read_vln(fields.get(ReadTag.ITEM_AMOUNT, b"")),
-        vat=None if vat is None else VatRate(vat[0]))
+        vat=None if vat is None else VatRate(vat[0]),
+        marking_result=None if marking is None else marking[0])
 
 
 #: «CheckType» texts of ``GetDataCheck`` (``API.md`` §6.8).

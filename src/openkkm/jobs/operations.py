@@ -129,11 +129,15 @@ Operation = (RegisterReceipt | PrintSlip | OpenShift | CloseShift | ReadInfo | X
 
 @dataclass(frozen=True, slots=True)
 class ReceiptDone:
-    """A registered receipt, with the shift-open report formed for it if any."""
+    """A registered receipt, with the shift-open report formed for it if any.
+
+    ``marking`` holds the ФН's check (2106) of each marked line in order, when it was read back.
+    """
 
     document: FiscalDocument
     shift_opened: FiscalDocument | None
     line_length: int
+    marking: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

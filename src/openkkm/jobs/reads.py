@@ -114,3 +114,19 @@ async def move_cash(link: DeviceLink, driver: Driver, operation: MoveCash) -> in
         if after == before:
             raise not_performed("cash") from exc
         raise CashUnknown() from exc
+
+
+async def marking_results(link: DeviceLink, driver: Driver, number: int) -> tuple[int, ...]:
+    """The 2106 of each marked line of receipt ``number``, read back; () when unreadable.
+
+    Best effort: the receipt is registered already, and its answer must not fail for this.
+    """
+    try:
+        found = await link.call(driver.read_document_tlv(number))
+        if found is None:
+            return ()
+        return tuple(line.marking_result for line in decode(found[1]).lines
+                     if line.marking_result is not None)
+    except (OpenKKMError, ValueError) as exc:
+        log.warning("marking results of FD %s not read back: %s", number, exc)
+        return ()

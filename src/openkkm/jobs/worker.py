@@ -51,7 +51,13 @@ from openkkm.jobs.operations import (
     shift_expired,
     stopped_before_run,
 )
-from openkkm.jobs.reads import CashUnknown, PlainOperation, move_cash, run_plain
+from openkkm.jobs.reads import (
+    CashUnknown,
+    PlainOperation,
+    marking_results,
+    move_cash,
+    run_plain,
+)
 from openkkm.jobs.recovery import DriveReplaced, reconcile
 
 log = logging.getLogger(__name__)
@@ -247,7 +253,9 @@ class DeviceWorker:
         step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
                     receipt.kind, receipt.total)
         document = await self._step(job, step, lambda: self.driver.register(receipt))
-        return ReceiptDone(document, job.shift_doc, self.driver.line_length)
+        marking = (await marking_results(self.link, self.driver, document.number)
+                   if any(item.marking_code for item in receipt.items) else ())
+        return ReceiptDone(document, job.shift_doc, self.driver.line_length, marking)
 
     async def _ensure_shift(self, job: Job, status: DeviceStatus,
                             cashier: Cashier | None) -> DeviceStatus:

@@ -39,7 +39,7 @@ from openkkm.api.kkmserver.report_commands import (
 )
 from openkkm.config import Config
 from openkkm.errors import DeviceRejected, FiscalStateError, OpenKKMError
-from openkkm.fiscal.marking import parse
+from openkkm.fiscal.marking import describe, parse
 from openkkm.fiscal.types import Counters, DeviceInfo, Registration
 from openkkm.jobs.model import Renderer, StoredCommand
 from openkkm.jobs.operations import (
@@ -85,9 +85,21 @@ def _receipt_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
     if not isinstance(outcome, ReceiptDone):
         return render_check_fields(request, None, line_length=-1)
     note = stored.request.get(REGISTRATION_KEY) or {}
-    return render_check_fields(request, outcome.document, line_length=outcome.line_length,
-                               ofd_inn=note.get("ofd_inn", ""), inn=note.get("inn", ""),
-                               reg_number=note.get("reg_number", ""))
+    fields = render_check_fields(request, outcome.document, line_length=outcome.line_length,
+                                 ofd_inn=note.get("ofd_inn", ""), inn=note.get("inn", ""),
+                                 reg_number=note.get("reg_number", ""))
+    codes = fields.get("MarkingCodeValidation") or []
+    if codes and len(codes) == len(outcome.marking):
+        fields["MarkingCodeValidation"] = [
+            _with_kkt(entry, result) for entry, result in zip(codes, outcome.marking, strict=True)]
+    return fields
+
+
+def _with_kkt(entry: dict[str, Any], result: int) -> dict[str, Any]:
+    """A ``MarkingCodeValidation`` entry with the ФН's check placed before ``ValidationPR``."""
+    kkt = {"ValidationResult": result, "DecryptionResult": describe(result)}
+    head = {key: value for key, value in entry.items() if key != "ValidationPR"}
+    return {**head, "ValidationKKT": kkt, "ValidationPR": entry.get("ValidationPR")}
 
 
 def _shift_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
