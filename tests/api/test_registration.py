@@ -132,3 +132,18 @@ async def test_close_fn_after_the_ofd_confirmed_everything(start: Start) -> None
     assert document["RegisterCheck"]["CheckType"] == "Отчет о закрытии фискального накопителя"
     sale = await server.run("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
     assert sale["Status"] == 2 and "Фискальный режим ФН закрыт" in sale["Error"]
+
+
+async def test_an_ffd_change_follows_a_clean_current_state_report(start: Start) -> None:
+    server = await start()
+    change = reg("ChangeKkm", SetFfdVersion=2)
+    refused = await server.run("KkmRegOfd", admin=True, **change)
+    assert refused["Status"] == 2
+    assert "сразу после отчета о текущем состоянии расчетов" in refused["Error"]
+    server.driver().drive.confirm_ofd()
+    assert (await server.run("OfdReport"))["Status"] == 0
+    changed = await server.run("KkmRegOfd", admin=True, **change)
+    assert changed["Status"] == 0, changed
+    assert changed["Info"]["FFDVersion"] == "1.05"
+    bad = await server.run("KkmRegOfd", admin=True, **reg("ChangeKkm", SetFfdVersion=7))
+    assert bad["Error"].startswith("Поле RegKkmOfd.SetFfdVersion: недопустимое значение 7")
