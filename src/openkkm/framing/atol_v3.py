@@ -134,8 +134,13 @@ def decode(buf: bytes) -> tuple[int, Packet | DamagedPacket | None]:
     if len0 > 0x7F or len1 > 0x7F:
         return start + 1, DamagedPacket(bytes(buf[start : start + 3]), "bad LEN")
     want = (len0 | len1 << 7) + 1
-    out = bytearray()
     i = start + 4
+    plain = bytes(buf[i : i + want])
+    if STX not in plain and ESC not in plain:  # the usual case: nothing escaped
+        if len(plain) < want:
+            return start, None
+        return _checked(bytes(buf[start : i + want]), i + want, packet_id, plain)
+    out = bytearray()
     while len(out) < want:
         if i >= len(buf):
             return start, None
@@ -153,12 +158,17 @@ def decode(buf: bytes) -> tuple[int, Packet | DamagedPacket | None]:
             return i + 2, DamagedPacket(bytes(buf[start : i + 2]), "bad escape", packet_id)
         out.append(STX if escaped == ESC_STX else ESC)
         i += 2
-    raw = bytes(buf[start:i])
-    data, crc = bytes(out[:-1]), out[-1]
+    return _checked(bytes(buf[start:i]), i, packet_id, bytes(out))
+
+
+def _checked(raw: bytes, end: int, packet_id: int, unescaped: bytes
+             ) -> tuple[int, Packet | DamagedPacket]:
+    """Check the CRC (the last unescaped byte) of a whole packet."""
+    data, crc = unescaped[:-1], unescaped[-1]
     expected = crc8(bytes((packet_id,)) + data)
     if crc != expected:
-        return i, DamagedPacket(raw, f"CRC {expected:#04x} != {crc:#04x}", packet_id)
-    return i, Packet(packet_id, data)
+        return end, DamagedPacket(raw, f"CRC {expected:#04x} != {crc:#04x}", packet_id)
+    return end, Packet(packet_id, data)
 
 
 def decode_packet(raw: bytes) -> Packet:
