@@ -32,9 +32,9 @@ async def test_every_type_check_is_registered(start: Start, type_check: int, tex
     assert read["RegisterCheck"]["AllSumm"] == 150.5
 
 
-@pytest.mark.parametrize("tax_variant", ["0", "1"])
+@pytest.mark.parametrize("tax_variant", ["0", "1", "2", "4", "5"])
 async def test_registered_tax_systems_are_written(start: Start, tax_variant: str) -> None:
-    server = await start()
+    server = await start(tax_systems="0,1,2,4,5")
     answer = await server.run("RegisterCheck", **check([line("Товар", "10")], electronic="10",
                                                        TaxVariant=tax_variant))
     assert answer["Status"] == 0, answer

@@ -19,6 +19,8 @@ async def test_x_report_is_no_fiscal_document(start: Start) -> None:
     printed = [element.text for element in server.driver().slips[-1].elements]
     assert printed[0] == "X-ОТЧЕТ, смена 1"
     assert "SALE: 1 на 60.00" in printed and printed[-1] == "Кассир Иванова А.А."
+    sale = printed.index("SALE: 1 на 60.00")
+    assert printed[sale + 1:sale + 3] == ["  наличными 60.00", "  НДС VAT22 10.82"]
 
 
 async def test_ofd_report_forms_the_current_state_report(start: Start) -> None:

@@ -213,6 +213,14 @@ class VirtualDriver(Driver):
         lines = [f"X-ОТЧЕТ, смена {counters.shift_number}"]
         for kind in counters.shift:
             lines.append(f"{kind.kind.name}: {kind.count} на {kind.total / 100:.2f}")
+            paid = kind.payments
+            for name, amount in (("наличными", paid.cash), ("безналичными", paid.electronic),
+                                 ("предоплатой", paid.prepayment), ("постоплатой", paid.credit),
+                                 ("встречным предоставлением", paid.provision)):
+                if amount:
+                    lines.append(f"  {name} {amount / 100:.2f}")
+            for rate, amount in sorted(kind.vat.items()):
+                lines.append(f"  НДС {rate.name} {amount / 100:.2f}")
         if cashier is not None:
             lines.append(f"Кассир {cashier.name}")
         self.slips.append(Slip(tuple(PrintText(line) for line in lines)))
