@@ -63,7 +63,10 @@ async def test_shift_sale_with_change_return_and_archive_round_trip() -> None:
     assert await driver.read_document(sale.number) == expected  # TLV 1012: seconds
 
     refund = await driver.register(small_sale(1500, ReceiptKind.SALE_RETURN))
-    assert emu.fn.document(refund.number).kind is ReceiptKind.SALE_RETURN
+    archived = emu.fn.document(refund.number)
+    assert archived.kind is ReceiptKind.SALE_RETURN and archived.receipt_number == 2
+    expected = archived.to_fiscal_document(emu.fn.fn_number)
+    assert refund == replace(expected, moment=expected.moment.replace(second=0))
 
     status = await driver.status()
     assert status.last_document == refund.number and status.shift is ShiftState.OPEN

@@ -277,3 +277,18 @@ async def test_firmware_without_ff41_opens_the_shift_with_0xe0(device: ScriptedD
     ]
     assert (document.number, document.shift_number) == (11, 4)
     await driver.stop()
+
+
+async def test_counters_read_just_before_spare_ff40(device: ScriptedDevice) -> None:
+    driver = await driver_on(device)
+    await driver.status()  # FD 10, shift 3, receipt 5
+    device.log.clear()
+    document = await driver.register(sale())  # FF45 answers FD 11: nothing came in between
+    assert Command.FN_SHIFT_PARAMS not in device.codes()
+    assert (document.number, document.shift_number, document.receipt_number) == (11, 3, 6)
+    device.answers[Command.FN_STATUS] = fn_status(12)
+    await driver.status()
+    device.log.clear()
+    await driver.register(sale())  # FF45 answers FD 11 again, not 13: read the counters
+    assert Command.FN_SHIFT_PARAMS in device.codes()
+    await driver.stop()

@@ -23,8 +23,6 @@ from openkkm.fiscal.types import (
     Slip,
 )
 from openkkm.protocol.shtrih.cmd_fn import (
-    FindDocument,
-    FindDocumentAnswer,
     FnStatus,
     FnStatusAnswer,
     OfdExchangeStatus,
@@ -33,7 +31,7 @@ from openkkm.protocol.shtrih.cmd_fn import (
     ShiftParamsAnswer,
 )
 from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument, RepeatDocument
-from openkkm.protocol.shtrih.cmd_receipt import CancelReceipt, CloseReceiptExtAnswer
+from openkkm.protocol.shtrih.cmd_receipt import CancelReceipt
 from openkkm.protocol.shtrih.cmd_shift import CashAnswer, CashIn, CashOut, OpenDrawer, XReport
 from openkkm.protocol.shtrih.cmd_status import ShortStatus, ShortStatusAnswer
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
@@ -54,6 +52,7 @@ from .identity import Identity, read_identity
 from .link import ShtrihLink, after_commit, forming
 from .mapping import shift_state
 from .printing import print_requests
+from .receipt import Counters
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
@@ -79,6 +78,7 @@ class ShtrihDriver(Driver):
         self.reader = DocumentReader(self.link)
         self.identity: Identity | None = None
         self._shift_opened: dict[int, dt.datetime] = {}
+        self._counters: Counters | None = None  #: FD and receipt counters as last read
 
     async def start(self) -> None:
         """Open the link and read the register's identity and registration."""
@@ -117,6 +117,9 @@ class ShtrihDriver(Driver):
             receipt_open=receipt_open,
             registered=bool(fn.phase_flags & FnPhase.FISCAL_OPEN),
             paper_out=paper_out,
+        )
+        self._counters = Counters(
+            fn.fn_number, fn.last_fd_number, params.shift_number, params.receipt_number
         )
         return status, fn
 
@@ -160,7 +163,13 @@ class ShtrihDriver(Driver):
         )
         await self.link.ready()
         closed = await receipt_flow.run(self.link, steps)
-        document = await after_commit(self._receipt_document(receipt, closed))
+        fn_number = identity.registration.fn_number
+        document = await after_commit(
+            receipt_flow.closed_document(self.link, receipt, closed, fn_number, self._counters)
+        )
+        self._counters = Counters(
+            fn_number, document.number, document.shift_number, document.receipt_number
+        )
         await self._after_receipt(receipt)
         return document
 
@@ -241,35 +250,6 @@ class ShtrihDriver(Driver):
                 f"The FN did not find document {number}",
             )
         return document
-
-    async def _receipt_document(
-        self, receipt: Receipt, closed: CloseReceiptExtAnswer
-    ) -> FiscalDocument:
-        """The receipt's document from FF45's answer, FF40's counters and FF0A's moment.
-
-        FF0A tells the moment to the minute (as the QR code does); reading the whole receipt as
-        TLV for its seconds would more than double the bytes of a receipt.
-        """
-        params = await self.link.execute(ShiftParams(), ShiftParamsAnswer)
-        moment = closed.datetime
-        if moment is None:
-            found = await self.link.execute(
-                FindDocument(fd_number=closed.fd_number), FindDocumentAnswer
-            )
-            moment = found.datetime
-        if moment is None:
-            raise ProtocolError("ФН не сообщил время чека", "The FN gave no receipt time")
-        return FiscalDocument(
-            number=closed.fd_number,
-            fiscal_sign=closed.fiscal_sign,
-            moment=moment,
-            type=receipt.document_type,
-            fn_number=self._identity().registration.fn_number,
-            shift_number=params.shift_number,
-            receipt_number=params.receipt_number,
-            kind=receipt.kind,
-            total=receipt.total,
-        )
 
     async def _after_receipt(self, receipt: Receipt) -> None:
         """Print the footer and extra copies; the receipt is fiscalised, so failures only log."""

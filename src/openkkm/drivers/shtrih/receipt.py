@@ -22,7 +22,13 @@ from openkkm.errors import (
     TransportError,
     ValidationError,
 )
-from openkkm.fiscal.types import FfdVersion, PrintElement, Receipt, TaxSystem
+from openkkm.fiscal.types import FfdVersion, FiscalDocument, PrintElement, Receipt, TaxSystem
+from openkkm.protocol.shtrih.cmd_fn import (
+    FindDocument,
+    FindDocumentAnswer,
+    ShiftParams,
+    ShiftParamsAnswer,
+)
 from openkkm.protocol.shtrih.cmd_misc import Subtotal, SubtotalAnswer
 from openkkm.protocol.shtrih.cmd_receipt import (
     CancelReceipt,
@@ -48,6 +54,16 @@ from .printing import print_requests
 
 log = logging.getLogger(__name__)
 QUANTITY_SCALE: Final = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """The ФН's counters as last read: after FD ``last_fd``, shift and receipt numbers."""
+
+    fn_number: str
+    last_fd: int
+    shift_number: int
+    receipt_number: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +168,49 @@ async def _check_subtotal(link: ShtrihLink, expected: int) -> None:
             f"The register's subtotal is {answer.subtotal} instead of {expected} after a link "
             "failure: the receipt is cancelled",
         )
+
+
+async def closed_document(
+    link: ShtrihLink,
+    receipt: Receipt,
+    closed: CloseReceiptExtAnswer,
+    fn_number: str,
+    known: Counters | None,
+) -> FiscalDocument:
+    """The receipt's document from FF45's answer, the shift counters and FF0A's moment.
+
+    The shift and receipt numbers need no FF40 when the counters were read right before: an FD
+    number one above the last one read proves that no other document came in between, so the
+    shift is the same and this is its next receipt. FF0A tells the moment to the minute (as the
+    QR code does); reading the whole receipt as TLV for its seconds would double the bytes.
+    """
+    if (
+        known is not None
+        and known.fn_number == fn_number
+        and known.shift_number
+        and (closed.fd_number == known.last_fd + 1)
+    ):
+        shift, number = known.shift_number, known.receipt_number + 1
+    else:
+        params = await link.execute(ShiftParams(), ShiftParamsAnswer)
+        shift, number = params.shift_number, params.receipt_number
+    moment = closed.datetime
+    if moment is None:
+        found = await link.execute(FindDocument(fd_number=closed.fd_number), FindDocumentAnswer)
+        moment = found.datetime
+    if moment is None:
+        raise ProtocolError("ФН не сообщил время чека", "The FN gave no receipt time")
+    return FiscalDocument(
+        number=closed.fd_number,
+        fiscal_sign=closed.fiscal_sign,
+        moment=moment,
+        type=receipt.document_type,
+        fn_number=fn_number,
+        shift_number=shift,
+        receipt_number=number,
+        kind=receipt.kind,
+        total=receipt.total,
+    )
 
 
 async def cancel_quietly(link: ShtrihLink) -> None:
