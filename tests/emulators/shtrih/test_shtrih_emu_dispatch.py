@@ -379,3 +379,21 @@ async def test_printer_conditions_refuse_printing(spec: str) -> None:
         assert status.ecr_flags & status.ecr_flags.COVER_OPEN
         emu.close_cover()
     assert (await call(emu, cmd_shift.OpenShift())).operator == 30
+
+
+async def test_last_fiscalisation_ff09() -> None:
+    emu = make()
+    password = (30).to_bytes(4, "little")
+    answer = await emu.handle(b"\xff\x09" + password)
+    assert answer[:3] == b"\xff\x09\x00"
+    data = answer[3:]
+    registration = emu.fn.document(1)
+    assert len(data) == 64  # the FFD 1.1+ layout
+    assert data[5:17].decode().strip() == emu.fn.registration.inn
+    assert data[17:37].decode().strip() == emu.fn.registration.reg_number
+    assert data[37] == 0b11  # ОСН and УСН доход
+    assert data[40:52].decode().strip() == emu.fn.registration.ofd_inn
+    assert int.from_bytes(data[56:60], "little") == registration.number == 1
+    assert int.from_bytes(data[60:64], "little") == registration.fiscal_sign
+    assert await emu.handle(b"\xff\x09" + (1).to_bytes(4, "little")) == b"\xff\x09\x4f"
+    assert await emu.handle(b"\xff\x09" + password + b"\0") == b"\xff\x09\x33"

@@ -23,7 +23,7 @@ from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.setup import default_registration, state_path
 from openkkm.errors import NotSupportedError, ProtocolError, ValidationError
 from openkkm.fiscal.types import ShiftState
-from openkkm.framing.shtrih import split_command
+from openkkm.framing.shtrih import command_bytes, split_command
 from openkkm.protocol.shtrih.codes import Command as C
 from openkkm.protocol.shtrih.messages import (
     Answer,
@@ -304,6 +304,8 @@ class ShtrihEmulator:
             code = split_command(payload)[0]
         except ProtocolError:
             return encode_error(0, E_BAD_PARAMS)
+        if code == q.FISCALISATION:
+            return self._fiscalisation(payload)
         entry = HANDLERS.get(code)
         try:
             request = decode_request(payload)
@@ -324,6 +326,15 @@ class ShtrihEmulator:
         except FnError as exc:
             return encode_error(code, refusal_code(exc))
         return encode_answer(code, answer)
+
+    def _fiscalisation(self, payload: bytes) -> bytes:
+        """FF09, which the typed command table lacks: the sysadmin password, then no data."""
+        data = split_command(payload)[1]
+        if len(data) != 4:
+            return encode_error(q.FISCALISATION, E_BAD_PARAMS)
+        if self.state.operator(int.from_bytes(data, "little")) != SYSADMIN:
+            return encode_error(q.FISCALISATION, E_BAD_PASSWORD)
+        return command_bytes(q.FISCALISATION) + b"\0" + q.last_fiscalisation(self)
 
     def _operator(self, request: Request, access: Access) -> int | None:
         """Return the operator the request's password names, None if it may not run it."""

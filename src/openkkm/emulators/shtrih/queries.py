@@ -10,8 +10,9 @@ import datetime as dt
 from typing import TYPE_CHECKING, Final
 
 from openkkm.fiscal import tlv
-from openkkm.fiscal.types import DocumentType
+from openkkm.fiscal.types import DocumentType, FfdVersion
 from openkkm.protocol.shtrih import cmd_fn, cmd_misc, cmd_status
+from openkkm.protocol.shtrih.fields import Ascii, DateTimeField
 from openkkm.protocol.shtrih.messages import Answer, Request
 from openkkm.protocol.shtrih.status import FnDocument, FnPhase, FnWarning, OfdStatus
 from openkkm.protocol.shtrih.values import TaxSystemBits
@@ -28,6 +29,11 @@ FIRMWARE: Final = ("C1", 62922, dt.date(2024, 5, 1))
 FN_VERSION: Final = "fn-sim 1.2.0"
 REREGISTRATIONS_LEFT: Final = 12
 E_NO_DATA: Final = 0x08
+FISCALISATION: Final = (
+    0xFF09  #: last fiscalisation result; not in the typed command table
+)
+REGISTRATION_TYPES: Final = (DocumentType.REGISTRATION, DocumentType.REREGISTRATION)
+WORK_MODE_AUTONOMOUS: Final = 0x02  #: FF09 work mode bit 1 (tag 1002)
 TLV_BLOCK: Final = 240  #: FF3B: body bytes per block (an answer holds at most 252)
 
 
@@ -228,3 +234,31 @@ def read_document_block(emu: ShtrihEmulator, request: Request, operator: int) ->
         raise DeviceError(E_NO_DATA)
     block, emu.reading = emu.reading[:TLV_BLOCK], emu.reading[TLV_BLOCK:]
     return cmd_fn.ReadDocumentBlockAnswer(data=block)
+
+
+def last_fiscalisation(emu: ShtrihEmulator) -> bytes:
+    """FF09 answer DATA: the last (re-)registration, in the FFD 1.05 or the 1.1+ layout.
+
+    Date-time, INN[12], РН[20], tax systems, work mode, extended mode; FFD 1.1+ adds the OFD
+    INN[12] and the reason u32; then FD u32 and FP u32 (PROTOCOLS.md §1.6).
+    """
+    doc = next(
+        emu.fn.document(number)
+        for number in range(emu.fn.last_number, 0, -1)
+        if emu.fn.document(number).type in REGISTRATION_TYPES
+    )
+    reg = emu.fn.registration
+    mask = sum(1 << system for system in reg.tax_systems)
+    work_mode = WORK_MODE_AUTONOMOUS if reg.autonomous else 0
+    head = (
+        DateTimeField().encode(doc.moment.replace(second=0), "datetime")
+        + Ascii(12).encode(reg.inn, "inn")
+        + Ascii(20).encode(reg.reg_number, "reg_number")
+        + bytes((mask, work_mode, 0))
+    )
+    if reg.ffd >= FfdVersion.V1_1:
+        ofd_inn = "0" * 12 if reg.autonomous else reg.ofd_inn
+        head += Ascii(12).encode(ofd_inn, "ofd_inn") + bytes(4)
+    return (
+        head + doc.number.to_bytes(4, "little") + doc.fiscal_sign.to_bytes(4, "little")
+    )
