@@ -100,3 +100,12 @@ async def test_extended_answers_carry_the_document_time() -> None:
     closed = await call(emu, cmd_receipt.CloseReceiptExt(payments=CASH))
     assert closed.datetime == START and closed.fd_number == 3
     assert make().extended_answers is False
+
+
+async def test_ffd_105_fiscalisation_layout() -> None:
+    emu = ShtrihEmulator(DeviceConfig(num=2, ffd="1.05"), clock=ManualClock())
+    answer = await emu.handle(b"\xff\x09" + (30).to_bytes(4, "little"))
+    data = answer[3:]
+    assert len(data) == 48 and data[37] == 0b11
+    assert int.from_bytes(data[40:44], "little") == 1
+    assert int.from_bytes(data[44:48], "little") == emu.fn.document(1).fiscal_sign
