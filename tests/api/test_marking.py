@@ -91,6 +91,14 @@ async def test_get_good_code_data_of_plain_and_broken_codes(start: Start) -> Non
     assert "разделитель GS" in lost["DataProductCode"]["Errors"]
 
 
+async def test_get_good_code_data_finds_the_register_that_sells_marked_goods(
+        start: Start) -> None:
+    server = await start(ffd="1.05", more=({"num": 2, "kind": "virtual", "ffd": "1.2"},))
+    answer = await server.run("GetGoodCodeData", NumDevice=0, BarCode=SHOES)
+    assert answer["Status"] == 0, answer
+    assert answer["NumDevice"] == 2 and answer["DataProductCode"]["KktValidationResult"] == 3
+
+
 async def test_get_good_code_data_without_a_marking_register_warns(start: Start) -> None:
     server = await start(ffd="1.05")
     answer = await server.run("GetGoodCodeData", NumDevice=0, BarCode=SHOES)

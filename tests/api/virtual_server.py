@@ -70,17 +70,19 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
     """Start a server with virtual register 1; ``device`` keys merge into its config."""
     started: list[tuple[httpx.AsyncClient, JobService]] = []
 
-    async def make(clock: Clock | None = None, **device: Any) -> Server:
-        """``clock`` drives the simulated ФН's time (the system clock when None)."""
+    async def make(clock: Clock | None = None, more: tuple[dict[str, Any], ...] = (),
+                   **device: Any) -> Server:
+        """``clock`` drives the simulated ФН's time (the system clock when None); ``more``
+        configures further devices."""
         config = Config.model_validate({
             "server": {"data_dir": str(tmp_path / f"s{len(started)}")},
             "users": [{"name": USER[0], "password": USER[1]},
                       {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
-            "devices": [{"num": 1, "kind": "virtual", "name": "Касса 1", **device}]})
+            "devices": [{"num": 1, "kind": "virtual", "name": "Касса 1", **device}, *more]})
         drivers: dict[int, Driver] | None = None
         if clock is not None:
-            drivers = {1: VirtualDriver(config.devices[0], data_dir=str(config.data_path),
-                                        clock=clock)}
+            drivers = {item.num: VirtualDriver(item, data_dir=str(config.data_path), clock=clock)
+                       for item in config.devices}
         jobs = JobService(config, render=make_renderer(config), drivers=drivers)
         await jobs.start()
         app = create_app(config, jobs)

@@ -57,10 +57,12 @@ class ReportCommands:
                 "GetGoodCodeData": self._good_code}
 
     async def _queue(self, call: Call, operation: Operation, warnings: list[str],
-                     request: dict[str, Any] | None = None) -> dict[str, Any]:
+                     request: dict[str, Any] | None = None,
+                     device: DeviceHandle | None = None) -> dict[str, Any]:
+        """Queue ``operation`` on ``device`` (default: the one the call selects)."""
         dispatcher = self._dispatcher
         wait, notes = dispatcher.wait(call)
-        device = dispatcher.select(call)
+        device = device or dispatcher.select(call)
         body = call.body if request is None else request
         if request is not None and device.registration is not None:
             body = {**request, REGISTRATION_KEY: registration_note(device.registration)}
@@ -131,7 +133,7 @@ class ReportCommands:
         parsed = parse(code)
         device = self._marking_device(call, request.num_device or 0)
         if device is not None and parsed.marked:
-            return await self._queue(call, CheckMarking(((code, 1),)), [])
+            return await self._queue(call, CheckMarking(((code, 1),)), [], device=device)
         warnings = [] if device is not None else [
             "Нет ККТ с ФФД 1.2 для маркированных товаров: код не проверен ФН"]
         return envelope(good_code_fields(parsed, None), command=call.command, status=Status.OK,
