@@ -160,3 +160,16 @@ async def test_lower_layer_v2_is_detected_and_driven(tmp_path: Path) -> None:
         assert found is not None and found.total == 5000
     finally:
         await bench.close()
+
+
+async def test_a_value_the_device_cannot_take_fails_before_anything_is_sent(bench: Bench) -> None:
+    from openkkm.errors import ValidationError
+    await bench.driver.open_shift(None)
+    sent = bench.emulator.received
+    with pytest.raises(ValidationError) as bad:
+        await bench.driver.register(sale(("Кофе ☕", 5000, "1", VatRate.VAT22), cash=5000))
+    assert bad.value.loc == ("items", 0, "name")
+    with pytest.raises(ValidationError) as fine:
+        await bench.driver.register(sale(("Сыр", 5000, "0.0005", VatRate.VAT22), cash=3))
+    assert fine.value.loc == ("items", 0, "quantity")
+    assert bench.emulator.received == sent and not bench.emulator.fn.receipt_open

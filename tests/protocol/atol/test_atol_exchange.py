@@ -132,3 +132,10 @@ def test_abort_clears_the_device_buffer() -> None:
     answer = device.receive(host.abort()).write
     assert not device.tasks and atol_v3.decode_packet(answer).data == h("A5")
     assert host.unacked is None
+
+
+def test_a_result_given_at_once_to_add_is_taken() -> None:
+    host = HostExchange()
+    host.begin(STATE, 10.0)
+    step = host.receive(atol_v3.encode(1, h("A3") + RESULT))
+    assert step.answer == RESULT and host.unacked == host.task_id

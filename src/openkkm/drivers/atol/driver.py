@@ -13,7 +13,6 @@ import logging
 from typing import TYPE_CHECKING, Final
 
 from openkkm.drivers.base import Driver
-from openkkm.emulators.fn.tags import Tag
 from openkkm.errors import (
     DeviceRejected,
     DeviceTimeout,
@@ -39,7 +38,7 @@ from openkkm.fiscal.types import (
     TaxSystem,
 )
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
-from openkkm.protocol.atol.codes import FnShiftState, Mode, StateFlags
+from openkkm.protocol.atol.codes import FnShiftState, Mode, PropTag, StateFlags
 from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.messages import Request
 
@@ -127,10 +126,11 @@ class AtolDriver(Driver):
         return await after_commit(self._last_document())
 
     async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
-        """Form the shift-close report (0x5A in mode 3)."""
+        """Form the shift-close report (0x5A in mode 3); the cashier is written in mode 1."""
         await self.link.ready()
-        await self.link.enter(Mode.REGISTRATION)
-        await self._cashier(cashier)
+        if cashier is not None:
+            await self.link.enter(Mode.REGISTRATION)
+            await self._cashier(cashier)
         await self.link.enter(Mode.Z_REPORTS)
         await self.link.execute(cmd_receipt.ZReport())
         return await after_commit(self._last_document())
@@ -209,8 +209,9 @@ class AtolDriver(Driver):
     async def x_report(self, cashier: Cashier | None) -> None:
         """Print the X report (0x67 type 1 in mode 2); it forms no fiscal document."""
         await self.link.ready()
-        await self.link.enter(Mode.REGISTRATION)
-        await self._cashier(cashier)
+        if cashier is not None:
+            await self.link.enter(Mode.REGISTRATION)
+            await self._cashier(cashier)
         await self.link.enter(Mode.X_REPORTS)
         await self.link.execute(cmd_receipt.Report())
 
@@ -243,7 +244,7 @@ class AtolDriver(Driver):
 
     async def _cashier(self, cashier: Cashier | None) -> None:
         if cashier is not None:
-            part = tlv.tlv(Tag.CASHIER, tlv.string(cashier.name, 64))
+            part = tlv.tlv(PropTag.CASHIER, tlv.string(cashier.name, 64))
             await self.link.execute(cmd_receipt.WriteProps(tlv=part))
 
     async def _last_document(self) -> FiscalDocument:

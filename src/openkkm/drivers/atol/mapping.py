@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from openkkm.emulators.fn.tags import Tag
 from openkkm.errors import NotSupportedError, ValidationError
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import FfdVersion, Item, Receipt, ReceiptKind, VatRate
@@ -15,7 +14,14 @@ from openkkm.protocol.atol.cmd_receipt import (
     RegisterItem,
     WriteProps,
 )
-from openkkm.protocol.atol.codes import PaymentType, PropsFlags, ReceiptType, TaxType
+from openkkm.protocol.atol.codes import (
+    PaymentType,
+    PropsFlags,
+    PropTag,
+    ReceiptType,
+    TaxType,
+)
+from openkkm.protocol.atol.values import encode_text
 
 RECEIPT_TYPES: Final = {ReceiptKind.SALE: ReceiptType.SALE,
                         ReceiptKind.SALE_RETURN: ReceiptType.SALE_RETURN,
@@ -48,6 +54,10 @@ def item_request(item: Item, index: int) -> RegisterItem:
             ("items", index, "quantity"),
             f"Количество {item.quantity} нельзя передать в ККТ АТОЛ (не более 3 знаков)",
             f"Quantity {item.quantity} cannot be sent to an ATOL register (at most 3 decimals)")
+    try:
+        encode_text(item.name[:NAME_MAX])
+    except ValidationError as exc:
+        raise ValidationError(("items", index, "name"), exc.ru, exc.en) from exc
     gross = int((Decimal(item.price) * item.quantity).to_integral_value(ROUND_HALF_UP))
     difference = gross - item.amount
     return RegisterItem(name=item.name[:NAME_MAX], price=item.price, quantity=int(scaled),
@@ -57,27 +67,27 @@ def item_request(item: Item, index: int) -> RegisterItem:
 
 def item_props(item: Item, ffd: FfdVersion) -> WriteProps:
     """1212, 1214 (and 2108 in FFD 1.2) of the item just registered."""
-    parts = [tlv.tlv(Tag.PAYMENT_SUBJECT, tlv.byte(item.subject)),
-             tlv.tlv(Tag.PAYMENT_METHOD, tlv.byte(item.method))]
+    parts = [tlv.tlv(PropTag.PAYMENT_SUBJECT, tlv.byte(item.subject)),
+             tlv.tlv(PropTag.PAYMENT_METHOD, tlv.byte(item.method))]
     if ffd >= FfdVersion.V1_2:
-        parts.append(tlv.tlv(Tag.MEASURE, tlv.byte(item.measure or 0)))
+        parts.append(tlv.tlv(PropTag.MEASURE, tlv.byte(item.measure or 0)))
     return WriteProps(tlv=b"".join(parts), flags=PropsFlags.ITEM)
 
 
 def receipt_props(receipt: Receipt) -> list[WriteProps]:
     """Receipt-level props: cashier, tax system, customer and place data."""
-    strings = [(Tag.CASHIER, receipt.cashier.name if receipt.cashier else None, 64),
-               (Tag.CASHIER_INN, receipt.cashier.inn if receipt.cashier else None, 12),
-               (Tag.CUSTOMER_CONTACT, receipt.customer_contact, 64),
-               (Tag.CUSTOMER_NAME, receipt.customer_name, 256),
-               (Tag.CUSTOMER_INN, receipt.customer_inn, 12),
-               (Tag.SETTLEMENT_ADDRESS, receipt.settlement_address, 256),
-               (Tag.SETTLEMENT_PLACE, receipt.settlement_place, 256),
-               (Tag.SENDER_EMAIL, receipt.sender_email, 64),
-               (Tag.RECEIPT_ATTRIBUTE, receipt.attribute, 16)]
+    strings = [(PropTag.CASHIER, receipt.cashier.name if receipt.cashier else None, 64),
+               (PropTag.CASHIER_INN, receipt.cashier.inn if receipt.cashier else None, 12),
+               (PropTag.CUSTOMER_CONTACT, receipt.customer_contact, 64),
+               (PropTag.CUSTOMER_NAME, receipt.customer_name, 256),
+               (PropTag.CUSTOMER_INN, receipt.customer_inn, 12),
+               (PropTag.SETTLEMENT_ADDRESS, receipt.settlement_address, 256),
+               (PropTag.SETTLEMENT_PLACE, receipt.settlement_place, 256),
+               (PropTag.SENDER_EMAIL, receipt.sender_email, 64),
+               (PropTag.RECEIPT_ATTRIBUTE, receipt.attribute, 16)]
     parts = [tlv.tlv(tag, tlv.string(value, size)) for tag, value, size in strings if value]
     if receipt.tax_system is not None:
-        parts.append(tlv.tlv(Tag.TAX_SYSTEM, tlv.byte(1 << receipt.tax_system)))
+        parts.append(tlv.tlv(PropTag.TAX_SYSTEM, tlv.byte(1 << receipt.tax_system)))
     return [WriteProps(tlv=part) for part in parts]
 
 

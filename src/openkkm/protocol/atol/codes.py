@@ -160,6 +160,24 @@ class PropsFlags(IntFlag):
     ITEM = 0x02  #: bind to the last registered item instead of the document
 
 
+class PropTag(IntEnum):
+    """FFD tags openkkm writes with 0xE8 (numbers from the FFD tables, FISCAL.md §3)."""
+
+    CUSTOMER_CONTACT = 1008
+    SETTLEMENT_ADDRESS = 1009
+    CASHIER = 1021
+    TAX_SYSTEM = 1055
+    SENDER_EMAIL = 1117
+    SETTLEMENT_PLACE = 1187
+    RECEIPT_ATTRIBUTE = 1192
+    CASHIER_INN = 1203
+    PAYMENT_SUBJECT = 1212
+    PAYMENT_METHOD = 1214
+    CUSTOMER_NAME = 1227
+    CUSTOMER_INN = 1228
+    MEASURE = 2108
+
+
 ANSWER_OK: Final = 0x55  #: ``'U'``: the usual answer prefix, followed by ERR ERR_EXT
 ANSWER_STATE: Final = 0x44  #: ``'D'``: the 0x3F answer prefix
 DEFAULT_PASSWORD: Final = 0  #: access password, 2 BCD bytes

@@ -137,8 +137,8 @@ class HostExchange:
         if status in WAITING_STATUSES:
             self.phase = HostPhase.WAITING
             return HostStep(b"", self.poll_interval)
-        if status in (BufferStatus.RESULT, BufferStatus.ERROR) and self.phase is HostPhase.POLLING:
-            return self._done(rest)
+        if status in (BufferStatus.RESULT, BufferStatus.ERROR):
+            return self._done(rest)  # to REQ; also taken when a device answers ADD at once
         if status == BufferStatus.NOT_FOUND and self.phase is HostPhase.POLLING:
             raise self._unknown("the device does not know the task")
         if self.phase is HostPhase.ADDING:
