@@ -17,6 +17,7 @@ from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.errors import NotSupportedError
 from openkkm.framing.shtrih import Frame, split_command
 from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_shift, cmd_status
+from openkkm.protocol.shtrih.cmd_misc import SubtotalAnswer
 from openkkm.protocol.shtrih.codes import Command
 from openkkm.protocol.shtrih.messages import (
     Answer,
@@ -92,6 +93,8 @@ def default_answers() -> dict[int, Answer]:
         Command.PRINT_STRING: OperatorAnswer(operator=1),
         Command.PRINT_STRING_FONT: OperatorAnswer(operator=1),
         Command.CUT: OperatorAnswer(operator=1),
+        Command.REPEAT_DOCUMENT: OperatorAnswer(operator=1),
+        Command.SUBTOTAL: SubtotalAnswer(operator=1, subtotal=12500),
         Command.FN_BEGIN_OPEN_SHIFT: EmptyAnswer(),
         Command.FN_OPEN_SHIFT: cmd_shift.FnShiftAnswer(
             shift_number=4, fd_number=11, fiscal_sign=2718281828

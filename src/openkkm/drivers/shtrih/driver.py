@@ -252,20 +252,14 @@ class ShtrihDriver(Driver):
         return document
 
     async def _after_receipt(self, receipt: Receipt) -> None:
-        """Print the footer and extra copies; the receipt is fiscalised, so failures only log."""
+        """Print the extra copies (0x8C); the receipt is fiscalised, so failures only log."""
         if not receipt.print_paper:
             return
-        requests = print_requests(receipt.footer, self.line_length)
-        requests += [RepeatDocument()] * receipt.copies
         try:
-            for request in requests:
-                await self.link.execute(request, request.answer)
+            for _ in range(receipt.copies):
+                await self.link.execute(RepeatDocument(), OperatorAnswer)
         except OpenKKMError as exc:
-            log.warning(
-                "receipt printed, but its footer or copies failed on %s: %s",
-                self.config.url,
-                exc.en,
-            )
+            log.warning("receipt printed, but its copies failed on %s: %s", self.config.url, exc.en)
 
     def _identity(self) -> Identity:
         """What ``start`` read; ``LinkLost`` before it."""

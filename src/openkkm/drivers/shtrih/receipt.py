@@ -114,6 +114,7 @@ def plan(
         if at >= len(receipt.items)
     )
     body += _prints(trailing, receipt, line_length)
+    body += _prints(receipt.footer, receipt, line_length)  # FF45 prints the totals after it
     close = CloseReceiptExt(
         payments=payment_slots(receipt.payments, receipt.change),
         tax_system=tax_system_bit(receipt.tax_system, tax_systems),
