@@ -45,6 +45,16 @@ async def test_shift_sale_with_change_return_and_archive_round_trip() -> None:
     assert info.registration.inn == emu.fn.registration.inn
     assert info.registration.reg_number == emu.fn.registration.reg_number
     assert info.registration.tax_systems == (TaxSystem.OSN, TaxSystem.USN_INCOME)
+    registered = emu.fn.registration  # read back from the registration report's own tags
+    assert (info.registration.kkt_number, info.registration.organization) == (
+        registered.kkt_number,
+        registered.organization,
+    )
+    assert (info.registration.address, info.registration.ffd) == (
+        registered.address,
+        registered.ffd,
+    )
+    assert info.registration.fn_valid_to == dt.datetime.combine(emu.fn.valid_to.date(), dt.time())
     assert info.status.shift is ShiftState.CLOSED
 
     opened = await driver.open_shift(Cashier("Иванова"))
