@@ -20,8 +20,12 @@ def start(args: list[str], log: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, url
 
 
-def openkkm(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
+def openkkm(data_dir: Path, config: str | None = None) -> tuple[subprocess.Popen[str], str]:
     """Start ``openkkm serve`` on an ephemeral port with its data in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    return start([sys.executable, "-m", "openkkm.cli.main", "serve", "--port", "0", "--log-level",
-                  "warning", "--data-dir", str(data_dir)], data_dir / "server.log")
+    args = [sys.executable, "-m", "openkkm.cli.main", "serve", "--port", "0", "--log-level",
+            "warning", "--data-dir", str(data_dir)]
+    if config is not None:
+        (data_dir / "openkkm.toml").write_text(config, encoding="utf-8")
+        args += ["--config", str(data_dir / "openkkm.toml")]
+    return start(args, data_dir / "server.log")

@@ -50,7 +50,7 @@ def over_http(data_dir: Path) -> list[float]:
     The client writes each request in one segment on a keep-alive connection with TCP_NODELAY,
     so the figure holds no client-side Nagle or delayed-ACK waits.
     """
-    proc, url = openkkm(data_dir)
+    proc, url = openkkm(data_dir, '[[devices]]\nnum = 1\nkind = "virtual"\n')
     host, port = url.removeprefix("http://").rsplit(":", 1)
     try:
         times = []

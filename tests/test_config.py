@@ -23,7 +23,7 @@ def test_defaults_serve_one_emulated_register_on_loopback() -> None:
     assert config.server.cors_origins == ("*",)
     assert config.journal.retention_days == 90
     [device] = config.effective_devices
-    assert (device.num, device.kind, device.unit_name) == (1, "virtual", "Касса 1")
+    assert (device.num, device.kind, device.url, device.unit_name) == (1, "shtrih", "emulator://shtrih", "Касса 1")
 
 
 def test_unknown_key_names_key_and_line(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import uvicorn
 from openkkm.api.app import create_app
 from openkkm.api.kkmserver.render import make_renderer
 from openkkm.config import Config
+from openkkm.devices import Devices
 from openkkm.errors import ConfigError
 from openkkm.jobs.service import JobService
 
@@ -108,7 +109,8 @@ async def serve(config: Config, *, on_ready: Callable[[list[Listener]], None]) -
     """Run the server until SIGINT/SIGTERM; ``on_ready`` gets the listeners once they accept."""
     check_tls(config)
     listeners = bind(config)
-    jobs = JobService(config, render=make_renderer(config))
+    devices = Devices(config)
+    jobs = JobService(config, render=make_renderer(config), drivers=await devices.start())
     await jobs.start()
     app = create_app(config, jobs)
     servers = [_QuietServer(_uvicorn_config(app, config, item.tls)) for item in listeners]
@@ -133,6 +135,7 @@ async def serve(config: Config, *, on_ready: Callable[[list[Listener]], None]) -
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await jobs.stop()
+        await devices.stop()
         for item in listeners:
             item.sock.close()
         log.info("openkkm stopped; journal closed")

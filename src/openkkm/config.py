@@ -151,8 +151,13 @@ class Config(_Section):
 
     @property
     def effective_devices(self) -> tuple[DeviceConfig, ...]:
-        """Configured devices, or the one emulated register a config-less server runs."""
-        return self.devices or (DeviceConfig(num=1, kind="virtual", name="Касса 1"),)
+        """Configured devices, or the one emulated register a config-less server runs.
+
+        That register is the Shtrih-M emulator run in process and reached through the real
+        Shtrih protocol over an in-memory link, so the default path is the whole path.
+        """
+        return self.devices or (
+            DeviceConfig(num=1, kind="shtrih", url="emulator://shtrih", name="Касса 1"),)
 
     @property
     def has_credentials(self) -> bool:

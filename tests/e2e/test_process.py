@@ -31,6 +31,8 @@ def server(tmp_path: Path):
 def test_sample_receipt_registers_once_and_survives_restart(tmp_path: Path) -> None:
     first = ServerProcess(tmp_path / "data").start()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", first.url)
+    [unit] = first.execute({"Command": "List"}).json()["ListUnit"]
+    assert (unit["IdTypeDevice"], unit["NameDevice"]) == ("KktEmulator", "ККТ Штрих-М"), "the default register"
     answer = first.execute(SAMPLE_RECEIPT).json()
     assert answer["Status"] == 0, answer
     assert answer["Error"] == ""
