@@ -32,12 +32,12 @@ SALE = Receipt(kind=ReceiptKind.SALE,
                payments=Payments(cash=5000))
 
 
-async def run_cli(tmp_path: Path, *, pty: bool) -> None:
+async def run_cli(tmp_path: Path, *, pty: bool, layer: str = "v3") -> None:
     """Start ``serve_cli``, drive a shift and a sale through its address, stop it."""
     addresses: asyncio.Queue[str] = asyncio.Queue()
     state = tmp_path / "fn.json"
     task = asyncio.create_task(serve_cli(None if pty else "tcp://127.0.0.1:0", pty, str(state),
-                                         0, "", addresses.put_nowait))
+                                         0, "", addresses.put_nowait, layer=layer))
     try:
         url = await asyncio.wait_for(addresses.get(), 5)
         assert url.startswith("pty:///" if pty else "tcp://127.0.0.1:")
@@ -62,6 +62,10 @@ async def test_cli_over_tcp(tmp_path: Path) -> None:
 
 async def test_cli_over_pty(tmp_path: Path) -> None:
     await run_cli(tmp_path, pty=True)
+
+
+async def test_cli_over_tcp_with_lower_layer_v2(tmp_path: Path) -> None:
+    await run_cli(tmp_path, pty=False, layer="v2")
 
 
 async def test_cli_refuses_other_schemes() -> None:
