@@ -114,13 +114,14 @@ async def check_one(rig: Rig, receipt: Receipt, document: FiscalDocument) -> Non
 
 async def exchange_size(rig: Rig) -> int:
     """Bytes (both directions) of one whole receipt exchange through the driver."""
+    await rig.link.status()  # as the worker does before a step
     session = rig.driver.link.session
     assert session is not None
     counter = CuttingTransport(session.transport, 1 << 30)
     session.transport = counter
     document = await rig.driver.register(mixed_sale(total_extra=0))
-    await check_one(rig, mixed_sale(total_extra=0), document)
     session.transport = counter.inner
+    await check_one(rig, mixed_sale(total_extra=0), document)
     return (1 << 30) - counter.budget
 
 
