@@ -32,6 +32,8 @@ async def test_shift_sale_return_and_close(bench: Bench) -> None:
     assert document.number == 3 and document.total == 53485 == archived.total
     assert document.kind is ReceiptKind.SALE and archived.change == 4515
     assert document.fiscal_sign == archived.fiscal_sign
+    assert (document.shift_number, document.receipt_number) == (1, 1) == (
+        archived.shift_number, archived.receipt_number)
     assert bench.emulator.cash == 45485
     back = await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000,
                                       kind=ReceiptKind.SALE_RETURN))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from openkkm.drivers.base import Driver
@@ -161,7 +162,7 @@ class AtolDriver(Driver):
             raise
         except ProtocolError as exc:  # ERR unreadable: the receipt may be fiscalised
             raise unknown_close(exc) from exc
-        return await after_commit(self._last_document())
+        return await after_commit(self._receipt_document())
 
     async def cancel_receipt(self) -> None:
         """Cancel a receipt left open; no-op when none is open."""
@@ -246,6 +247,13 @@ class AtolDriver(Driver):
         if cashier is not None:
             part = tlv.tlv(PropTag.CASHIER, tlv.string(cashier.name, 64))
             await self.link.execute(cmd_receipt.WriteProps(tlv=part))
+
+    async def _receipt_document(self) -> FiscalDocument:
+        """The receipt just closed, with its shift and receipt numbers (A4 10)."""
+        document = await self._last_document()
+        shift = await self.link.execute(cmd_fn.FnShift(), cmd_fn.FnShiftStateAnswer)
+        return replace(document, shift_number=shift.shift_number,
+                       receipt_number=shift.receipt_number)
 
     async def _last_document(self) -> FiscalDocument:
         """The FD the last step formed."""
