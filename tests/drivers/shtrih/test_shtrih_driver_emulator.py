@@ -33,7 +33,7 @@ from openkkm.fiscal.types import (
 )
 from openkkm.protocol.shtrih.cmd_receipt import OpenReceipt, OperationV2
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
-from openkkm.transport import open_pty_pair
+from openkkm.transport import Transport, open_pty_pair, serve_tcp
 
 
 async def test_shift_sale_with_change_return_and_archive_round_trip() -> None:
@@ -231,3 +231,26 @@ async def test_a_line_executed_twice_after_a_restart_cancels_the_receipt() -> No
     document = await driver.register(mixed_sale())  # the retry after "not performed"
     assert emu.fn.document(document.number).total == mixed_sale().total
     await driver.stop()
+
+
+async def test_tcp_link_dropped_while_idle_is_reopened_before_the_next_command() -> None:
+    emu = emulator(ManualClock())
+    ends: list[Transport] = []
+
+    async def serve(end: Transport) -> None:
+        ends.append(end)
+        await emu.serve(end)
+
+    listener = await serve_tcp(serve, "127.0.0.1", 0)
+    driver = ShtrihDriver(device_config(f"tcp://127.0.0.1:{listener.port}"), data_dir=".")
+    try:
+        await driver.start()
+        await driver.open_shift(None)
+        await ends[0].close()  # the register drops the idle connection
+        await asyncio.sleep(0.05)
+        driver.link.idle_probe = 0.0
+        document = await driver.register(small_sale(700))  # no error: reconnected first
+        assert len(ends) == 2 and emu.fn.document(document.number).total == 700
+    finally:
+        await driver.stop()
+        await listener.close()

@@ -7,9 +7,10 @@ first command, so a dropped TCP link heals by itself, but never in the middle of
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from openkkm.errors import (
     DeviceRejected,
@@ -27,6 +28,9 @@ from openkkm.protocol.shtrih.timeouts import answer_timeout
 from openkkm.transport import LoopHub, Transport, open_transport
 
 log = logging.getLogger(__name__)
+IDLE_PROBE: Final = 1.0  #: seconds without a command after which the link is checked
+PROBE_SECONDS: Final = 0.005  #: how long the check reads
+READ_CHUNK: Final = 512
 A = TypeVar("A", bound=Answer)
 T = TypeVar("T")
 
@@ -48,6 +52,8 @@ class ShtrihLink:
         self.timeouts = timeouts  #: seconds to wait for each command's answer
         self.session: HostSession | None = None
         self.broken = False
+        self.idle_probe = IDLE_PROBE  #: seconds idle after which ``ready`` checks the link
+        self.last_used = 0.0  #: event-loop time of the last command
 
     async def open(self) -> None:
         """Open the transport and a fresh session; a failure is a ``TransportError``."""
@@ -74,9 +80,26 @@ class ShtrihLink:
                 log.debug("closing %s failed", self.url, exc_info=True)
 
     async def ready(self) -> None:
-        """Reopen the link if the last command broke it (call before a step, never inside)."""
+        """Reopen the link if it broke or was dropped while idle (call before a step, never inside).
+
+        A peer that closed an idle TCP link is noticed only by reading, so after ``idle_probe``
+        seconds without a command the link is read briefly: end of stream reopens it, and stray
+        bytes (an answer the device repeats on ENQ anyway) are dropped.
+        """
         if self.session is None or self.broken or self.session.transport.closed:
             await self.open()
+            return
+        if asyncio.get_running_loop().time() - self.last_used < self.idle_probe:
+            return
+        try:
+            stray = await self.session.transport.read(READ_CHUNK, PROBE_SECONDS)
+        except DeviceTimeout:
+            return
+        except LinkLost:
+            log.info("%s: the link was closed while idle; reconnecting", self.url)
+            await self.open()
+            return
+        log.warning("%s: dropped %d stray bytes before a command", self.url, len(stray))
 
     @property
     def transport(self) -> Transport:
@@ -99,6 +122,7 @@ class ShtrihLink:
     async def execute(self, request: Request, answer: type[A]) -> A:
         """Run one typed command; a transport failure marks the link broken."""
         session = self._session()
+        self.last_used = asyncio.get_running_loop().time()
         try:
             return await session.execute(request, answer)
         except (DeviceRejected, FiscalStateError):
@@ -110,6 +134,7 @@ class ShtrihLink:
     async def execute_raw(self, command: bytes, data: bytes) -> bytes:
         """Run a command the typed table lacks; return its answer DATA (a device error raises)."""
         session = self._session()
+        self.last_used = asyncio.get_running_loop().time()
         code = int.from_bytes(command, "big")
         try:
             payload = await session.execute_raw(command + data, self.timeouts(code))
