@@ -175,3 +175,25 @@ async def test_a_value_the_device_cannot_take_fails_before_anything_is_sent(benc
         await bench.driver.register(sale(("Сыр", 5000, "0.0005", VatRate.VAT22), cash=3))
     assert fine.value.loc == ("items", 0, "quantity")
     assert bench.emulator.received == sent and not bench.emulator.fn.receipt_open
+
+
+async def test_receipt_texts_print_in_order(bench: Bench) -> None:
+    from dataclasses import replace
+
+    from openkkm.fiscal.types import Barcode, PageEnd, PrintText
+    await bench.driver.open_shift(None)
+    receipt = replace(
+        sale(("Хлеб", 5000, "1", VatRate.VAT22), ("Чай", 7000, "1", VatRate.VAT10), cash=12000),
+        header=(PrintText("Добро пожаловать"), PageEnd()),
+        elements=(PrintText("перед чаем"), Barcode("EAN13", "4600000000008"), PrintText("конец")),
+        element_positions=(1, 1, 5), footer=(PrintText("Спасибо"), PageEnd()))
+    journal = bench.emulator.journal
+    start = len(journal)
+    document = await bench.driver.register(receipt)
+    printed = journal[start:]
+    assert printed[:4] == ["Добро пожаловать", "перед чаем", "4600000000008", "конец"]
+    assert printed[4].startswith(f"ЧЕК 1 ФД {document.number}")
+    assert printed[5:] == ["Спасибо", "-------- cut"]
+    start = len(journal)
+    await bench.driver.register(replace(receipt, print_paper=False))
+    assert all(not line.startswith(("Добро", "Спасибо")) for line in journal[start:])

@@ -24,14 +24,12 @@ from openkkm.errors import (
 )
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
-    Barcode,
     Cashier,
     DeviceInfo,
     DeviceStatus,
     FfdVersion,
     FiscalDocument,
-    PageEnd,
-    PrintText,
+    PrintElement,
     Receipt,
     Registration,
     ShiftState,
@@ -45,12 +43,14 @@ from openkkm.protocol.atol.messages import Request
 
 from . import mapping
 from .link import AtolLink, after_commit
+from .printing import print_requests
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
     from openkkm.transport import LoopHub
 
 log = logging.getLogger(__name__)
+NO_PRINT: Final = 0x02  #: 0x92 flag: form the receipt without printing it (H)
 SHIFT_STATES: Final = {FnShiftState.CLOSED: ShiftState.CLOSED, FnShiftState.OPEN: ShiftState.OPEN,
                        FnShiftState.EXPIRED: ShiftState.EXPIRED}
 FFD_LABELS: Final = {version.label: version for version in FfdVersion}
@@ -138,10 +138,14 @@ class AtolDriver(Driver):
 
     async def register(self, receipt: Receipt) -> FiscalDocument:
         """Open, fill and close one receipt; see the module docstring for the error rules."""
-        opening = cmd_receipt.OpenReceipt(receipt_type=mapping.receipt_type(receipt))
+        opening = cmd_receipt.OpenReceipt(receipt_type=mapping.receipt_type(receipt),
+                                          flags=0 if receipt.print_paper else NO_PRINT)
         body: list[Request] = list(mapping.receipt_props(receipt))
+        body += self._prints(receipt, receipt.header)
         for index, item in enumerate(receipt.items):
+            body += self._prints(receipt, _elements_before(receipt, index))
             body += [mapping.item_request(item, index), mapping.item_props(item, self.ffd)]
+        body += self._prints(receipt, _elements_before(receipt, len(receipt.items)))
         body += mapping.payments(receipt)
         close = cmd_receipt.CloseReceipt()
         for request in (opening, *body, close):
@@ -162,7 +166,9 @@ class AtolDriver(Driver):
             raise
         except ProtocolError as exc:  # ERR unreadable: the receipt may be fiscalised
             raise unknown_close(exc) from exc
-        return await after_commit(self._receipt_document())
+        document = await after_commit(self._receipt_document())
+        await self._footer(receipt)
+        return document
 
     async def cancel_receipt(self) -> None:
         """Cancel a receipt left open; no-op when none is open."""
@@ -190,19 +196,10 @@ class AtolDriver(Driver):
             total=answer.total)
 
     async def print_slip(self, slip: Slip) -> None:
-        """Print the text lines of a slip (barcodes as their text, images skipped)."""
+        """Print a slip (see :mod:`.printing` for what prints), with its extra copies."""
         if not slip.print_paper:
             return
-        requests: list[Request] = []
-        for element in slip.elements:
-            if isinstance(element, PrintText):
-                text = element.text or " "
-                requests += [cmd_state.PrintString(text=text[i : i + self.line_length])
-                             for i in range(0, len(text), self.line_length)]
-            elif isinstance(element, PageEnd):
-                requests.append(cmd_state.Cut())
-            elif isinstance(element, Barcode):
-                requests.append(cmd_state.PrintString(text=element.value[: self.line_length]))
+        requests = print_requests(slip.elements, self.line_length)
         await self.link.ready()
         for request in requests * (1 + slip.copies):
             await self.link.execute(request)
@@ -248,6 +245,23 @@ class AtolDriver(Driver):
             part = tlv.tlv(PropTag.CASHIER, tlv.string(cashier.name, 64))
             await self.link.execute(cmd_receipt.WriteProps(tlv=part))
 
+    def _prints(self, receipt: Receipt, elements: tuple[PrintElement, ...]) -> list[Request]:
+        """Print commands inside the receipt, unless it is not printed."""
+        if not receipt.print_paper:
+            return []
+        return print_requests(elements, self.line_length, cuts=False)
+
+    async def _footer(self, receipt: Receipt) -> None:
+        """Print the footer after the close; the receipt is fiscalised, so failures only log."""
+        if not receipt.print_paper or not receipt.footer:
+            return
+        try:
+            for request in print_requests(receipt.footer, self.line_length):
+                await self.link.execute(request)
+        except OpenKKMError as exc:
+            log.warning("receipt fiscalised, but its footer did not print on %s: %s",
+                        self.link.url, exc.en)
+
     async def _receipt_document(self) -> FiscalDocument:
         """The receipt just closed, with its shift and receipt numbers (A4 10)."""
         document = await self._last_document()
@@ -273,6 +287,14 @@ class AtolDriver(Driver):
             await self.cancel_receipt()
         except OpenKKMError as exc:
             log.warning("cannot cancel the open receipt on %s: %s", self.link.url, exc.en)
+
+
+def _elements_before(receipt: Receipt, index: int) -> tuple[PrintElement, ...]:
+    """The elements printed before item ``index`` (``len(items)``: after the last item)."""
+    last = len(receipt.items)
+    return tuple(element for element, at in
+                 zip(receipt.elements, receipt.element_positions, strict=False)
+                 if at == index or (index == last and at > last))
 
 
 def unknown_close(exc: Exception) -> TransportError:
