@@ -147,3 +147,24 @@ async def test_an_ffd_change_follows_a_clean_current_state_report(start: Start) 
     assert changed["Info"]["FFDVersion"] == "1.05"
     bad = await server.run("KkmRegOfd", admin=True, **reg("ChangeKkm", SetFfdVersion=7))
     assert bad["Error"].startswith("Поле RegKkmOfd.SetFfdVersion: недопустимое значение 7")
+
+
+async def test_a_closed_fn_is_replaced_by_a_new_one(start: Start) -> None:
+    server = await start()
+    early = await server.run("KkmRegOfd", admin=True, **reg("ChangeFN"))
+    assert early["Status"] == 2 and "ФН не закрыт" in early["Error"]
+    old = (await server.run("GetDataKKT"))["Info"]["FnNumber"]
+    server.driver().drive.confirm_ofd()
+    assert (await server.run("KkmRegOfd", admin=True, **reg("Close")))["Status"] == 0
+    replaced = await server.run("KkmRegOfd", admin=True, **reg("ChangeFN"))
+    assert replaced["Status"] == 0, replaced
+    assert replaced["CheckNumber"] == 1
+    info = replaced["Info"]
+    assert info["FnNumber"] != old and len(info["FnNumber"]) == 16
+    assert info["FN_IsFiscal"] is True
+    assert await reasons(server, 1) == 1  # bit 0: ФН replaced
+    sale = await server.run("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+    assert sale["Status"] == 0, sale
+    assert f"fn={info['FnNumber']}" in sale["QRCode"]
+    listed = (await server.run("List"))["ListUnit"][0]
+    assert listed["FnNumber"] == info["FnNumber"]

@@ -10,8 +10,9 @@ from fn_helpers import item, new_drive
 from openkkm.emulators.fn.drive import FiscalDrive
 from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.persist import StateFile
+from openkkm.emulators.fn.setup import replace_drive, state_path
 from openkkm.emulators.fn.state import OpenReceipt
-from openkkm.fiscal.types import Payments, ReceiptKind
+from openkkm.fiscal.types import DocumentType, Payments, ReceiptKind
 
 GS = "\x1d"
 CODE = f"0104601234567890215Abc1234567{GS}91EE10{GS}92dGVzdA=="
@@ -62,3 +63,18 @@ def test_an_open_receipt_saved_before_marking_loads() -> None:
     receipt = OpenReceipt.from_json({"kind": 1, "correction": None,
                                      "items": [["00", 100, 11, 18]]})
     assert receipt.items[0].marking_code == ""
+
+
+def test_a_closed_fn_is_replaced_and_its_files_kept(tmp_path: Path) -> None:
+    path = state_path(tmp_path, 1)
+    drive = new_drive(path)
+    with pytest.raises(FnError) as caught:
+        replace_drive(drive, drive.registration, 1, tmp_path, 1)
+    assert caught.value.refusal is Refusal.FN_NOT_CLOSED
+    drive.confirm_ofd()
+    drive.close_fn()
+    new = replace_drive(drive, drive.registration, 1, tmp_path, 1, clock=drive.clock)
+    assert int(new.fn_number) == int(drive.fn_number) + 1
+    assert new.document(1).type is DocumentType.REREGISTRATION
+    assert (tmp_path / f"fn-1.{drive.fn_number}.json").exists()
+    assert FiscalDrive.load(StateFile(path)).fn_number == new.fn_number

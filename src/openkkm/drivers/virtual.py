@@ -29,13 +29,17 @@ from openkkm.emulators.fn.counters import readout
 from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
 from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.receipt import ReceiptDetails
-from openkkm.emulators.fn.setup import open_drive, registration_data, state_path
+from openkkm.emulators.fn.setup import (
+    open_drive,
+    registration_data,
+    replace_drive,
+    state_path,
+)
 from openkkm.errors import (
     ConfigError,
     DeviceRejected,
     FiscalStateError,
     LinkLost,
-    NotSupportedError,
     OpenKKMError,
 )
 from openkkm.fiscal.marking import parse
@@ -291,8 +295,7 @@ class VirtualDriver(Driver):
                                    "The register is already registered: re-register instead "
                                    "(ChangeOFD, ChangeOrganization, ChangeKkm)")
         if change.action is RegistrationAction.CHANGE_FN:
-            raise NotSupportedError("Виртуальная касса: замена ФН не поддерживается",
-                                    "Virtual register: replacing the ФН is not supported")
+            return await self._replace_fn(change)
         with _fn_errors():
             if change.action is RegistrationAction.CLOSE:
                 document = await self._io(drive.close_fn, change.cashier)
@@ -302,6 +305,18 @@ class VirtualDriver(Driver):
                 data = registration_data(change.registration, drive.registration.key_days)
                 document = await self._io(drive.reregister, data, change.reason, change.cashier)
         return document.to_fiscal_document(drive.fn_number)
+
+    async def _replace_fn(self, change: RegistrationChange) -> FiscalDocument:
+        """Swap the closed simulated ФН for a new one whose FD 1 re-registers the register."""
+        old = self.drive
+        if change.registration is None:
+            raise ValueError("a ФН replacement needs the registration data")
+        data = registration_data(change.registration, old.registration.key_days)
+        with _fn_errors():
+            self._drive = await self._io(functools.partial(
+                replace_drive, old, data, change.reason, self.data_dir, self.config.num,
+                cashier=change.cashier, clock=self._clock))
+        return self._drive.document(1).to_fiscal_document(self._drive.fn_number)
 
     async def _before_commit(self) -> None:
         delay = self.faults.fire(Fault.DELAY_BEFORE_COMMIT)

@@ -81,10 +81,13 @@ class FiscalDrive:
     @classmethod
     def create(cls, registration: RegistrationData, store: StateFile | None = None, *,
                clock: Clock = system_clock, key: bytes | None = None,
-               cashier: Cashier | None = None, capacity: int = CAPACITY) -> FiscalDrive:
+               cashier: Cashier | None = None, capacity: int = CAPACITY,
+               reason: int | None = None) -> FiscalDrive:
         """Create a fresh ФН, activated now; form the registration report as FD 1 and save it.
 
         ``capacity`` is the archive size in documents (a setting: the real figure is unknown).
+        With ``reason`` FD 1 is a re-registration report instead: a ФН replacing a closed one
+        (``FISCAL.md`` §12.2).
         """
         if not reg_number_valid(registration.reg_number, registration.inn,
                                 registration.kkt_number):
@@ -94,7 +97,12 @@ class FiscalDrive:
                         activated_at=now, capacity=capacity)
         drive = cls(state, store, clock=clock)
         parts = documents.registration_parts(registration, registration.key_days)
-        drive._form(DocumentType.REGISTRATION, now, parts + documents.cashier_tags(cashier))
+        if reason is None:
+            drive._form(DocumentType.REGISTRATION, now, parts + documents.cashier_tags(cashier))
+        else:
+            parts += documents.reason_tags(FfdVersion(registration.ffd), reason)
+            drive._form(DocumentType.REREGISTRATION, now,
+                        parts + documents.cashier_tags(cashier))
         return drive
 
     @classmethod

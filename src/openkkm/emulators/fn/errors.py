@@ -62,6 +62,7 @@ class Refusal(IntEnum):
     MARKING_NEEDS_FFD_12 = 31
     MARKING_CODE_BAD = 32
     MARKING_CODE_REPEATED = 33
+    FN_NOT_CLOSED = 34
 
 
 class RefusalText(NamedTuple):
@@ -175,6 +176,10 @@ REFUSALS: dict[Refusal, RefusalText] = {
     Refusal.MARKING_CODE_REPEATED: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Код маркировки повторяется в чеке",
         "The marking code is repeated in the receipt"),
+    Refusal.FN_NOT_CLOSED: RefusalText(
+        FnCode.WRONG_STATE, True,
+        "ФН не закрыт: перед заменой ФН закройте его архив (KkmRegOfd, Command = Close)",
+        "The fiscal drive is not closed: close its archive before replacing it"),
     Refusal.BAD_QUANTITY: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Количество должно быть больше нуля",
         "The quantity must be greater than zero"),

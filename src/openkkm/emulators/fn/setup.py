@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 from openkkm.config import DeviceConfig
 from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
+from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.identity import (
     make_fn_number,
     make_kkt_number,
@@ -13,7 +16,7 @@ from openkkm.emulators.fn.identity import (
 )
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.state import RegistrationData
-from openkkm.fiscal.types import FfdVersion, Registration, TaxSystem
+from openkkm.fiscal.types import Cashier, FfdVersion, Registration, TaxSystem
 
 FFD_BY_LABEL = {version.label: version for version in FfdVersion}
 KEY_DAYS_15_MONTHS = 470  #: FISCAL.md §10.2
@@ -62,3 +65,24 @@ def open_drive(config: DeviceConfig, data_dir: str | Path, *,
     if store.exists():
         return FiscalDrive.load(store, clock=clock)
     return FiscalDrive.create(default_registration(config), store, clock=clock)
+
+
+def replace_drive(old: FiscalDrive, registration: RegistrationData, reason: int,
+                  data_dir: str | Path, device: int, *, cashier: Cashier | None = None,
+                  clock: Clock = system_clock) -> FiscalDrive:
+    """Install a new ФН in place of ``old``, which must be closed; FD 1 re-registers the ККТ.
+
+    The old ФН's files stay beside, named after its number. The new number is the one in
+    ``registration`` when it differs from the old one, else the old one plus one.
+    """
+    if not old.closed:
+        raise FnError(Refusal.FN_NOT_CLOSED)
+    number = registration.fn_number
+    if number == old.fn_number:
+        number = str(int(number) + 1).zfill(len(number))
+    path = state_path(data_dir, device)
+    for source in (path, path.with_suffix(".archive")):
+        if source.exists():
+            os.replace(source, source.with_name(f"{source.stem}.{old.fn_number}{source.suffix}"))
+    return FiscalDrive.create(replace(registration, fn_number=number), StateFile(path),
+                              clock=clock, cashier=cashier, reason=reason)
