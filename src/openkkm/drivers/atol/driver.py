@@ -29,7 +29,6 @@ from openkkm.fiscal.types import (
     DeviceStatus,
     FfdVersion,
     FiscalDocument,
-    PrintElement,
     Receipt,
     Registration,
     ShiftState,
@@ -43,7 +42,7 @@ from openkkm.protocol.atol.messages import Request
 
 from . import mapping
 from .link import AtolLink, after_commit
-from .printing import print_requests
+from .printing import elements_before, in_receipt, print_requests
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
@@ -141,11 +140,12 @@ class AtolDriver(Driver):
         opening = cmd_receipt.OpenReceipt(receipt_type=mapping.receipt_type(receipt),
                                           flags=0 if receipt.print_paper else NO_PRINT)
         body: list[Request] = list(mapping.receipt_props(receipt))
-        body += self._prints(receipt, receipt.header)
+        body += in_receipt(receipt, receipt.header, self.line_length)
         for index, item in enumerate(receipt.items):
-            body += self._prints(receipt, _elements_before(receipt, index))
+            body += in_receipt(receipt, elements_before(receipt, index), self.line_length)
             body += [mapping.item_request(item, index), mapping.item_props(item, self.ffd)]
-        body += self._prints(receipt, _elements_before(receipt, len(receipt.items)))
+        body += in_receipt(receipt, elements_before(receipt, len(receipt.items)),
+                           self.line_length)
         body += mapping.payments(receipt)
         close = cmd_receipt.CloseReceipt()
         for request in (opening, *body, close):
@@ -245,12 +245,6 @@ class AtolDriver(Driver):
             part = tlv.tlv(PropTag.CASHIER, tlv.string(cashier.name, 64))
             await self.link.execute(cmd_receipt.WriteProps(tlv=part))
 
-    def _prints(self, receipt: Receipt, elements: tuple[PrintElement, ...]) -> list[Request]:
-        """Print commands inside the receipt, unless it is not printed."""
-        if not receipt.print_paper:
-            return []
-        return print_requests(elements, self.line_length, cuts=False)
-
     async def _footer(self, receipt: Receipt) -> None:
         """Print the footer after the close; the receipt is fiscalised, so failures only log."""
         if not receipt.print_paper or not receipt.footer:
@@ -287,14 +281,6 @@ class AtolDriver(Driver):
             await self.cancel_receipt()
         except OpenKKMError as exc:
             log.warning("cannot cancel the open receipt on %s: %s", self.link.url, exc.en)
-
-
-def _elements_before(receipt: Receipt, index: int) -> tuple[PrintElement, ...]:
-    """The elements printed before item ``index`` (``len(items)``: after the last item)."""
-    last = len(receipt.items)
-    return tuple(element for element, at in
-                 zip(receipt.elements, receipt.element_positions, strict=False)
-                 if at == index or (index == last and at > last))
 
 
 def unknown_close(exc: Exception) -> TransportError:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintElement, PrintText
+from openkkm.fiscal.types import (
+    Barcode,
+    Image,
+    PageEnd,
+    PrintElement,
+    PrintText,
+    Receipt,
+)
 from openkkm.protocol.atol.cmd_state import Cut, PrintString
 from openkkm.protocol.atol.messages import Request
 
@@ -32,3 +39,19 @@ def print_requests(elements: tuple[PrintElement, ...], line_length: int, *,
         elif isinstance(element, Image):
             log.info("a picture is not printed: no ATOL picture command is implemented")
     return requests
+
+
+def in_receipt(receipt: Receipt, elements: tuple[PrintElement, ...], line_length: int
+               ) -> list[Request]:
+    """Print commands inside an open receipt (no cuts), none when it is not printed."""
+    if not receipt.print_paper:
+        return []
+    return print_requests(elements, line_length, cuts=False)
+
+
+def elements_before(receipt: Receipt, index: int) -> tuple[PrintElement, ...]:
+    """The elements printed before item ``index`` (``len(items)``: after the last item)."""
+    last = len(receipt.items)
+    return tuple(element for element, at in
+                 zip(receipt.elements, receipt.element_positions, strict=False)
+                 if at == index or (index == last and at > last))
