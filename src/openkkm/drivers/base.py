@@ -9,6 +9,10 @@ Every fiscal step is split so that the worker can journal between them: it reads
 (last document number), journals what it is about to do, then calls ``register`` /
 ``open_shift`` / ``close_shift``. After a lost answer it calls ``read_document`` to learn
 whether the step happened.
+
+The operations added for the full 54-ФЗ command set (reports, cash, archive reads, counters,
+marking checks, registration) are not abstract: each refuses with ``NotSupportedError`` naming
+the device kind until its driver implements it, so a driver can grow one command at a time.
 """
 
 from __future__ import annotations
