@@ -1,4 +1,5 @@
-"""Cut the link at every byte of a receipt exchange, and lose every reply: never 0 or 2 receipts.
+"""Cut the link at every byte of a receipt exchange, lose every reply, cut the power at every
+command: never 0 or 2 receipts.
 
 After each failure the test reconciles with the jobs worker's own ``reconcile`` (status, then the
 documents from the expected number on; a receipt left open is cancelled; a proven "not formed"
@@ -27,7 +28,7 @@ from openkkm.jobs.recovery import reconcile as jobs_reconcile
 
 RECEIPT = sale(("Хлеб", 5000, "2", VatRate.VAT22), ("Сок", 12000, "1", VatRate.VAT10),
                cash=20000, electronic=2000, change=0)
-STEPS = ("56", "92", "e6", "e8", "99", "4a", "a430", "a440")
+STEPS = ("56", "92", "e6", "e8", "99", "4a", "a430", "a440", "a410")
 
 
 async def reconcile(bench: Bench, expected: int, receipt: Receipt) -> FiscalDocument | None:
@@ -91,13 +92,14 @@ async def test_cut_at_every_byte_and_lose_every_reply(tmp_path: Path, layer: str
             runs.append(await run_command(bench, f"lose_reply@{code}*1", RECEIPT))
             runs.append(await run_command(bench, f"cut_after@{code}*1", RECEIPT))
             runs.append(await run_command(bench, f"nak@{code}*1", RECEIPT))
+            runs.append(await run_command(bench, f"power_loss@{code}*1", RECEIPT))
         counts = [count for count, _path in runs]
         paths = {name: sum(1 for _c, path in runs if path == name)
                  for name in ("answered", "reconciled", "retried")}
         duplicated = sum(1 for count in counts if count > 1)
         lost = sum(1 for count in counts if count < 1)
         print(f"ATOL link-cut sweep, lower layer {layer}: {len(counts)} receipt commands ({size + 1} cut positions, "
-              f"{len(STEPS)} steps x 3 reply faults): {duplicated} duplicated, {lost} lost; "
+              f"{len(STEPS)} steps x 4 faults): {duplicated} duplicated, {lost} lost; "
               f"{paths}")
         assert (duplicated, lost) == (0, 0)
         assert all(paths.values())

@@ -107,6 +107,10 @@ class AtolEmulator:
         out = step.write  # a quick result goes out with the packet's answer, in one write
         for task_id, message in step.tasks:
             code = split_command(message[2:])[0] if len(message) > 2 else None
+            if self.plan.fire(WireFault.POWER_LOSS, code) is not None:
+                await self._write(transport, out)
+                self.restart()
+                return False
             delay = self.plan.fire(WireFault.DELAY, code)
             if delay is not None:
                 await self._write(transport, out)
@@ -128,6 +132,9 @@ class AtolEmulator:
         await self._write(transport, step.write)
         for message in step.commands:
             code = split_command(message[2:])[0] if len(message) > 2 else None
+            if self.plan.fire(WireFault.POWER_LOSS, code) is not None:
+                self.restart()
+                return False
             delay = self.plan.fire(WireFault.DELAY, code)
             if delay is not None:
                 await asyncio.sleep(delay.value)
@@ -139,6 +146,14 @@ class AtolEmulator:
             else:
                 self.link_v2.drop()
         return True
+
+    def restart(self) -> None:
+        """Power cycle: the register forgets its mode, receipt session and task buffer."""
+        self.mode = Mode.SELECT
+        self.receipt = None
+        self.props = Props()
+        self.exchange = DeviceExchange()
+        self.link_v2 = DeviceExchangeV2()
 
     def execute(self, message: bytes) -> bytes:
         """Run one upper-layer command message and return the answer message."""

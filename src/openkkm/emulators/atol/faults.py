@@ -10,7 +10,10 @@ the ФН in a state a real register could be in:
 - ``cut_at=N`` — the link closes after the device received N bytes of the connection;
 - ``nak`` — a received packet is taken as damaged: the device asks for it again;
 - ``delay=S`` — the result comes S seconds late (``REQ`` meanwhile answers "in progress");
-- ``paper_out`` — the printer has no paper from the moment the plan is set.
+- ``paper_out`` — the printer has no paper from the moment the plan is set;
+- ``power_loss`` — the power fails as the command arrives: it does not run, the link drops and
+  the register restarts in mode 0 with an empty task buffer; a receipt begun in the ФН stays
+  open there (and is cancellable), as on a real register.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class WireFault(StrEnum):
     NAK = "nak"
     DELAY = "delay"
     PAPER_OUT = "paper_out"
+    POWER_LOSS = "power_loss"
 
     @property
     def takes_value(self) -> bool:
