@@ -197,3 +197,19 @@ async def test_receipt_texts_print_in_order(bench: Bench) -> None:
     start = len(journal)
     await bench.driver.register(replace(receipt, print_paper=False))
     assert all(not line.startswith(("Добро", "Спасибо")) for line in journal[start:])
+
+
+async def test_slow_close_is_polled_and_paper_out_is_reported(bench: Bench) -> None:
+    driver, emulator = bench.driver, bench.emulator
+    await driver.open_shift(None)
+    assert driver.link.session is not None
+    driver.link.session.exchange.poll_interval = 0.01  # type: ignore[union-attr]
+    emulator.set_faults("delay@4a=0.1*1")
+    document = await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000))
+    assert document.number == emulator.fn.last_number == 3
+    emulator.set_faults("paper_out")
+    assert (await driver.status()).paper_out
+    with pytest.raises(DeviceRejected) as no_paper:
+        await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000))
+    assert no_paper.value.vendor_code == 103 and "бумаги" in no_paper.value.ru
+    assert emulator.fn.last_number == 3 and not emulator.fn.receipt_open
