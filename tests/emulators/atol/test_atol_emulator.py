@@ -127,3 +127,20 @@ async def test_paced_line_still_answers(tmp_path: Path) -> None:
     finally:
         await host.close()
         await task
+
+
+async def test_serve_in_process_on_a_loop_hub(tmp_path: Path) -> None:
+    from openkkm.emulators.atol import serve_in_process
+    from openkkm.transport import LoopHub
+    hub = LoopHub()
+    config = DeviceConfig(num=4, kind="atol", url="loop://emulator-4")
+    emulator = AtolEmulator(config, data_dir=tmp_path)
+    await serve_in_process(emulator, hub, "emulator-4")
+    driver = AtolDriver(config, data_dir=str(tmp_path), hub=hub)
+    await driver.start()
+    try:
+        assert (await driver.status()).fn_number == emulator.fn.fn_number
+    finally:
+        await driver.stop()
+        hub.unlisten("emulator-4")
+    await asyncio.sleep(0)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .device import DEFAULT_PORT, AtolEmulator, serve_tcp_emulator
+from .device import DEFAULT_PORT, AtolEmulator, serve_in_process, serve_tcp_emulator
 
-__all__ = ["DEFAULT_PORT", "AtolEmulator", "serve_tcp_emulator"]
+__all__ = ["DEFAULT_PORT", "AtolEmulator", "serve_in_process", "serve_tcp_emulator"]

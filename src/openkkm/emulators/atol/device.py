@@ -26,6 +26,7 @@ from openkkm.protocol.atol.exchange import DeviceExchange
 from openkkm.protocol.atol.exchange_v2 import DeviceExchangeV2
 from openkkm.protocol.atol.messages import encode_error
 from openkkm.protocol.atol.registry import decode_request
+from openkkm.transport import LoopHub
 from openkkm.transport.base import Transport
 from openkkm.transport.stream import TcpListener, serve_tcp
 
@@ -227,6 +228,21 @@ def _drive(config: DeviceConfig, data_dir: str | Path | None, state_file: str | 
     if data_dir is not None:
         return open_drive(config, data_dir, clock=clock)
     return FiscalDrive.create(default_registration(config), None, clock=clock)
+
+
+async def serve_in_process(emulator: AtolEmulator, hub: LoopHub, name: str) -> None:
+    """Make ``loop://<name>`` on ``hub`` reach ``emulator``; each connection gets a task.
+
+    The tasks end when their host end closes; ``hub.unlisten(name)`` stops new connections.
+    """
+    tasks: set[asyncio.Task[None]] = set()
+
+    def accept(device_end: Transport) -> None:
+        task = asyncio.get_running_loop().create_task(emulator.serve(device_end))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    hub.listen(name, accept)
 
 
 async def serve_tcp_emulator(emulator: AtolEmulator, host: str = "127.0.0.1",
