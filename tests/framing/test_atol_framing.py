@@ -14,7 +14,11 @@ from openkkm.framing.atol_v3 import AddFlags, DamagedPacket, Packet
 
 Decoder = Callable[[bytes], tuple[int, object]]
 
-V2_VECTORS = [("02 00 00 3F 03 3C", "00 00 3F")]
+V2_VECTORS = [
+    ("02 00 00 3F 03 3C", "00 00 3F"),  # PROTOCOLS.md §2.1
+    # atol4j's TransportProtocolV2Test: DLE and ETX stuffed, STX inside the data is not
+    ("02 1F 00 FF 10 10 02 10 03 1A 03 E8", "1F 00 FF 10 02 03 1A"),
+]
 #: (packet, id, DATA) — §2.2 examples and the §7 verified CRC vectors
 V3_VECTORS = [
     ("FE 00 00 01 9D", 1, ""),
