@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import os
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from shtrih_e2e_helpers import (
@@ -27,9 +28,14 @@ from openkkm.fiscal.types import (
     Correction,
     CorrectionType,
     DocumentType,
+    Item,
+    PaymentObject,
+    Payments,
+    Receipt,
     ReceiptKind,
     ShiftState,
     TaxSystem,
+    VatRate,
 )
 from openkkm.protocol.shtrih.cmd_receipt import OpenReceipt, OperationV2
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
@@ -254,3 +260,50 @@ async def test_tcp_link_dropped_while_idle_is_reopened_before_the_next_command()
     finally:
         await driver.stop()
         await listener.close()
+
+
+MARKED = "0104600439931256215Vbx,GkQ5cKqX\x1d91EE06\x1d92" + "B" * 88
+
+
+def marked_sale(accept_on_bad: bool = True) -> Receipt:
+    """One marked line of 50.00 paid by card."""
+    item = Item(
+        name="Туфли",
+        price=5000,
+        quantity=Decimal(1),
+        amount=5000,
+        vat=VatRate.VAT22,
+        subject=PaymentObject.MARKED_WITH_CODE,
+        marking_code=MARKED,
+        marking_accept_on_bad=accept_on_bad,
+    )
+    return Receipt(kind=ReceiptKind.SALE, items=(item,), payments=Payments(electronic=5000))
+
+
+async def test_marked_line_is_checked_accepted_and_bound() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    check = await driver.check_marking(MARKED, 1)
+    assert check.checked and check.good
+    document = await driver.register(marked_sale())
+    archived = emu.fn.document(document.number)
+    [(_, item)] = [(t, v) for t, v in tlv.iter_tlv(archived.tlv[4:]) if t == 1059]
+    item_tags = dict(tlv.iter_tlv(item))
+    assert 1163 in item_tags and item_tags[2106][0] & 0b11 == 0b11  # checked by the ФН: good
+    await driver.stop()
+
+
+async def test_bad_marking_code_refuses_unless_accepted_on_bad() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    emu.fn.rejected_codes.add(MARKED)
+    last = emu.fn.last_number
+    with pytest.raises(DeviceRejected) as refused:
+        await driver.register(marked_sale(accept_on_bad=False))
+    assert "не прошел проверку" in refused.value.ru
+    assert emu.fn.last_number == last and not (await driver.status()).receipt_open
+    document = await driver.register(marked_sale(accept_on_bad=True))
+    assert emu.fn.document(document.number).total == 5000
+    await driver.stop()

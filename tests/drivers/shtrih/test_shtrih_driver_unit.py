@@ -298,19 +298,36 @@ async def test_counters_read_just_before_spare_ff40(device: ScriptedDevice) -> N
 async def test_printed_elements_go_where_the_receipt_places_them(device: ScriptedDevice) -> None:
     driver = await driver_on(device)
     receipt = replace(
-        sale(), header=(PrintText("Шапка"),), elements=(PrintText("перед хлебом"),),
-        element_positions=(1,), footer=(PrintText("Спасибо", font=1),), copies=1)
+        sale(),
+        header=(PrintText("Шапка"),),
+        elements=(PrintText("перед хлебом"),),
+        element_positions=(1,),
+        footer=(PrintText("Спасибо", font=1),),
+        copies=1,
+    )
     device.log.clear()
     await driver.register(receipt)
-    printed = [(request.code, getattr(request, "text", "")) for request in device.log
-               if request.code in (Command.PRINT_STRING, Command.PRINT_STRING_FONT,
-                                   Command.OPERATION_V2, Command.CLOSE_RECEIPT_EXT,
-                                   Command.REPEAT_DOCUMENT)]
+    printed = [
+        (request.code, getattr(request, "text", ""))
+        for request in device.log
+        if request.code
+        in (
+            Command.PRINT_STRING,
+            Command.PRINT_STRING_FONT,
+            Command.OPERATION_V2,
+            Command.CLOSE_RECEIPT_EXT,
+            Command.REPEAT_DOCUMENT,
+        )
+    ]
     assert printed == [
-        (Command.PRINT_STRING, "Шапка"), (Command.OPERATION_V2, ""),
-        (Command.PRINT_STRING, "перед хлебом"), (Command.OPERATION_V2, ""),
-        (Command.PRINT_STRING_FONT, "Спасибо"), (Command.CLOSE_RECEIPT_EXT, ""),
-        (Command.REPEAT_DOCUMENT, "")]
+        (Command.PRINT_STRING, "Шапка"),
+        (Command.OPERATION_V2, ""),
+        (Command.PRINT_STRING, "перед хлебом"),
+        (Command.OPERATION_V2, ""),
+        (Command.PRINT_STRING_FONT, "Спасибо"),
+        (Command.CLOSE_RECEIPT_EXT, ""),
+        (Command.REPEAT_DOCUMENT, ""),
+    ]
     device.log.clear()
     await driver.register(replace(receipt, print_paper=False))
     assert not device.sent(Command.PRINT_STRING) and not device.sent(Command.REPEAT_DOCUMENT)

@@ -19,6 +19,7 @@ from openkkm.fiscal.types import (
     DeviceInfo,
     DeviceStatus,
     FiscalDocument,
+    MarkingCheck,
     Receipt,
     Slip,
 )
@@ -30,6 +31,7 @@ from openkkm.protocol.shtrih.cmd_fn import (
     ShiftParams,
     ShiftParamsAnswer,
 )
+from openkkm.protocol.shtrih.cmd_marking import AcceptMarking, AcceptMarkingAnswer, CheckMarking
 from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument, RepeatDocument
 from openkkm.protocol.shtrih.cmd_receipt import CancelReceipt
 from openkkm.protocol.shtrih.cmd_shift import CashAnswer, CashIn, CashOut, OpenDrawer, XReport
@@ -51,6 +53,7 @@ from .documents import DocumentReader
 from .identity import Identity, read_identity
 from .link import ShtrihLink, after_commit, forming
 from .mapping import shift_state
+from .marking import check_code, marking_bytes
 from .printing import print_requests
 from .receipt import Counters
 
@@ -236,6 +239,16 @@ class ShtrihDriver(Driver):
         if stlv is None:
             raise self._unsupported("чтение документа из архива ФН", "reading documents back")
         return document, stlv
+
+    async def check_marking(self, code: str, planned_status: int) -> MarkingCheck:
+        """Check a marking code with the FN (FF61), then clear the check (FF69 reject)."""
+        await self.link.ready()
+        check = CheckMarking(planned_status=planned_status, marking_code=marking_bytes(code, 0))
+        result = await check_code(self.link, check)
+        await self.link.execute(AcceptMarking(accept=0), AcceptMarkingAnswer)
+        return MarkingCheck(
+            code=code, result=result, checked=bool(result & 1), good=bool(result & 2)
+        )
 
     async def _formed(self, number: int) -> FiscalDocument:
         """Read the report just formed; a failure here means "reconcile", not "refused"."""

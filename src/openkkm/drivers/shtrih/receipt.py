@@ -22,13 +22,20 @@ from openkkm.errors import (
     TransportError,
     ValidationError,
 )
-from openkkm.fiscal.types import FfdVersion, FiscalDocument, PrintElement, Receipt, TaxSystem
+from openkkm.fiscal.types import (
+    FfdVersion,
+    FiscalDocument,
+    PrintElement,
+    Receipt,
+    TaxSystem,
+)
 from openkkm.protocol.shtrih.cmd_fn import (
     FindDocument,
     FindDocumentAnswer,
     ShiftParams,
     ShiftParamsAnswer,
 )
+from openkkm.protocol.shtrih.cmd_marking import BindMarking, CheckMarking
 from openkkm.protocol.shtrih.cmd_misc import Subtotal, SubtotalAnswer
 from openkkm.protocol.shtrih.cmd_receipt import (
     CancelReceipt,
@@ -50,6 +57,7 @@ from .mapping import (
     tax_system_bit,
     vat_code,
 )
+from .marking import MarkingStep, check_step, marking_bytes, planned_status
 from .printing import print_requests
 
 log = logging.getLogger(__name__)
@@ -71,7 +79,7 @@ class ReceiptPlan:
     """The commands of one receipt, built and validated up front."""
 
     open: OpenReceipt
-    body: tuple[Request, ...]  #: tags, lines, line tags and printed elements, in order
+    body: tuple[Request | MarkingStep, ...]  #: tags, checks, lines, line tags, prints, in order
     close: CloseReceiptExt
 
 
@@ -83,7 +91,7 @@ def plan(
 ) -> ReceiptPlan:
     """Build every command of ``receipt``; ``ValidationError`` if a value cannot be sent."""
     receipt_tlvs = tags.packed(tags.receipt_tags(receipt, ffd))
-    body: list[Request] = [WriteTlv(tlv=run) for run in receipt_tlvs]
+    body: list[Request | MarkingStep] = [WriteTlv(tlv=run) for run in receipt_tlvs]
     body += _prints(receipt.header, receipt, line_length)
     positions = receipt.element_positions
     operation = OPERATION_TYPES[receipt.kind]
@@ -92,6 +100,10 @@ def plan(
             element for element, at in zip(receipt.elements, positions, strict=False) if at == index
         )
         body += _prints(before, receipt, line_length)
+        code = marking_bytes(item.marking_code, index)
+        if code:
+            check = CheckMarking(planned_status=planned_status(receipt, item), marking_code=code)
+            body.append(MarkingStep(check, item.marking_accept_on_bad, index))
         body.append(
             OperationV2(
                 operation=operation,
@@ -108,6 +120,8 @@ def plan(
         )
         item_tlvs = tags.packed(tags.item_tags(item, ffd, index))
         body += [WriteOperationTlv(tlv=run) for run in item_tlvs]
+        if code:
+            body.append(BindMarking(marking_code=code))  # after the line's tags (§1.7)
     trailing = tuple(
         element
         for element, at in zip(receipt.elements, positions, strict=False)
@@ -121,7 +135,7 @@ def plan(
     )
     opening = OpenReceipt(receipt_type=receipt_type(receipt))
     for request in (opening, *body, close):
-        _validate(request)
+        _validate(request.check if isinstance(request, MarkingStep) else request)
     return ReceiptPlan(opening, tuple(body), close)
 
 
@@ -131,6 +145,9 @@ async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
     try:
         lines_total = 0
         for request in steps.body:
+            if isinstance(request, MarkingStep):
+                await check_step(link, request)
+                continue
             await link.execute(request, request.answer)
             if isinstance(request, OperationV2):
                 lines_total += request.amount or 0
