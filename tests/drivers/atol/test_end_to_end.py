@@ -213,3 +213,21 @@ async def test_slow_close_is_polled_and_paper_out_is_reported(bench: Bench) -> N
         await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000))
     assert no_paper.value.vendor_code == 103 and "бумаги" in no_paper.value.ru
     assert emulator.fn.last_number == 3 and not emulator.fn.receipt_open
+
+
+async def test_garbled_answer_to_a_fiscal_step_means_reconcile(bench: Bench) -> None:
+    from openkkm.errors import DeviceTimeout
+    driver, emulator = bench.driver, bench.emulator
+    real = emulator.execute
+
+    def garbled_close(message: bytes) -> bytes:
+        answer = real(message)
+        return b"\x55" if message[2:3] in (b"\x4a", b"\x9a") else answer
+
+    emulator.execute = garbled_close  # type: ignore[method-assign]
+    with pytest.raises(DeviceTimeout):
+        await driver.open_shift(None)
+    with pytest.raises(DeviceTimeout):
+        await driver.register(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000))
+    assert emulator.fn.last_number == 3  # both happened: the worker finds them by number
+    assert (await driver.read_document(3)) is not None

@@ -122,7 +122,7 @@ class AtolDriver(Driver):
         await self.link.ready()
         await self.link.enter(Mode.REGISTRATION)
         await self._cashier(cashier)
-        await self.link.execute(cmd_receipt.OpenShift())
+        await self._fiscal_step(cmd_receipt.OpenShift())
         return await after_commit(self._last_document())
 
     async def close_shift(self, cashier: Cashier | None) -> FiscalDocument:
@@ -132,7 +132,7 @@ class AtolDriver(Driver):
             await self.link.enter(Mode.REGISTRATION)
             await self._cashier(cashier)
         await self.link.enter(Mode.Z_REPORTS)
-        await self.link.execute(cmd_receipt.ZReport())
+        await self._fiscal_step(cmd_receipt.ZReport())
         return await after_commit(self._last_document())
 
     async def register(self, receipt: Receipt) -> FiscalDocument:
@@ -160,12 +160,10 @@ class AtolDriver(Driver):
             await self._cancel_quietly()
             raise
         try:
-            await self.link.execute(close)
+            await self._fiscal_step(close)
         except (DeviceRejected, FiscalStateError):
             await self._cancel_quietly()  # refused: nothing was fiscalised
             raise
-        except ProtocolError as exc:  # ERR unreadable: the receipt may be fiscalised
-            raise unknown_close(exc) from exc
         document = await after_commit(self._receipt_document())
         await self._footer(receipt)
         return document
@@ -256,6 +254,15 @@ class AtolDriver(Driver):
             log.warning("receipt fiscalised, but its footer did not print on %s: %s",
                         self.link.url, exc.en)
 
+    async def _fiscal_step(self, request: Request) -> None:
+        """Send a command that forms a document; an unreadable answer means "reconcile"."""
+        try:
+            await self.link.execute(request)
+        except (DeviceRejected, FiscalStateError):
+            raise
+        except ProtocolError as exc:  # the answer is garbled: the step may have happened
+            raise unknown_outcome(exc) from exc
+
     async def _receipt_document(self) -> FiscalDocument:
         """The receipt just closed, with its shift and receipt numbers (A4 10)."""
         document = await self._last_document()
@@ -283,8 +290,8 @@ class AtolDriver(Driver):
             log.warning("cannot cancel the open receipt on %s: %s", self.link.url, exc.en)
 
 
-def unknown_close(exc: Exception) -> TransportError:
-    """The error for a receipt close whose answer is unreadable: the worker must reconcile."""
-    return DeviceTimeout(f"Ответ ККТ на закрытие чека не прочитан ({exc}): результат проверяется "
-                         f"по ФН", f"The register's answer to the receipt close is unreadable "
-                         f"({exc}): checking the FN")
+def unknown_outcome(exc: Exception) -> TransportError:
+    """The error for a fiscal step whose answer is unreadable: the worker must reconcile."""
+    return DeviceTimeout(f"Ответ ККТ на фискальную команду не прочитан ({exc}): результат "
+                         f"проверяется по ФН", f"The register's answer to a fiscal command is "
+                         f"unreadable ({exc}): checking the FN")
