@@ -135,3 +135,15 @@ def test_a_tlv_longer_than_one_call_is_a_validation_error() -> None:
     )
     with pytest.raises(ValidationError):
         tags.receipt_tags(receipt, FfdVersion.V1_2)
+
+
+def test_product_code_by_ffd() -> None:
+    old = tags.product_code("4600439931256", FfdVersion.V1_05)
+    assert dict(tlv.iter_tlv(old))[1162] == b"\x45\x0d" + (4600439931256).to_bytes(6, "big")
+    new = dict(tlv.iter_tlv(tags.product_code("4600439931256", FfdVersion.V1_2)))
+    assert dict(tlv.iter_tlv(new[1163])) == {1302: b"4600439931256"}
+    other = dict(tlv.iter_tlv(tags.product_code("ABC-1", FfdVersion.V1_2)))
+    assert dict(tlv.iter_tlv(other[1163])) == {1300: b"ABC-1"}
+    assert dict(tlv.iter_tlv(tags.product_code("4600439931257", FfdVersion.V1_05)))[1162][:2] == (
+        b"\0\0"
+    )  # a wrong check digit is not an EAN-13

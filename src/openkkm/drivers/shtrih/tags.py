@@ -63,6 +63,10 @@ class Tag(IntEnum):
     COUNTRY_CODE = 1230
     CUSTOMS_DECLARATION = 1231
     CUSTOMER = 1256
+    PRODUCT_CODE = 1162
+    PRODUCT_CODE_12 = 1163
+    CODE_UNRECOGNISED = 1300
+    CODE_EAN13 = 1302
     MEASURE = 2108
 
 
@@ -141,6 +145,8 @@ def item_tags(item: Item, ffd: FfdVersion, index: int) -> list[bytes]:
             parts.append(tlv.tlv(Tag.MEASURE, tlv.byte(item.measure)))
     elif item.measure_unit:
         parts.append(_text(Tag.MEASURE_UNIT, item.measure_unit, 16))
+    if item.ean13 and not item.marking_code:  # a marked line gets 1163 from FF67
+        parts.append(product_code(item.ean13, ffd))
     if item.agent_role is not None:
         parts.append(tlv.tlv(Tag.ITEM_AGENT_ROLE, tlv.byte(1 << item.agent_role)))
     if item.agent_data is not None:
@@ -157,6 +163,27 @@ def item_tags(item: Item, ffd: FfdVersion, index: int) -> list[bytes]:
     if item.excise is not None:
         parts.append(tlv.tlv(Tag.EXCISE, tlv.vln(item.excise)))
     return _checked(parts, ("items", index))
+
+
+def product_code(code: str, ffd: FfdVersion) -> bytes:
+    """The product code: 1163 (1302 EAN-13 or 1300 other) from FFD 1.2, 1162 before it.
+
+    An FFD 1.05 EAN-13 is ``45 0D`` and the number in 6 bytes big-endian; any other code is
+    ``00 00`` and its first 30 bytes (FFD table 26 notes).
+    """
+    ean13 = len(code) == 13 and code.isdigit() and _ean13_valid(code)
+    if ffd >= FfdVersion.V1_2:
+        inner = _text(Tag.CODE_EAN13, code, 13) if ean13 else _text(Tag.CODE_UNRECOGNISED, code, 32)
+        return tlv.stlv(Tag.PRODUCT_CODE_12, [inner])
+    if ean13:
+        return tlv.tlv(Tag.PRODUCT_CODE, b"\x45\x0d" + int(code).to_bytes(6, "big"))
+    return tlv.tlv(Tag.PRODUCT_CODE, b"\x00\x00" + code.encode(tlv.ENCODING, "replace")[:30])
+
+
+def _ean13_valid(code: str) -> bool:
+    """Tell whether 13 digits end with the right EAN-13 check digit."""
+    weighted = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(code[:12]))
+    return (10 - weighted % 10) % 10 == int(code[12])
 
 
 def agent_data(data: AgentData) -> bytes:
