@@ -1,4 +1,4 @@
-"""The v3 exchange under random loss and damage in both directions: a task never runs twice.
+"""Both exchanges under random loss and damage in both directions: a command never runs twice.
 
 Hypothesis draws, for each transmission, whether it passes, is lost or has a byte damaged. The
 host either gets the right answer or gives up with ``DeviceTimeout`` (unknown outcome); the
@@ -12,8 +12,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openkkm.errors import DeviceTimeout
+from openkkm.errors import DeviceTimeout, LinkLost
 from openkkm.protocol.atol.exchange import DeviceExchange, HostExchange
+from openkkm.protocol.atol.exchange_v2 import DeviceExchangeV2, HostExchangeV2
 
 PASS, DROP, DAMAGE = 0, 1, 2
 faults = st.lists(st.sampled_from([PASS, PASS, PASS, DROP, DAMAGE]), max_size=120)
@@ -73,3 +74,32 @@ def test_tasks_run_at_most_once_and_answers_are_right(plan: list[int]) -> None:
         assert runs[message] <= 1
     if not plan:
         assert answered == 6
+
+
+@settings(max_examples=150, deadline=None)
+@given(faults)
+def test_v2_commands_run_at_most_once_and_answers_are_right(plan: list[int]) -> None:
+    channel = Channel(plan)
+    host, device = HostExchangeV2(max_retries=4), DeviceExchangeV2()
+    runs: Counter[bytes] = Counter()
+    for index in range(6):
+        message = bytes((0, 0, 0x3F, index))
+        step = host.begin(message, 10.0)
+        for _ in range(300):
+            if step.answer is not None:
+                assert step.answer == result_for(message)
+                device.receive(channel.carry(step.write))  # the final ACK
+                break
+            reply = device.receive(channel.carry(step.write))
+            out = reply.write
+            for command in reply.commands:
+                runs[command] += 1
+                out += device.respond(result_for(command))
+            arrived = channel.carry(out)
+            try:
+                step = host.receive(arrived) if arrived else host.expire()
+            except (DeviceTimeout, LinkLost):
+                break
+        else:
+            raise AssertionError("the exchange neither finished nor gave up")
+        assert runs[message] <= 1

@@ -141,7 +141,11 @@ class DeviceStepV2:
 
 
 class DeviceExchangeV2:
-    """Device side of one v2 connection."""
+    """Device side of one v2 connection.
+
+    An ``ENQ`` from the host always wins: an answer still on offer (its ``ENQ`` or frame lost)
+    is dropped, as the host has given up on it and will reconcile.
+    """
 
     def __init__(self) -> None:
         self.phase = Phase.IDLE
@@ -167,7 +171,7 @@ class DeviceExchangeV2:
                     write += ACK_BYTE
                 continue
             byte, self._buffer = self._buffer[0], self._buffer[1:]
-            if byte == ENQ and self.phase in (Phase.IDLE, Phase.READING):
+            if byte == ENQ:  # the host wants to send; an answer it gave up on is dropped
                 self.phase = Phase.READING
                 write += ACK_BYTE
             elif byte == EOT and self.phase is Phase.READING and self._received is not None:
@@ -177,7 +181,7 @@ class DeviceExchangeV2:
             elif self.phase is Phase.ENQ_SENT and byte == ACK:
                 self.phase = Phase.FRAME_SENT
                 write += self._pending
-            elif self.phase is Phase.ENQ_SENT and byte in (NAK, ENQ):
+            elif self.phase is Phase.ENQ_SENT and byte == NAK:
                 write += ENQ_BYTE
             elif self.phase is Phase.FRAME_SENT and byte == ACK:
                 self.phase = Phase.IDLE
