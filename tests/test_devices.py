@@ -41,3 +41,20 @@ async def test_mismatched_url_is_a_config_error(tmp_path: Path, kind: str, url: 
     config = load(None, {"server.data_dir": str(tmp_path), "devices": [{"num": 1, "kind": kind, "url": url}]})
     with pytest.raises(ConfigError, match="url"):
         await Devices(config).start()
+
+
+async def test_atol_emulator_behind_an_emulator_url(tmp_path: Path) -> None:
+    from openkkm.drivers.atol import AtolDriver
+
+    config = load(None, {"server.data_dir": str(tmp_path),
+                         "devices": [{"num": 5, "kind": "atol", "url": "emulator://atol"}]})
+    devices = Devices(config)
+    driver = (await devices.start())[5]
+    try:
+        assert isinstance(driver, AtolDriver)
+        await driver.start()
+        status = await driver.status()
+        assert status.fn_number == devices.emulators[5].fn.fn_number
+    finally:
+        await driver.stop()
+        await devices.stop()

@@ -1,6 +1,6 @@
 """Build the configured devices: one driver each, and the emulators ``emulator://`` URLs ask for.
 
-A device whose URL is ``emulator://shtrih`` gets that family's device
+A device whose URL is ``emulator://shtrih`` (or ``emulator://atol``) gets that family's device
 emulator run in this process, over the simulated ФН kept in the data directory, and its driver
 reaches it through an in-memory link (``loop://``) with the real wire protocol, byte for byte.
 That is what a config-less server runs, so a newcomer sees the whole path work.
@@ -8,16 +8,20 @@ That is what a config-less server runs, so a newcomer sees the whole path work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from openkkm.config import Config, DeviceConfig
 from openkkm.drivers.base import Driver, driver_class
-from openkkm.emulators.shtrih import ShtrihEmulator, serve_in_process
+from openkkm.emulators import atol, shtrih
 from openkkm.errors import ConfigError
 from openkkm.transport import LoopHub
 
 EMULATOR_SCHEME = "emulator://"
-EMULATORS: dict[str, Callable[..., ShtrihEmulator]] = {"shtrih": ShtrihEmulator}
+EMULATORS: dict[str, tuple[Callable[..., Any], Callable[..., Awaitable[None]]]] = {
+    "shtrih": (shtrih.ShtrihEmulator, shtrih.serve_in_process),
+    "atol": (atol.AtolEmulator, atol.serve_in_process),
+}  #: family -> (emulator class, function that serves it on a LoopHub name)
 
 
 class Devices:
@@ -26,7 +30,7 @@ class Devices:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.hub = LoopHub()
-        self.emulators: dict[int, ShtrihEmulator] = {}
+        self.emulators: dict[int, Any] = {}
         self._names: list[str] = []
 
     async def start(self) -> dict[int, Driver]:
@@ -52,7 +56,8 @@ class Devices:
                 f"эмуляторы есть для: {', '.join(sorted(EMULATORS))}",
                 f"Device {device.num}: url {device.url!r} does not fit kind = {device.kind!r}; "
                 f"emulators exist for: {', '.join(sorted(EMULATORS))}")
-        emulator = EMULATORS[family](device, data_dir=str(self.config.data_path))
+        emulator_class, serve_in_process = EMULATORS[family]
+        emulator = emulator_class(device, data_dir=str(self.config.data_path))
         name = f"emulator-{device.num}"
         await serve_in_process(emulator, self.hub, name)
         self.emulators[device.num] = emulator

@@ -1,4 +1,4 @@
-"""``openkkm emulator shtrih``: serve an emulated Shtrih-M register over TCP or a pty.
+"""``openkkm emulator shtrih|atol``: serve an emulated register over TCP or a pty.
 
 The first line on stdout is the address served (``tcp://127.0.0.1:7778`` or the pty path), so
 scripts and tests can wait for it; the process runs until SIGINT or SIGTERM and exits 0.
@@ -20,6 +20,7 @@ from openkkm.config import DeviceConfig
 from openkkm.errors import ConfigError
 
 DEFAULT_LISTEN = "tcp://127.0.0.1:7778"
+ATOL_LISTEN = "tcp://127.0.0.1:5555"
 log = logging.getLogger("openkkm.emulator")
 
 
@@ -27,46 +28,31 @@ def add_parser(sub: Any) -> None:
     """Register the ``emulator`` subcommand on the main parser's subparsers."""
     emulator = sub.add_parser("emulator", help="run a device emulator")
     kinds = emulator.add_subparsers(dest="kind", required=True)
-    shtrih = kinds.add_parser(
-        "shtrih", help="a fiscalised Shtrih-M register with a simulated ФН"
-    )
-    where = shtrih.add_mutually_exclusive_group()
-    where.add_argument(
-        "--listen",
-        default=DEFAULT_LISTEN,
-        metavar="tcp://HOST:PORT",
-        help=f"TCP address (default {DEFAULT_LISTEN}; port 0 = any free)",
-    )
-    where.add_argument(
-        "--pty", action="store_true", help="serve on a new pseudo-terminal"
-    )
-    shtrih.add_argument(
-        "--state", metavar="FILE", help="ФН state file (default in the data dir)"
-    )
-    shtrih.add_argument(
-        "--num", type=int, default=1, help="device number (seeds the ФН numbers)"
-    )
-    shtrih.add_argument(
-        "--baud", type=int, default=0, help="pace answers at this baud rate"
-    )
-    shtrih.add_argument(
-        "--fault",
-        default="",
-        metavar="SPEC",
-        help="wire fault plan, e.g. lose_reply@ff45*1,delay=2",
-    )
-    shtrih.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
-    )
+    shtrih = kinds.add_parser("shtrih", help="a fiscalised Shtrih-M register with a simulated ФН")
+    _common(shtrih, DEFAULT_LISTEN, "lose_reply@ff45*1,delay=2")
+    atol = kinds.add_parser("atol", help="a fiscalised ATOL register with a simulated ФН")
+    _common(atol, ATOL_LISTEN, "lose_reply*1,delay=2")
+    atol.add_argument("--layer", choices=["v3", "v2"], default="v3",
+                      help="lower layer the register speaks (default v3)")
 
 
-def default_state(num: int) -> Path:
+def _common(parser: Any, listen: str, fault_example: str) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--listen", default=listen, metavar="tcp://HOST:PORT",
+                       help=f"TCP address (default {listen}; port 0 = any free)")
+    where.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal")
+    parser.add_argument("--state", metavar="FILE", help="ФН state file (default in the data dir)")
+    parser.add_argument("--num", type=int, default=1, help="device number (seeds the ФН numbers)")
+    parser.add_argument("--baud", type=int, default=0, help="pace answers at this baud rate")
+    parser.add_argument("--fault", default="", metavar="SPEC",
+                        help=f"wire fault plan, e.g. {fault_example}")
+    parser.add_argument("--log-level", default="info",
+                        choices=["debug", "info", "warning", "error"])
+
+
+def default_state(kind: str, num: int) -> Path:
     """Where the emulator keeps its ФН unless ``--state`` says otherwise."""
-    return (
-        Path(platformdirs.user_data_dir("openkkm"))
-        / "emulators"
-        / f"shtrih-fn-{num}.json"
-    )
+    return Path(platformdirs.user_data_dir("openkkm")) / "emulators" / f"{kind}-fn-{num}.json"
 
 
 def _tcp_address(url: str) -> tuple[str, int]:
@@ -79,6 +65,23 @@ def _tcp_address(url: str) -> tuple[str, int]:
     return parts.hostname, parts.port
 
 
+async def _serve_atol(args: argparse.Namespace) -> None:
+    from openkkm.emulators.atol.cli import serve_cli
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    state = args.state or str(default_state("atol", args.num))
+    serving = asyncio.create_task(serve_cli(
+        None if args.pty else args.listen, args.pty, state, args.baud, args.fault,
+        lambda address: print(address, flush=True), layer=args.layer))
+    await asyncio.wait([serving, asyncio.create_task(stop.wait())],
+                       return_when=asyncio.FIRST_COMPLETED)
+    serving.cancel()
+    await asyncio.gather(serving, return_exceptions=True)
+
+
 async def _serve(args: argparse.Namespace) -> None:
     from openkkm.emulators.shtrih import (
         ShtrihEmulator,
@@ -89,7 +92,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
     emulator = ShtrihEmulator(
         DeviceConfig.model_validate({"num": args.num, "kind": "shtrih"}),
-        state_file=args.state or str(default_state(args.num)),
+        state_file=args.state or str(default_state("shtrih", args.num)),
         faults=args.fault,
         baud=args.baud,
     )
@@ -124,5 +127,5 @@ async def _serve_pty(emulator: Any, device_end: Any, serve_connection: Any) -> N
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen emulator until a signal; 0 on a clean stop."""
-    asyncio.run(_serve(args))
+    asyncio.run(_serve_atol(args) if args.kind == "atol" else _serve(args))
     return 0

@@ -9,3 +9,4 @@ from openkkm.drivers import shtrih as shtrih
 from openkkm.drivers import escpos as escpos
 from openkkm.drivers import screen as screen
 from openkkm.drivers import cups as cups
+from openkkm.drivers import atol as atol
