@@ -91,7 +91,7 @@ async def test_missing_command_names_the_field(edge: Edge, body: dict[str, objec
     assert response.json()["Status"] == 2 and "Command" in response.json()["Error"]
 
 
-@pytest.mark.parametrize("name", ["PrintDocument", "AddInGetSettings", "GetLicense",
+@pytest.mark.parametrize("name", ["OutputOnCustomerDisplay", "AddInGetSettings", "GetLicense",
                                   "PayByPaymentCard", "GetServerData"])
 async def test_known_but_not_built_commands(edge: Edge, name: str) -> None:
     response = await edge.execute({"Command": name})
@@ -104,8 +104,9 @@ async def test_known_but_not_built_commands(edge: Edge, name: str) -> None:
 
 async def test_english_texts(make_edge: MakeEdge) -> None:
     edge = make_edge({"server": {"language": "en"}})
-    response = await edge.execute({"Command": "PrintDocument"})
-    assert response.json()["Error"] == "Command PrintDocument is not supported by openkkm yet"
+    response = await edge.execute({"Command": "OutputOnCustomerDisplay"})
+    assert response.json()["Error"] == ("Command OutputOnCustomerDisplay is not supported by "
+                                        "openkkm yet")
 
 
 async def test_unexpected_failure_is_200_with_an_incident_code(

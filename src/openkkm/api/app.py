@@ -24,6 +24,7 @@ from openkkm.api.body import BodyParseError, BodyTooLarge, parse_body, read_capp
 from openkkm.api.cors import CorsPolicy
 from openkkm.api.envelope import JSON_HEADERS, Status, dumps, envelope
 from openkkm.api.kkmserver.dispatch import Dispatcher
+from openkkm.api.preview import preview_name, preview_response
 from openkkm.config import Config
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class _Edge:
         self._auth = Authenticator(config)
         self._cors = CorsPolicy(config.server.cors_origins)
         self._dispatch = Dispatcher(config, jobs)
+        self._jobs = jobs
         self._limit = config.server.max_body_bytes
         self._language = config.server.language
         self._page = _PAGE.format(version=__version__).encode("utf-8")
@@ -97,6 +99,8 @@ class _Edge:
         first = segments[0].lower() if segments else ""
         if first == "execute":
             return await self._execute(request, segments, origin, cors)
+        if first == "preview" and len(segments) == 2 and method in ("GET", "HEAD"):
+            return await self._preview(request, segments[1], origin, cors)
         if method in ("GET", "HEAD") and len(segments) <= 1:
             if first == "versionjson":
                 return self._json(200, {"Version": __version__}, cors)
@@ -112,6 +116,22 @@ class _Edge:
         if self._auth.role(request.headers.get("authorization"), _client(request)) is None:
             return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
         return Response(self._page, media_type="text/html; charset=utf-8", headers=cors)
+
+    async def _preview(self, request: Request, segment: str, origin: str | None,
+                       cors: dict[str, str]) -> Response:
+        """``GET /preview/{IdCommand}.png`` / ``.html``, with the API's origin and credentials."""
+        name = preview_name(segment)
+        if name is None:
+            return Response(status_code=404, headers=cors)
+        if not self._cors.allowed(origin):
+            answer = envelope(None, command="", status=Status.ERROR,
+                              error=self._text("origin", origin))
+            return self._json(403, answer, cors)
+        if self._auth.role(request.headers.get("authorization"), _client(request)) is None:
+            return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
+        id_command, fmt = name
+        return await preview_response(self._jobs, id_command, fmt, headers=cors,
+                                      language=self._language)
 
     async def _execute(self, request: Request, segments: list[str], origin: str | None,
                        cors: dict[str, str]) -> Response:

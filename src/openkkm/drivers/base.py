@@ -43,6 +43,8 @@ class Driver(ABC):
     """One fiscal register (or an imitation of one) behind a kind name."""
 
     kind: ClassVar[str] = ""
+    #: False for printers: no fiscal drive, no ``info()``; only non-fiscal commands reach them.
+    fiscal: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import Enum
 
 from openkkm.config import DeviceConfig
-from openkkm.errors import NotFoundError
+from openkkm.drivers.base import driver_class
+from openkkm.errors import ConfigError, NotFoundError
 from openkkm.fiscal.types import DeviceInfo, Registration
 
 _ID_NAMESPACE = uuid.UUID("6b1d3c4e-2f0a-4c57-9a38-0d5e7f1a2b60")
+
+
+class Accepts(Enum):
+    """Which devices may run a command (``API.md`` §5 rule 1), and which are preferred."""
+
+    FISCAL = "fiscal"  #: fiscal registers only
+    EITHER = "either"  #: registers first, receipt printers too
+    PRINTER = "printer"  #: receipt printers only
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +31,8 @@ class Selection:
     kkt_number: str = ""
     tax_variant: str = ""
     id_device: str = ""
+    accepts: Accepts = Accepts.FISCAL
+    command: str = ""  #: named in the refusal when only devices of the wrong class match
 
 
 class DeviceHandle:
@@ -36,6 +48,7 @@ class DeviceHandle:
         self.last_error = ""
         self.last_used = 0.0
         self.busy = False
+        self.fiscal = _fiscal_kind(config.kind)  # the service sets it from the driver it runs
 
     @property
     def unit_name(self) -> str:
@@ -69,6 +82,12 @@ class DeviceHandle:
         """A GUID stable for this device number and register serial (``IdDevice``)."""
         return str(uuid.uuid5(_ID_NAMESPACE, f"{self.num}:{self.kkt_number}"))
 
+    def takes(self, accepts: Accepts) -> bool:
+        """Tell whether this device's class runs commands that accept ``accepts``."""
+        if accepts is Accepts.FISCAL:
+            return self.fiscal
+        return accepts is Accepts.EITHER or not self.fiscal
+
     def matches(self, selection: Selection) -> bool:
         """Tell whether every non-empty selection field matches (rule 2 of ``API.md`` §5)."""
         if selection.num_device and selection.num_device != self.num:
@@ -84,14 +103,62 @@ class DeviceHandle:
         return not selection.id_device or selection.id_device.lower() == self.id_device
 
 
+def _fiscal_kind(kind: str) -> bool:
+    try:
+        return driver_class(kind).fiscal
+    except ConfigError:  # an unknown kind never runs; config validation reports it
+        return True
+
+
 def select_device(handles: list[DeviceHandle], selection: Selection) -> DeviceHandle:
-    """Pick the device for a command: initialised first, ФН not full, free, least recently used."""
-    candidates = [h for h in handles if h.enabled and h.matches(selection)]
+    """Pick the device for a command: its class first, initialised, ФН not full, free, least used.
+
+    A device of the wrong class is passed over; when it is the only match, the refusal says so.
+    """
+    matching = [h for h in handles if h.enabled and h.matches(selection)]
+    candidates = [h for h in matching if h.takes(selection.accepts)]
     if not candidates:
+        if matching:
+            raise _wrong_class(matching[0], selection)
         raise NotFoundError(
             f"Устройство (с параметрами NumDevice={selection.num_device}, "
             f"InnKkm={selection.inn}, KktNumber={selection.kkt_number}) не найдено: "
             "не настроено или отключено.",
             f"Device (NumDevice={selection.num_device}, InnKkm={selection.inn}, "
             f"KktNumber={selection.kkt_number}) not found: not configured or switched off.")
-    return min(candidates, key=lambda h: (not h.online, h.fn_full, h.busy, h.last_used, h.num))
+    return min(candidates, key=lambda h: (not h.fiscal if selection.accepts is Accepts.EITHER
+                                          else False, not h.online, h.fn_full, h.busy,
+                                          h.last_used, h.num))
+
+
+def _wrong_class(handle: DeviceHandle, selection: Selection) -> NotFoundError:
+    """The refusal when the devices matching the selection are all of the wrong class."""
+    command = f"команда {selection.command}" if selection.command else "эта команда"
+    command_en = selection.command or "this command"
+    name = handle.unit_name
+    if not (selection.num_device or selection.id_device):
+        if selection.accepts is Accepts.PRINTER:
+            return NotFoundError(
+                f"Нет включенного принтера чеков, а {command} выполняется только им. Для "
+                "нефискального документа на ККТ используйте RegisterCheck с IsFiscalCheck: false.",
+                f"No receipt printer is switched on, and {command_en} runs only on one. For a "
+                "non-fiscal document on a register send RegisterCheck with IsFiscalCheck: false.")
+        return NotFoundError(
+            f"Нет включенной ККТ, а {command} выполняется только ею: настроены лишь принтеры "
+            "чеков без фискального накопителя.",
+            f"No fiscal register is switched on, and {command_en} runs only on one: only "
+            "receipt printers without a fiscal drive are configured.")
+    if handle.fiscal:
+        return NotFoundError(
+            f"Устройство {handle.num} «{name}» — ККТ, а {command} выполняется принтером чеков. "
+            "Для нефискального документа на ККТ используйте RegisterCheck с IsFiscalCheck: false.",
+            f"Device {handle.num} '{name}' is a fiscal register, and {command_en} runs on a "
+            "receipt printer. For a non-fiscal document on a register send RegisterCheck with "
+            "IsFiscalCheck: false.")
+    return NotFoundError(
+        f"Устройство {handle.num} «{name}» — принтер чеков без фискального накопителя: "
+        f"{command} на нем невозможна. Выберите ККТ (NumDevice) или отправьте документ с "
+        "IsFiscalCheck: false.",
+        f"Device {handle.num} '{name}' is a receipt printer without a fiscal drive: "
+        f"{command_en} cannot run on it. Choose a fiscal register (NumDevice) or send the "
+        "document with IsFiscalCheck: false.")

@@ -47,11 +47,17 @@ CREATE TABLE IF NOT EXISTS commands (
     expected_fd   INTEGER,
     shift_doc     TEXT,
     result        TEXT,
+    preview       TEXT,
     created_at    REAL NOT NULL,
     updated_at    REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS commands_state_updated ON commands (state, updated_at);
 """
+
+#: Every column but ``preview``, which only ``Journal.preview`` reads.
+_COLUMNS = ("id_command, command, num_device, body_hash, request, warnings, kind, state, doc_type, "
+            "receipt_kind, receipt_total, fn_number, expected_fd, shift_doc, result, created_at, "
+            "updated_at")
 
 _UPSERT = """
 INSERT INTO commands (id_command, command, num_device, body_hash, request, warnings, kind, state,
@@ -62,7 +68,7 @@ ON CONFLICT (id_command) DO UPDATE SET
     body_hash = excluded.body_hash, request = excluded.request, warnings = excluded.warnings,
     kind = excluded.kind, state = excluded.state, doc_type = NULL, receipt_kind = NULL,
     receipt_total = NULL, fn_number = NULL, expected_fd = NULL, shift_doc = NULL,
-    result = excluded.result, created_at = excluded.created_at, updated_at = excluded.updated_at
+    result = excluded.result, preview = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at
 """
 
 
@@ -176,6 +182,9 @@ class Journal:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(_SCHEMA)
+        columns = {row["name"] for row in db.execute("PRAGMA table_info(commands)")}
+        if "preview" not in columns:  # a journal from before previews
+            db.execute("ALTER TABLE commands ADD COLUMN preview TEXT")
         self._db = db
 
     async def close(self) -> None:
@@ -210,7 +219,7 @@ class Journal:
 
     def _get(self, id_command: str) -> JournalRow | None:
         record = self._conn().execute(
-            "SELECT * FROM commands WHERE id_command = ?", (id_command,)).fetchone()
+            f"SELECT {_COLUMNS} FROM commands WHERE id_command = ?", (id_command,)).fetchone()
         return None if record is None else _row(record)
 
     async def put(self, stored: StoredCommand, *, body_hash: str, kind: str, state: State,
@@ -253,18 +262,31 @@ class Journal:
             "UPDATE commands SET state = ?, updated_at = ? WHERE id_command = ?",
             (State.UNKNOWN.value, time.time(), id_command)))
 
-    async def finish(self, id_command: str, state: State, result: dict[str, Any]) -> None:
-        """Record the final state and the rendered answer (not fsynced: see the module docstring)."""
+    async def finish(self, id_command: str, state: State, result: dict[str, Any], *,
+                     preview: str | None = None) -> None:
+        """Record the final state, the rendered answer and the printed document's preview.
+
+        Not fsynced: see the module docstring.
+        """
         text = json.dumps(result, ensure_ascii=False)
         await self._run(lambda: self._write(
-            "UPDATE commands SET state = ?, result = ?, updated_at = ? WHERE id_command = ?",
-            (state.value, text, time.time(), id_command), durable=False))
+            "UPDATE commands SET state = ?, result = ?, preview = ?, updated_at = ? "
+            "WHERE id_command = ?", (state.value, text, preview, time.time(), id_command),
+            durable=False))
+
+    async def preview(self, id_command: str) -> str | None:
+        """The stored preview of ``id_command``'s printed document, or None."""
+        def read() -> str | None:
+            record = self._conn().execute(
+                "SELECT preview FROM commands WHERE id_command = ?", (id_command,)).fetchone()
+            return None if record is None else record["preview"]
+        return await self._run(read)
 
     async def rows(self, states: Iterable[State]) -> list[JournalRow]:
         """All rows in any of ``states``, oldest first."""
         wanted = [state.value for state in states]
         marks = ", ".join("?" for _ in wanted)
-        sql = f"SELECT * FROM commands WHERE state IN ({marks}) ORDER BY created_at"
+        sql = f"SELECT {_COLUMNS} FROM commands WHERE state IN ({marks}) ORDER BY created_at"
         return await self._run(
             lambda: [_row(record) for record in self._conn().execute(sql, wanted)])
 

@@ -55,7 +55,8 @@ class DeviceLink:
             raise
         self.handle.online = True
         self.handle.last_error = ""
-        await self.info_or_none()  # registration data for receipts and List
+        if self.driver.fiscal:
+            await self.info_or_none()  # registration data for receipts and List
 
     def offline(self, exc: OpenKKMError) -> None:
         """Mark the device offline with the error (logged at ERROR once per outage)."""
@@ -85,6 +86,8 @@ async def start_device(handle: DeviceHandle, driver: Driver, call_timeout: float
     try:
         await asyncio.wait_for(driver.start(), call_timeout)
         handle.online = True
+        if not driver.fiscal:  # a printer has no registration to read
+            return
         info = await asyncio.wait_for(driver.info(), call_timeout)
     except (OpenKKMError, TimeoutError) as exc:
         handle.last_error = exc.ru if isinstance(exc, OpenKKMError) else "ККТ не отвечает"

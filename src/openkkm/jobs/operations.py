@@ -8,6 +8,7 @@ read or print and may simply fail on a transport error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from openkkm.errors import (
     DeviceRejected,
@@ -26,6 +27,9 @@ from openkkm.fiscal.types import (
     RegistrationChange,
     Slip,
 )
+
+if TYPE_CHECKING:
+    from openkkm.layout.document import Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +170,22 @@ class DocumentRead:
 
 
 @dataclass(frozen=True, slots=True)
+class SlipPrinted:
+    """A non-fiscal document printed (or only laid out, with ``NotPrint``).
+
+    ``document`` is what was printed, for the preview (None if it could not be laid out);
+    ``warnings`` are (ru, en) texts such as characters the printer's code page lacks.
+    """
+
+    document: Document | None
+    warnings: tuple[tuple[str, str], ...] = ()
+
+    def warning(self, language: str = "ru") -> list[str]:
+        """The warnings in ``language``."""
+        return [en if language == "en" else ru for ru, en in self.warnings]
+
+
+@dataclass(frozen=True, slots=True)
 class MarkingChecked:
     """The ФН's answers to the codes of a ``CheckMarking``, in order."""
 
@@ -173,7 +193,7 @@ class MarkingChecked:
 
 
 Outcome = (ReceiptDone | ShiftDone | DeviceInfo | CashDone | DocumentRead | Counters
-           | MarkingChecked | None)
+           | MarkingChecked | SlipPrinted | None)
 
 
 def is_fiscal(operation: Operation) -> bool:

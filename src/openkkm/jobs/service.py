@@ -42,6 +42,7 @@ __all__ = ["Answer", "AnswerKind", "DeviceHandle", "JobService", "Renderer", "Se
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL = 3600.0
+RECENT_PREVIEWS = 64  #: previews kept in memory until their journal write has surely landed
 RECOVERY_WAIT = 15.0
 
 
@@ -61,6 +62,8 @@ class JobService:
             drivers = {device.num: driver_class(device.kind)(device, data_dir=data_dir)
                        for device in config.effective_devices if device.enabled}
         self._drivers = drivers
+        for num, driver in drivers.items():
+            self._handles[num].fiscal = driver.fiscal
         self._journal = Journal(config.data_path / "journal.sqlite3")
         self._backoff = backoff
         self._call_timeout = call_timeout
@@ -68,6 +71,7 @@ class JobService:
         self._probe_interval = probe_interval
         self._cache_size = cache_size
         self._cache: OrderedDict[str, Record] = OrderedDict()
+        self._previews: OrderedDict[str, str] = OrderedDict()
         self._active: dict[str, Job] = {}
         self._locks = IdLocks()
         self._workers: dict[int, DeviceWorker] = {}
@@ -251,6 +255,13 @@ class JobService:
             self._remember(id_command, record)
         return record
 
+    async def preview(self, id_command: str) -> str | None:
+        """The stored preview (``layout.store``) of what ``id_command`` printed, or None."""
+        recent = self._previews.get(id_command)
+        if recent is not None:
+            return recent
+        return await self._journal.preview(id_command)
+
     def _remember(self, id_command: str, record: Record) -> None:
         self._cache[id_command] = record
         self._cache.move_to_end(id_command)
@@ -261,6 +272,11 @@ class JobService:
         if self._active.get(job.id_command) is job:
             del self._active[job.id_command]
         self._remember(job.id_command, from_job(job))
+        self._previews.pop(job.id_command, None)
+        if job.preview is not None:
+            self._previews[job.id_command] = job.preview
+            while len(self._previews) > RECENT_PREVIEWS:
+                self._previews.popitem(last=False)
 
     def _unit_name(self, num: int) -> str:
         handle = self._handles.get(num)

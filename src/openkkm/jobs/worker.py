@@ -58,6 +58,7 @@ from openkkm.jobs.reads import (
     move_cash,
     run_plain,
 )
+from openkkm.jobs.preview import preview_text, print_slip
 from openkkm.jobs.recovery import DriveReplaced, reconcile
 
 log = logging.getLogger(__name__)
@@ -178,12 +179,14 @@ class DeviceWorker:
         a final state lost to a crash leaves the row ``sent`` for reconciliation to rebuild.
         """
         response = safe_render(self._render, job.stored, outcome)
+        if state is State.DONE and not isinstance(outcome, OpenKKMError):
+            job.preview = preview_text(job.operation, outcome, self.handle.registration)
         job.state = state
         job.response = response
         job.settled.set()
         self._finished(job)
         try:
-            await self._journal.finish(job.id_command, state, response)
+            await self._journal.finish(job.id_command, state, response, preview=job.preview)
         except Exception:  # answered already; a sent row reconciles at restart
             log.exception("journal write failed for %s (%s)", job.id_command, state)
 
@@ -212,8 +215,7 @@ class DeviceWorker:
         if isinstance(operation, ReadInfo):
             return await self.link.info()
         if isinstance(operation, PrintSlip):
-            await self.link.call(self.driver.print_slip(operation.slip))
-            return None
+            return await print_slip(self.link, self.driver, operation.slip)
         if isinstance(operation, PlainOperation):
             return await run_plain(self.link, self.driver, operation)
         status = await self.link.status()

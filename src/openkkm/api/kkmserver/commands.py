@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from openkkm.jobs.devices import Accepts
+
 
 class CommandClass(IntEnum):
     """Which kind of device a command runs on (``API.md`` §6.1 «Class»)."""
@@ -72,3 +74,16 @@ ALIASES: dict[str, str] = {"GetСounters": "GetCounters"}  # Cyrillic «С» (§
 def lookup(name: str) -> CommandSpec | None:
     """The command called ``name`` (aliases resolved), or None when it is unknown."""
     return COMMANDS.get(ALIASES.get(name, name))
+
+
+#: ККТ commands a receipt printer runs too (``API.md`` §5 rule 1); ``RegisterCheck`` with
+#: ``IsFiscalCheck: false`` is decided by its handler.
+EITHER_DEVICE = frozenset({"GetLineLength", "OpenCashDrawer", "GetDataKKT"})
+
+
+def accepts(name: str) -> Accepts:
+    """Which devices may run the command called ``name``."""
+    spec = lookup(name)
+    if spec is not None and spec.kind is CommandClass.PRINTER:
+        return Accepts.PRINTER
+    return Accepts.EITHER if name in EITHER_DEVICE else Accepts.FISCAL

@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING, Any
 from openkkm.api.auth import Role
 from openkkm.api.envelope import Status, add_warning, dumps, envelope
 from openkkm.api.kkmserver import device_commands as dc
-from openkkm.api.kkmserver.commands import CommandSpec, lookup
+from openkkm.api.kkmserver.commands import CommandSpec, accepts, lookup
 from openkkm.api.kkmserver.fields import error_text
 from openkkm.api.kkmserver.handlers import ReportCommands
-from openkkm.api.kkmserver.register_check import build_receipt, parse_register_check
+from openkkm.api.kkmserver.printer_commands import PrinterCommands
+from openkkm.api.kkmserver.register_check import build_receipt, build_slip, parse_register_check
 from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
 from openkkm.config import Config
 from openkkm.errors import NotFoundError, OpenKKMError, ValidationError
-from openkkm.fiscal.types import Receipt
-from openkkm.jobs.devices import Selection
+from openkkm.fiscal.types import Receipt, Slip
+from openkkm.jobs.devices import Accepts, Selection
 from openkkm.jobs.operations import (
     CloseShift,
     OpenShift,
@@ -37,6 +38,7 @@ from openkkm.jobs.operations import (
 from openkkm.jobs.service import Answer, AnswerKind
 
 if TYPE_CHECKING:
+    from openkkm.api.kkmserver.check_common import Notice
     from openkkm.jobs.devices import DeviceHandle
     from openkkm.jobs.service import JobService
 
@@ -115,6 +117,7 @@ class Dispatcher:
     def __init__(self, config: Config, jobs: JobService) -> None:
         self._jobs = jobs
         self.language = config.server.language
+        self._printers = PrinterCommands(self, body_hash)
         self._handlers: dict[str, Callable[[Call], Awaitable[dict[str, Any]]]] = {
             "List": self._list,
             "GetRezult": self._get_rezult,
@@ -125,6 +128,7 @@ class Dispatcher:
             "GetDataKKT": self._data_kkt,
             "GetLineLength": self._line_length,
             **ReportCommands(self, body_hash).handlers(),
+            **self._printers.handlers(),
         }
 
     def text(self, key: str, *args: object) -> str:
@@ -248,13 +252,14 @@ class Dispatcher:
         """All configured devices, by number."""
         return self._jobs.devices()
 
-    def select(self, call: Call) -> DeviceHandle:
-        """The device a command's selection fields name (§5)."""
+    def select(self, call: Call, device_class: Accepts | None = None) -> DeviceHandle:
+        """The device a command's selection fields name, of a class that runs it (§5)."""
         request = dc.parse_model(dc.SelectionRequest, call.body)
         return self._jobs.select(Selection(
             num_device=request.num_device or 0, inn=request.inn_kkm or "",
             kkt_number=request.kkt_number or "", tax_variant=request.tax_variant or "",
-            id_device=request.id_device or ""))
+            id_device=request.id_device or "",
+            accepts=device_class or accepts(call.command), command=call.command))
 
     async def _register_check(self, call: Call) -> dict[str, Any]:
         digest = ""  # the parsed body's hash; the raw body's only if parsing fails
@@ -262,11 +267,17 @@ class Dispatcher:
             wait, warnings = self.wait(call)
             request = parse_register_check(call.body)
             digest = body_hash(request.body_for_hash())
-            device = self.select(call)
-            if device.registration is None:
+            fiscal = bool(request.is_fiscal_check)
+            device = self.select(call, Accepts.FISCAL if fiscal else Accepts.EITHER)
+            document: Receipt | Slip
+            if not fiscal:
+                notices: list[Notice] = []
+                document = build_slip(request, notices)
+            elif device.registration is None:
                 return self._not_ready(call, device)
-            document, notices = build_receipt(request, device.registration, device.config,
-                                              today=dt.date.today())
+            else:
+                document, notices = build_receipt(request, device.registration, device.config,
+                                                  today=dt.date.today())
         except ValidationError as exc:
             failed = self.error(call.command, call.id_command, error_text(exc, self.language))
             failed["IdCommand"] = await self._jobs.record_failure(
@@ -277,7 +288,9 @@ class Dispatcher:
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
         warnings += [item.text(self.language) for item in notices]
-        journalled = {**call.body, REGISTRATION_KEY: registration_note(device.registration)}
+        journalled = dict(call.body)
+        if device.registration is not None:
+            journalled[REGISTRATION_KEY] = registration_note(device.registration)
         return await self.submit(call, device, operation, request=journalled, digest=digest,
                                   warnings=warnings, wait=wait)
 
@@ -302,11 +315,16 @@ class Dispatcher:
     async def _data_kkt(self, call: Call) -> dict[str, Any]:
         wait, warnings = self.wait(call)
         device = self.select(call)
+        if not device.fiscal:
+            return self._printers.data_kkt(call, device)
         return await self.submit(call, device, ReadInfo(), request=call.body,
                                   digest=body_hash(call.body), warnings=warnings, wait=wait)
 
     async def _line_length(self, call: Call) -> dict[str, Any]:
-        device = self.select(call)
+        return self.line_length_answer(call, self.select(call))
+
+    def line_length_answer(self, call: Call, device: DeviceHandle) -> dict[str, Any]:
+        """The ``GetLineLength`` / ``PrintLineLength`` answer for ``device`` (§6.6)."""
         length = device.info.line_length if device.info is not None else device.config.line_length
         return envelope(dc.line_length_fields(length), command=call.command, status=Status.OK,
                         id_command=call.client_id, num_device=device.num,

@@ -11,6 +11,7 @@ Interface for the HTTP layer:
   steps 2–13 in §6.3.10 order. Warnings are ``Notice`` objects carrying both languages
   (``notice.text("ru")``), each already holding its field path; join them with ``"; "``.
   Errors are ``ValidationError`` whose text may hold ``{path}`` (render with ``error_text``).
+* ``build_slip(req, notices) -> Slip`` — the non-fiscal document alone (``PrintDocument``).
 * ``render_check_fields(req, document, *, line_length, ofd_inn="", inn="", reg_number="")`` —
   the answer fields of §6.3.12 (``check_render``).
 """
@@ -51,8 +52,8 @@ from openkkm.fiscal.types import (
     Slip,
 )
 
-__all__ = ["HASH_EXCLUDE", "CheckRequest", "Notice", "build_receipt", "parse_register_check",
-           "render_check_fields"]
+__all__ = ["HASH_EXCLUDE", "CheckRequest", "Notice", "build_receipt", "build_slip",
+           "parse_register_check", "render_check_fields"]
 
 #: Model fields left out of the idempotency hash (§9d).
 HASH_EXCLUDE = frozenset({"timeout", "id_command"})
@@ -148,7 +149,8 @@ def _copies(req: CheckRequest) -> int:
     return copies
 
 
-def _slip(req: CheckRequest, notices: list[Notice]) -> Slip:
+def build_slip(req: CheckRequest, notices: list[Notice]) -> Slip:
+    """The non-fiscal document of a request (``IsFiscalCheck: false``, ``PrintDocument``)."""
     elements: list[PrintElement] = []
     for index, entry in _entries(req):
         loc: Loc = ("CheckStrings", index)
@@ -166,7 +168,7 @@ def build_receipt(req: CheckRequest, registration: Registration, device: DeviceC
     """Steps 2–13 of §6.3.10: the domain document and the warnings, or a ``ValidationError``."""
     notices: list[Notice] = []
     if not req.is_fiscal_check:
-        return _slip(req, notices), notices
+        return build_slip(req, notices), notices
     kind, correction = header.receipt_type(req.type_check, registration)
     cashier = header.cashier(req, registration, notices)
     customer_inn = header.client_inn(req)

@@ -49,6 +49,7 @@ from openkkm.jobs.operations import (
     Outcome,
     ReceiptDone,
     ShiftDone,
+    SlipPrinted,
 )
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,8 @@ def make_renderer(config: Config) -> Renderer:
                                              warnings=[*warnings, text], **common))
             return journal_safe(envelope(None, status=Status.ERROR, error=text,
                                          warnings=warnings, **common))
+        if isinstance(outcome, SlipPrinted):  # e.g. characters the code page lacks
+            warnings += outcome.warning(language)
         build = _FIELDS.get(stored.command)
         try:
             fields = build(stored, outcome) if build else {}
