@@ -24,6 +24,8 @@ class FdTransport(Transport):
         super().__init__(url)
         self._fd = fd
         self._release = release
+        #: pending waits and how to unregister each; ``close`` ends them before the fd goes
+        self._waits: dict[asyncio.Future[None], Callable[[int], bool]] = {}
 
     async def read(self, n: int, timeout: float | None) -> bytes:
         """Return 1…``n`` bytes, waiting for readability up to ``timeout``."""
@@ -55,9 +57,14 @@ class FdTransport(Transport):
             view = view[sent:]
 
     async def close(self) -> None:
-        """Release the descriptor."""
+        """Release the descriptor; a read or write waiting on it raises ``LinkLost``."""
         if not self.closed:
             self.closed = True
+            for ready, remove in self._waits.items():
+                remove(self._fd)  # before the fd number can be reused by another open
+                if not ready.done():
+                    ready.set_result(None)
+            self._waits.clear()
             self._release()
 
     async def _wait(self, *, readable: bool, timeout: float | None) -> None:
@@ -75,10 +82,12 @@ class FdTransport(Transport):
             else (loop.add_writer, loop.remove_writer)
         )
         add(self._fd, wake)
+        self._waits[ready] = remove
         try:
             await wait_with_timeout(ready, self.url, timeout)
         finally:
-            remove(self._fd)
+            if self._waits.pop(ready, None) is not None:
+                remove(self._fd)
 
     def _check_open(self) -> None:
         """Refuse I/O on a closed transport."""

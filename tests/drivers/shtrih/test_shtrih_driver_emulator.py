@@ -191,17 +191,19 @@ async def test_x_report_drawer_and_document_tlv() -> None:
     await driver.stop()
 
 
-async def test_cash_move_without_a_balance_register_is_never_a_refusal() -> None:
+async def test_cash_moves_end_done_with_the_drawer_balance() -> None:
     emu = emulator(ManualClock())
     driver = await loop_driver(emu)
     await driver.open_shift(None)
-    with pytest.raises(DeviceRejected) as refused:  # the emulator has no 0x1A
-        await driver.cash_balance()
-    assert refused.value.vendor_code == 0x37
-    before = emu.state.cash
-    with pytest.raises(TransportError):  # deposited, but the balance cannot be read back
-        await driver.cash_in(5000, None)
-    assert emu.state.cash == before + 5000
+    before = await driver.cash_balance()
+    assert before == emu.fn.cash
+    assert await driver.cash_in(5000, None) == before + 5000
+    assert await driver.cash_out(1500, None) == before + 3500
+    assert await driver.cash_balance() == emu.fn.cash == before + 3500
+    with pytest.raises(DeviceRejected) as short:  # more than the drawer holds
+        await driver.cash_out(before + 10_000, None)
+    assert short.value.vendor_code == 0x46
+    assert emu.fn.cash == before + 3500
     await driver.stop()
 
 

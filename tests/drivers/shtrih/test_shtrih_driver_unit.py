@@ -29,7 +29,7 @@ from openkkm.fiscal.types import (
     VatRate,
 )
 from openkkm.protocol.shtrih.cmd_fn import FindDocumentAnswer
-from openkkm.protocol.shtrih.cmd_shift import OpenShiftAnswer
+from openkkm.protocol.shtrih.cmd_shift import CashAnswer, OpenShiftAnswer
 from openkkm.protocol.shtrih.codes import Command
 from openkkm.protocol.shtrih.status import FnDocument, Mode
 from openkkm.protocol.shtrih.values import TaxSystemBits, VatCode
@@ -331,4 +331,18 @@ async def test_printed_elements_go_where_the_receipt_places_them(device: Scripte
     device.log.clear()
     await driver.register(replace(receipt, print_paper=False))
     assert not device.sent(Command.PRINT_STRING) and not device.sent(Command.REPEAT_DOCUMENT)
+    await driver.stop()
+
+
+async def test_cash_move_without_a_balance_register_is_never_a_refusal(
+    device: ScriptedDevice,
+) -> None:
+    device.answers[Command.CASH_IN] = CashAnswer(operator=1, document_number=12)
+    driver = await driver_on(device)  # this firmware lacks 0x1A: it answers 0x37
+    with pytest.raises(DeviceRejected) as refused:
+        await driver.cash_balance()
+    assert refused.value.vendor_code == 0x37
+    with pytest.raises(TransportError):  # deposited, but the balance cannot be read back
+        await driver.cash_in(5000, None)
+    assert [r.amount for r in device.sent(Command.CASH_IN)] == [5000]
     await driver.stop()

@@ -31,10 +31,25 @@ from openkkm.protocol.shtrih.cmd_fn import (
     ShiftParams,
     ShiftParamsAnswer,
 )
-from openkkm.protocol.shtrih.cmd_marking import AcceptMarking, AcceptMarkingAnswer, CheckMarking
+from openkkm.protocol.shtrih.cmd_marking import (
+    AcceptMarking,
+    AcceptMarkingAnswer,
+    CheckMarking,
+)
 from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument, RepeatDocument
 from openkkm.protocol.shtrih.cmd_receipt import CancelReceipt
-from openkkm.protocol.shtrih.cmd_shift import CashAnswer, CashIn, CashOut, OpenDrawer, XReport
+from openkkm.protocol.shtrih.cmd_registers import (
+    MoneyRegister,
+    MoneyRegisterAnswer,
+    ReadMoneyRegister,
+)
+from openkkm.protocol.shtrih.cmd_shift import (
+    CashAnswer,
+    CashIn,
+    CashOut,
+    OpenDrawer,
+    XReport,
+)
 from openkkm.protocol.shtrih.cmd_status import ShortStatus, ShortStatusAnswer
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
 from openkkm.protocol.shtrih.status import (
@@ -45,7 +60,6 @@ from openkkm.protocol.shtrih.status import (
     Mode,
     Submode,
 )
-from openkkm.protocol.shtrih.values import DEFAULT_CASHIER_PASSWORD
 
 from . import receipt as receipt_flow
 from . import shift as shift_flow
@@ -62,9 +76,6 @@ if TYPE_CHECKING:
     from openkkm.transport import LoopHub
 
 log = logging.getLogger(__name__)
-READ_MONEY_REGISTER = b"\x1a"  #: not in the typed command table
-CASH_REGISTER = 241  #: money register "cash in the drawer"
-CASH_REGISTER_QUERY = DEFAULT_CASHIER_PASSWORD.to_bytes(4, "little") + bytes((CASH_REGISTER,))
 PAPER_OUT = frozenset(
     {Submode.PAPER_OUT_PASSIVE, Submode.PAPER_OUT_ACTIVE, Submode.WAITING_CONTINUE}
 )
@@ -213,10 +224,8 @@ class ShtrihDriver(Driver):
     async def cash_balance(self) -> int:
         """Cash in the drawer: money register 241 (0x1A)."""
         await self.link.ready()
-        data = await self.link.execute_raw(READ_MONEY_REGISTER, CASH_REGISTER_QUERY)
-        if len(data) < 7:
-            raise ProtocolError("Ответ 0x1A короче ожидаемого", "0x1A answer too short")
-        return int.from_bytes(data[1:7], "little")
+        request = ReadMoneyRegister(register=MoneyRegister.CASH_IN_DRAWER)
+        return (await self.link.execute(request, MoneyRegisterAnswer)).value
 
     async def cash_in(self, amount: int, cashier: Cashier | None) -> int:
         """Deposit ``amount`` kopecks (0x50); return the drawer's new balance."""

@@ -38,6 +38,7 @@ from . import marking as mk
 from . import operations as ops
 from . import queries as q
 from . import receipts as rc
+from . import reports as rp
 from .faults import WireFault, WirePlan
 from .state import ADMINS, SYSADMIN, DeviceError, DeviceState
 
@@ -119,6 +120,11 @@ HANDLERS: Final[dict[int, tuple[Handler, Access]]] = {
     C.CHECK_MARKING: (mk.check, ANY),
     C.ACCEPT_MARKING: (mk.accept, ANY),
     C.BIND_MARKING: (mk.bind, ANY),
+    C.READ_MONEY_REGISTER: (rp.money_register, ANY),
+    C.FN_BEGIN_STATE_REPORT: (rp.begin_state_report, SYS),
+    C.FN_STATE_REPORT: (rp.state_report, SYS),
+    C.FN_BEGIN_CLOSE: (rp.begin_close_fn, SYS),
+    C.FN_CLOSE: (rp.close_fn, SYS),
 }
 
 #: ФН refusals the register reports with its own, finer code; the rest keep the ФН's code

@@ -93,6 +93,9 @@ class TagBag:
         }
         if tag in strings:
             setattr(self, strings[tag], tlv.read_string(value).strip())
+        elif tag == Tag.CUSTOMER:  # FFD 1.2: buyer name 1227 and INN 1228 inside STLV 1256
+            for inner, part in tlv.iter_tlv(value):
+                self._store(inner, part)
         elif tag == Tag.INTERNET:
             self.internet = bool(tlv.read_vln(value))
         elif tag == Tag.AGENT_ROLE:

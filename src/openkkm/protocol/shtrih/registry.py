@@ -13,7 +13,7 @@ from typing import Final
 
 from ...errors import NotSupportedError
 from ...framing.shtrih import split_command
-from . import cmd_fn, cmd_marking, cmd_misc, cmd_receipt, cmd_shift, cmd_status
+from . import cmd_fn, cmd_marking, cmd_misc, cmd_receipt, cmd_registers, cmd_shift, cmd_status
 from .messages import Request
 
 _ALL: Final[tuple[type[Request], ...]] = (
@@ -73,6 +73,12 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_marking.CheckMarking,
     cmd_marking.BindMarking,
     cmd_marking.AcceptMarking,
+    cmd_registers.ReadMoneyRegister,
+    cmd_registers.ReadOperationRegister,
+    cmd_registers.BeginStateReport,
+    cmd_registers.StateReport,
+    cmd_registers.BeginCloseFn,
+    cmd_registers.CloseFn,
 )
 
 #: command code -> request class
