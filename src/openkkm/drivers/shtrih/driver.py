@@ -16,11 +16,14 @@ from openkkm.drivers.base import Driver
 from openkkm.errors import OpenKKMError, ProtocolError
 from openkkm.fiscal.types import (
     Cashier,
+    Counters,
     DeviceInfo,
     DeviceStatus,
     FiscalDocument,
     MarkingCheck,
     Receipt,
+    RegistrationAction,
+    RegistrationChange,
     Slip,
 )
 from openkkm.protocol.shtrih.cmd_fn import (
@@ -62,6 +65,7 @@ from openkkm.protocol.shtrih.status import (
 )
 
 from . import receipt as receipt_flow
+from . import reports as report_flow
 from . import shift as shift_flow
 from .documents import DocumentReader
 from .identity import Identity, read_identity
@@ -69,7 +73,7 @@ from .link import ShtrihLink, after_commit, forming
 from .mapping import shift_state
 from .marking import check_code, marking_bytes
 from .printing import print_requests
-from .receipt import Counters
+from .receipt import Counters as DocumentCounters
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
@@ -92,7 +96,7 @@ class ShtrihDriver(Driver):
         self.reader = DocumentReader(self.link)
         self.identity: Identity | None = None
         self._shift_opened: dict[int, dt.datetime] = {}
-        self._counters: Counters | None = None  #: FD and receipt counters as last read
+        self._counters: DocumentCounters | None = None  #: FD and receipt counters as last read
 
     async def start(self) -> None:
         """Open the link and read the register's identity and registration."""
@@ -132,7 +136,7 @@ class ShtrihDriver(Driver):
             registered=bool(fn.phase_flags & FnPhase.FISCAL_OPEN),
             paper_out=paper_out,
         )
-        self._counters = Counters(
+        self._counters = DocumentCounters(
             fn.fn_number, fn.last_fd_number, params.shift_number, params.receipt_number
         )
         return status, fn
@@ -181,7 +185,7 @@ class ShtrihDriver(Driver):
         document = await after_commit(
             receipt_flow.closed_document(self.link, receipt, closed, fn_number, self._counters)
         )
-        self._counters = Counters(
+        self._counters = DocumentCounters(
             fn_number, document.number, document.shift_number, document.receipt_number
         )
         await self._after_receipt(receipt)
@@ -215,6 +219,37 @@ class ShtrihDriver(Driver):
         """Print the X report (0x40)."""
         await self.link.ready()
         await self.link.execute(XReport(), OperatorAnswer)
+
+    async def state_report(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the settlement-state report, form 21 (FF37, cashier tags, FF38)."""
+        await self.link.ready()
+        number = await report_flow.state_report(self.link, cashier)
+        return await self._formed(number)
+
+    async def counters(self) -> Counters:
+        """The ФН's receipt counters, summed from its archive (see :mod:`.reports` for why)."""
+        status = await self.status()
+        return await report_flow.read_counters(
+            self.reader, status.fn_number, status.last_document, status.shift_number
+        )
+
+    async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
+        """Close the ФН (FF3D/FF3E); re-registrations are refused as not supported.
+
+        A (re-)registration (FF05, FF0C registration tags, FF06/FF34) needs the whole
+        registration as TLV: OFD, organisation, address, modes. Neither this driver nor the
+        emulator writes those tags yet, so a partial report is never formed.
+        """
+        if change.action is not RegistrationAction.CLOSE:
+            raise self._unsupported(
+                f"регистрация и перерегистрация ({change.action.name}): нет записи реквизитов "
+                "регистрации (FF05/FF06/FF34); поддерживается только закрытие ФН",
+                f"(re-)registration ({change.action.name}): the registration tags are not "
+                "written (FF05/FF06/FF34); only closing the ФН is supported",
+            )
+        await self.link.ready()
+        number = await report_flow.close_fn(self.link, change.cashier)
+        return await self._formed(number)
 
     async def open_drawer(self) -> None:
         """Open cash drawer 0 (0x28)."""

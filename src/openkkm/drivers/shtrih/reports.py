@@ -1,0 +1,185 @@
+"""FN reports and counters through a Shtrih register: form 21 (FF37/FF38), close FN (FF3D/FF3E).
+
+Each report is begun, gets the cashier tags (FF0C) and is formed by the second command; a
+refusal before forming cancels the begun document (FF08).
+
+Counters: the protocol has no documented command for the ФН's receipt counters (the money
+registers beyond 241 are model-specific and the layout of 1157/1194 is unconfirmed, FISCAL.md
+§8), so they are summed from the ФН archive itself: every receipt read back as TLV (FF0A,
+FF3A/FF3B). That is exact by construction but reads the whole archive: one FF0A per document
+and one TLV read per receipt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from openkkm.errors import (
+    DeviceRejected,
+    FiscalStateError,
+    NotSupportedError,
+    ProtocolError,
+)
+from openkkm.fiscal import readback, tlv
+from openkkm.fiscal.taxes import vat_of
+from openkkm.fiscal.types import (
+    Cashier,
+    Counters,
+    DocumentType,
+    Payments,
+    ReceiptCounters,
+    ReceiptKind,
+    VatRate,
+)
+from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument
+from openkkm.protocol.shtrih.cmd_receipt import WriteTlv
+from openkkm.protocol.shtrih.cmd_registers import (
+    BeginCloseFn,
+    BeginStateReport,
+    CloseFn,
+    CloseFnAnswer,
+    StateReport,
+    StateReportAnswer,
+)
+from openkkm.protocol.shtrih.messages import EmptyAnswer, Request
+
+from .documents import DocumentReader
+from .link import ShtrihLink, forming
+from .tags import cashier_tags, packed
+
+RECEIPT_FORMS = frozenset(
+    {DocumentType.RECEIPT, DocumentType.BSO, DocumentType.CORRECTION, DocumentType.BSO_CORRECTION}
+)
+CORRECTION_FORMS = frozenset({DocumentType.CORRECTION, DocumentType.BSO_CORRECTION})
+BASE_ONLY = frozenset({VatRate.VAT0, VatRate.NONE})  #: rates whose total is the sum, no tax
+PAYMENT_NAMES = ("cash", "electronic", "prepayment", "credit", "provision")
+A = TypeVar("A", StateReportAnswer, CloseFnAnswer)
+
+
+async def state_report(link: ShtrihLink, cashier: Cashier | None) -> int:
+    """Form the settlement-state report (form 21); return its FD number."""
+    answer = await _report(link, cashier, BeginStateReport(), StateReport(), StateReportAnswer)
+    return answer.fd_number
+
+
+async def close_fn(link: ShtrihLink, cashier: Cashier | None) -> int:
+    """Close the fiscal mode (close-FN report); return its FD number."""
+    answer = await _report(link, cashier, BeginCloseFn(), CloseFn(), CloseFnAnswer)
+    return answer.fd_number
+
+
+async def _report(
+    link: ShtrihLink,
+    cashier: Cashier | None,
+    begin: Request,
+    finish: Request,
+    answer: type[A],
+) -> A:
+    """Begin, tag and form one FN report."""
+    tlvs = [WriteTlv(tlv=run) for run in packed(cashier_tags(cashier))]
+    for request in tlvs:
+        request.encode()  # a bad cashier name fails before anything is sent
+    await link.execute(begin, EmptyAnswer)
+    try:
+        for request in tlvs:
+            await link.execute(request, EmptyAnswer)
+        return await forming(link, link.execute(finish, answer))
+    except (DeviceRejected, FiscalStateError):
+        await link.execute(FnCancelDocument(), EmptyAnswer)
+        raise
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Running counters of one receipt kind."""
+
+    count: int = 0
+    total: int = 0
+    payments: dict[str, int] = field(default_factory=dict)
+    base: dict[VatRate, int] = field(default_factory=dict)
+    vat: dict[VatRate, int] = field(default_factory=dict)
+    corrections_count: int = 0
+    corrections_total: int = 0
+
+    def add(self, content: readback.ReadDocumentContent) -> None:
+        """Count one receipt: its total, payments and per-rate sums and taxes."""
+        self.count += 1
+        self.total += content.total
+        if content.form in CORRECTION_FORMS:
+            self.corrections_count += 1
+            self.corrections_total += content.total
+        for name in PAYMENT_NAMES:
+            self.payments[name] = self.payments.get(name, 0) + getattr(content.payments, name)
+        sums: dict[VatRate, int] = {}
+        for line in content.lines:
+            if line.vat is not None:
+                sums[line.vat] = sums.get(line.vat, 0) + line.amount
+        for rate, amount in sums.items():
+            self.base[rate] = self.base.get(rate, 0) + amount
+            self.vat[rate] = self.vat.get(rate, 0) + (
+                0 if rate in BASE_ONLY else vat_of(amount, rate)
+            )
+
+    def result(self, kind: ReceiptKind) -> ReceiptCounters:
+        """The counters as the domain type."""
+        return ReceiptCounters(
+            kind=kind,
+            count=self.count,
+            total=self.total,
+            payments=Payments(**self.payments),
+            vat={rate: value for rate, value in self.vat.items() if value},
+            base={rate: value for rate, value in self.base.items() if value},
+            corrections_count=self.corrections_count,
+            corrections_total=self.corrections_total,
+        )
+
+
+async def read_counters(
+    reader: DocumentReader, fn_number: str, last_fd: int, shift_number: int
+) -> Counters:
+    """Sum the receipts of the archive: the last shift's (after its shift-open report) and all."""
+    shift: dict[ReceiptKind, _Tally] = {kind: _Tally() for kind in ReceiptKind}
+    total: dict[ReceiptKind, _Tally] = {kind: _Tally() for kind in ReceiptKind}
+    in_shift = True
+    for number in range(last_fd, 0, -1):
+        document = await reader.find(number, fn_number)
+        if document is None:
+            continue
+        if document.type is DocumentType.SHIFT_OPEN:
+            in_shift = False
+        if document.type not in RECEIPT_FORMS:
+            continue
+        content = await _content(reader, number)
+        if content.kind is None:
+            continue
+        total[content.kind].add(content)
+        if in_shift:
+            shift[content.kind].add(content)
+    return Counters(
+        shift_number=shift_number,
+        shift=_results(shift),
+        total=_results(total),
+    )
+
+
+def _results(tallies: dict[ReceiptKind, _Tally]) -> tuple[ReceiptCounters, ...]:
+    """The counters of every kind, in the kind order."""
+    return tuple(tallies[kind].result(kind) for kind in ReceiptKind)
+
+
+async def _content(reader: DocumentReader, number: int) -> readback.ReadDocumentContent:
+    """Read back receipt ``number``; the firmware must read documents as TLV."""
+    stlv = await reader.read_stlv(number)
+    if stlv is None:
+        raise NotSupportedError(
+            "Счетчики ФН читаются из архива ФН, а эта ККТ не читает документы (FF3A)",
+            "The ФН counters are read from the ФН archive, which this register cannot read (FF3A)",
+        )
+    try:
+        return readback.decode(stlv)
+    except (tlv.TlvError, ValueError) as exc:
+        raise ProtocolError(
+            f"Документ {number} из архива ФН не разобран: счетчики не посчитать",
+            f"FD {number} read from the ФН archive is malformed: cannot count",
+        ) from exc

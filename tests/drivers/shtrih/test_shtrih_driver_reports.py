@@ -1,0 +1,75 @@
+"""ShtrihDriver's form 21, counters and ФН close against the emulator."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from shtrih_e2e_helpers import (
+    ManualClock,
+    emulator,
+    loop_driver,
+    mixed_sale,
+    small_sale,
+)
+
+from openkkm.emulators.fn.counters import readout
+from openkkm.errors import FiscalStateError, NotSupportedError
+from openkkm.fiscal.types import (
+    Cashier,
+    DocumentType,
+    ReceiptKind,
+    RegistrationAction,
+    RegistrationChange,
+)
+
+
+async def test_state_report_is_form_21_read_back() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    document = await driver.state_report(Cashier("Иванов И.И."))
+    archived = emu.fn.document(document.number)
+    assert document.type is DocumentType.STATUS_REPORT == archived.type
+    assert document.fiscal_sign == archived.fiscal_sign
+    assert (await driver.status()).last_document == document.number
+    await driver.stop()
+
+
+async def test_counters_agree_with_the_fn_own_counters() -> None:
+    clock = ManualClock()
+    emu = emulator(clock)
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    await driver.register(small_sale(3000))
+    await driver.close_shift(None)
+    await driver.open_shift(None)
+    await driver.register(mixed_sale())
+    await driver.register(replace(small_sale(1200), kind=ReceiptKind.SALE_RETURN))
+    counters = await driver.counters()
+    assert counters.shift_number == emu.fn.shift_number
+    assert counters.shift == readout(emu.fn.shift_totals())
+    assert counters.total == readout(emu.fn.fn_totals())
+    sales = counters.total[0]
+    assert sales.kind is ReceiptKind.SALE and sales.count == 2
+    assert counters.shift[0].count == 1
+    await driver.stop()
+
+
+async def test_closing_the_fn_forms_its_report_and_re_registration_is_refused() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    await driver.open_shift(None)
+    close = RegistrationChange(RegistrationAction.CLOSE, None)
+    with pytest.raises(FiscalStateError):  # the ФН refuses while the shift is open
+        await driver.change_registration(close)
+    assert not emu.fn.closed and (await driver.status()).receipt_open is False
+    await driver.close_shift(None)
+    emu.fn.confirm_ofd()
+    document = await driver.change_registration(close)
+    assert document.type is DocumentType.FN_CLOSE and emu.fn.closed
+    with pytest.raises(NotSupportedError) as refused:
+        await driver.change_registration(
+            RegistrationChange(RegistrationAction.CHANGE_OFD, driver.identity.registration)
+        )
+    assert "FF34" in refused.value.en
+    await driver.stop()
