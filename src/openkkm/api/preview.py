@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MEDIA = {"png": "image/png", "html": "text/html; charset=utf-8"}
-_MISSING = ("Нет образа документа команды {0}: она ничего не печатала, не найдена или удалена "
-            "из журнала", "No preview for command {0}: it printed nothing, is unknown or was "
-            "removed from the journal")
+_MISSING = (("Нет образа документа команды {0}: она ничего не печатала, не найдена или удалена "
+             "из журнала"),
+            ("No preview for command {0}: it printed nothing, is unknown or was removed from the "
+             "journal"))
 
 
 def preview_name(segment: str) -> tuple[str, str] | None:

@@ -48,7 +48,7 @@ class DeviceHandle:
         self.last_error = ""
         self.last_used = 0.0
         self.busy = False
-        self.fiscal = _fiscal_kind(config.kind)  # the service sets it from the driver it runs
+        self.fiscal = fiscal_kind(config.kind)  # the service sets it from the driver it runs
 
     @property
     def unit_name(self) -> str:
@@ -103,7 +103,8 @@ class DeviceHandle:
         return not selection.id_device or selection.id_device.lower() == self.id_device
 
 
-def _fiscal_kind(kind: str) -> bool:
+def fiscal_kind(kind: str) -> bool:
+    """Tell whether devices of ``kind`` are fiscal registers (printers are not)."""
     try:
         return driver_class(kind).fiscal
     except ConfigError:  # an unknown kind never runs; config validation reports it

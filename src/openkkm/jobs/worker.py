@@ -51,6 +51,7 @@ from openkkm.jobs.operations import (
     shift_expired,
     stopped_before_run,
 )
+from openkkm.jobs.preview import preview_text, print_slip
 from openkkm.jobs.reads import (
     CashUnknown,
     PlainOperation,
@@ -58,7 +59,6 @@ from openkkm.jobs.reads import (
     move_cash,
     run_plain,
 )
-from openkkm.jobs.preview import preview_text, print_slip
 from openkkm.jobs.recovery import DriveReplaced, reconcile
 
 log = logging.getLogger(__name__)

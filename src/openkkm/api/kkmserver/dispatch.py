@@ -21,7 +21,11 @@ from openkkm.api.kkmserver.commands import CommandSpec, accepts, lookup
 from openkkm.api.kkmserver.fields import error_text
 from openkkm.api.kkmserver.handlers import ReportCommands
 from openkkm.api.kkmserver.printer_commands import PrinterCommands
-from openkkm.api.kkmserver.register_check import build_receipt, build_slip, parse_register_check
+from openkkm.api.kkmserver.register_check import (
+    build_receipt,
+    build_slip,
+    parse_register_check,
+)
 from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
 from openkkm.config import Config
 from openkkm.errors import NotFoundError, OpenKKMError, ValidationError

@@ -27,7 +27,11 @@ import pydantic
 
 from openkkm.api.kkmserver import check_header as header
 from openkkm.api.kkmserver.check_common import Notice, blank, fail, notice
-from openkkm.api.kkmserver.check_elements import barcode_element, image_element, text_element
+from openkkm.api.kkmserver.check_elements import (
+    barcode_element,
+    image_element,
+    text_element,
+)
 from openkkm.api.kkmserver.check_legacy import check_props, tendered_payments
 from openkkm.api.kkmserver.check_lines import (
     LineContext,

@@ -41,6 +41,7 @@ from openkkm.config import Config
 from openkkm.errors import DeviceRejected, FiscalStateError, OpenKKMError
 from openkkm.fiscal.marking import describe, parse
 from openkkm.fiscal.types import Counters, DeviceInfo, Registration
+from openkkm.jobs.devices import fiscal_kind
 from openkkm.jobs.model import Renderer, StoredCommand
 from openkkm.jobs.operations import (
     CashDone,
@@ -60,9 +61,12 @@ SHIFT_COMMANDS = frozenset({"OpenShift", "CloseShift", "ZReport"})
 REGISTRATION_KEY = "_openkkm_registration"
 
 
-def device_error_text(exc: OpenKKMError, language: str) -> str:
-    """The ``Error`` of a failed command: «Ошибка регистрации ( NN : ККТ: … )» for vendor codes."""
+def device_error_text(exc: OpenKKMError, language: str, *, register: bool = True) -> str:
+    """The ``Error`` of a failed command: «Ошибка регистрации ( NN : ККТ: … )» for a register's
+    vendor codes; a printer's refusal is its plain text."""
     code = getattr(exc, "vendor_code", 0) if isinstance(exc, DeviceRejected | FiscalStateError) else 0
+    if not register:
+        code = 0
     if code:
         if language == "en":
             return f"Registration error ( {code} : KKT: {exc.text('en')} )"
@@ -187,6 +191,8 @@ def make_renderer(config: Config) -> Renderer:
     """A renderer answering in ``server.language`` and honouring ``shift.open_close_no_error``."""
     language = config.server.language
     lenient_shift = config.shift.open_close_no_error
+    printers = frozenset(device.num for device in config.effective_devices
+                         if not fiscal_kind(device.kind))
 
     def render(stored: StoredCommand, outcome: Outcome | OpenKKMError) -> dict[str, Any]:
         """The final answer (``Status`` 0 or 2) of ``stored`` given its outcome."""
@@ -194,7 +200,8 @@ def make_renderer(config: Config) -> Renderer:
                                   "num_device": stored.num_device, "unit_name": stored.unit_name}
         warnings = list(stored.warnings)
         if isinstance(outcome, OpenKKMError):
-            text = device_error_text(outcome, language)
+            text = device_error_text(outcome, language,
+                                     register=stored.num_device not in printers)
             if lenient_shift and stored.command in SHIFT_COMMANDS and _shift_state(outcome):
                 return journal_safe(envelope(shift_fields(None, None), status=Status.OK,
                                              warnings=[*warnings, text], **common))
