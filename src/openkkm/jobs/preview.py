@@ -13,7 +13,13 @@ from openkkm.drivers.printer import PrinterDriver
 from openkkm.errors import OpenKKMError
 from openkkm.fiscal.types import Registration, Slip
 from openkkm.jobs.link import DeviceLink
-from openkkm.jobs.operations import Operation, Outcome, ReceiptDone, RegisterReceipt, SlipPrinted
+from openkkm.jobs.operations import (
+    Operation,
+    Outcome,
+    ReceiptDone,
+    RegisterReceipt,
+    SlipPrinted,
+)
 from openkkm.layout.document import Document, layout_slip
 from openkkm.layout.receipt import layout_receipt
 from openkkm.layout.store import dump_document
