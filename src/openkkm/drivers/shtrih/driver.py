@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from openkkm.drivers.base import Driver
-from openkkm.errors import OpenKKMError, ProtocolError
+from openkkm.errors import DeviceRejected, OpenKKMError, ProtocolError
 from openkkm.fiscal.types import (
     Cashier,
     Counters,
@@ -67,7 +67,7 @@ from openkkm.protocol.shtrih.status import (
 from . import receipt as receipt_flow
 from . import reports as report_flow
 from . import shift as shift_flow
-from .documents import DocumentReader
+from .documents import NOT_SUPPORTED, DocumentReader
 from .identity import Identity, read_identity
 from .link import ShtrihLink, after_commit, forming
 from .mapping import shift_state
@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from openkkm.transport import LoopHub
 
 log = logging.getLogger(__name__)
+E_BAD_PARAMS = 0x33  #: a model without register 241 refuses the number
 PAPER_OUT = frozenset(
     {Submode.PAPER_OUT_PASSIVE, Submode.PAPER_OUT_ACTIVE, Submode.WAITING_CONTINUE}
 )
@@ -146,12 +147,14 @@ class ShtrihDriver(Driver):
         identity = self._identity()
         status, fn = await self._status()
         ofd = await self.link.execute(OfdExchangeStatus(), OfdStatusAnswer)
+        cash = await self._cash_if_counted()
         return DeviceInfo(
             registration=identity.registration,
             status=status,
             clock=fn.datetime or dt.datetime.now().replace(second=0, microsecond=0),
             line_length=self.line_length,
             firmware=identity.firmware,
+            cash_balance=cash,
             ofd_unsent=ofd.queue_length,
             ofd_oldest_unsent=ofd.first_unsent_datetime if ofd.queue_length else None,
             fn_memory_full=bool(fn.warning_flags & FnWarning.MEMORY_90_PERCENT),
@@ -261,6 +264,15 @@ class ShtrihDriver(Driver):
         await self.link.ready()
         request = ReadMoneyRegister(register=MoneyRegister.CASH_IN_DRAWER)
         return (await self.link.execute(request, MoneyRegisterAnswer)).value
+
+    async def _cash_if_counted(self) -> int:
+        """The drawer's cash, -1 where the firmware has no money register 241 (0x1A refused)."""
+        try:
+            return await self.cash_balance()
+        except DeviceRejected as exc:
+            if exc.vendor_code in NOT_SUPPORTED | {E_BAD_PARAMS}:
+                return -1
+            raise
 
     async def cash_in(self, amount: int, cashier: Cashier | None) -> int:
         """Deposit ``amount`` kopecks (0x50); return the drawer's new balance."""

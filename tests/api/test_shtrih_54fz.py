@@ -1,0 +1,141 @@
+"""The 54-ФЗ flows through the HTTP app, the real JobService and a Shtrih register (emulated).
+
+Device 1 is ``kind = "shtrih"`` at ``emulator://shtrih``: the Shtrih emulator in process over a
+loop link, driven by ``ShtrihDriver`` over the Shtrih-M protocol.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from openkkm.api.app import create_app
+from openkkm.api.kkmserver.render import make_renderer
+from openkkm.config import Config
+from openkkm.devices import Devices
+from openkkm.emulators.fn.counters import readout
+from openkkm.emulators.shtrih import ShtrihEmulator
+from openkkm.fiscal import tlv
+from openkkm.fiscal.types import DocumentType
+from openkkm.jobs.service import JobService
+
+from .virtual_server import check, line
+
+_IDS = itertools.count(1)
+
+
+class ShtrihServer:
+    """A client over the app, the service and the emulated register behind it."""
+
+    def __init__(self, client: httpx.AsyncClient, emulator: ShtrihEmulator) -> None:
+        self.client = client
+        self.emulator = emulator
+
+    async def run(self, command: str, **fields: Any) -> dict[str, Any]:
+        """POST a command with a fresh IdCommand; the parsed answer."""
+        body = {"Command": command, "NumDevice": 1, "IdCommand": f"sh-{next(_IDS)}", **fields}
+        response = await self.client.post("/Execute/sync", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def ok(self, command: str, **fields: Any) -> dict[str, Any]:
+        """Run a command that must succeed."""
+        answer = await self.run(command, **fields)
+        assert answer["Status"] == 0, answer
+        return answer
+
+
+@pytest.fixture
+async def shtrih(tmp_path: Path) -> AsyncIterator[ShtrihServer]:
+    """A server whose device 1 is the emulated Shtrih register."""
+    config = Config.model_validate({
+        "server": {"data_dir": str(tmp_path)},
+        "devices": [{"num": 1, "kind": "shtrih", "url": "emulator://shtrih", "name": "Штрих"}]})
+    devices = Devices(config)
+    drivers = await devices.start()
+    jobs = JobService(config, render=make_renderer(config), drivers=drivers)
+    await jobs.start()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config, jobs)),
+                               base_url="http://testserver")
+    try:
+        yield ShtrihServer(client, devices.emulators[1])
+    finally:
+        await client.aclose()
+        await jobs.stop()
+        await devices.stop()
+
+
+def shelf(answer: dict[str, Any], kind: str, receipt: str) -> dict[str, Any]:
+    """One ``GetCounters`` entry."""
+    return next(item for item in answer["Counters"]
+                if item["CountersType"] == kind and item["ReceiptType"] == receipt)
+
+
+async def test_a_shift_of_54fz_operations_on_a_shtrih_register(shtrih: ShtrihServer) -> None:
+    emu = shtrih.emulator
+    opened = await shtrih.ok("OpenShift", CashierName="Иванова А.А.")
+    assert opened["SessionNumber"] == emu.fn.shift_number
+    assert emu.fn.document(opened["CheckNumber"]).type is DocumentType.SHIFT_OPEN
+
+    deposit = await shtrih.ok("DepositingCash", Amount=5000, CashierName="Иванова А.А.")
+    assert deposit["BalanceCash"] == 5000 == emu.fn.cash / 100
+    sale = await shtrih.ok("RegisterCheck", **check([line("Хлеб", "60", tax=10)], cash="100"))
+    card = await shtrih.ok("RegisterCheck", **check([line("Сыр", "300")], electronic="300"))
+    refund = await shtrih.ok("RegisterCheck",
+                             **check([line("Хлеб", "60", tax=10)], type_check=1, cash="60"))
+    purchase = await shtrih.ok("RegisterCheck",
+                               **check([line("Тара", "15", tax=-1)], type_check=10, cash="15"))
+    for answer, total in ((sale, 6000), (card, 30000), (refund, 6000), (purchase, 1500)):
+        document = emu.fn.document(answer["CheckNumber"])
+        assert document.type is DocumentType.RECEIPT and document.total == total
+        assert answer["SessionNumber"] == emu.fn.shift_number
+    assert [sale["SessionCheckNumber"], card["SessionCheckNumber"]] == [1, 2]
+
+    paid = await shtrih.ok("PaymentCash", Amount=1000, CashierName="Иванова А.А.")
+    assert paid["BalanceCash"] == 5000 + 60 - 60 - 15 - 1000 == emu.fn.cash / 100
+    assert (await shtrih.ok("RequestCash"))["BalanceCash"] == paid["BalanceCash"]
+
+    last = (await shtrih.ok("GetDataKKT"))["CheckNumber"]
+    assert last == emu.fn.last_number
+    await shtrih.ok("XReport", CashierName="Иванова А.А.")
+    assert (await shtrih.ok("GetDataKKT"))["CheckNumber"] == last  # no fiscal document
+
+    report = await shtrih.ok("OfdReport", CashierName="Иванова А.А.")
+    assert report["CheckNumber"] == last + 1
+    assert emu.fn.document(last + 1).type is DocumentType.STATUS_REPORT
+    read = await shtrih.ok("GetDataCheck", FiscalNumber=report["CheckNumber"])
+    assert read["RegisterCheck"]["CheckType"] == "Текущее состояние расчетов"
+    receipt = await shtrih.ok("GetDataCheck", FiscalNumber=card["CheckNumber"])
+    assert receipt["RegisterCheck"]["CheckType"] == "Приход"
+
+    counters = await shtrih.ok("GetCounters")
+    sales = shelf(counters, "Shift", "Shell")
+    own = readout(emu.fn.shift_totals())[0]
+    assert sales["Count"] == own.count == 2 and sales["Sum"] == own.total / 100 == 360
+    assert shelf(counters, "Shift", "ShellReturn")["Count"] == 1
+    assert shelf(counters, "Total", "Buy")["Sum"] == 15
+
+    info = (await shtrih.ok("GetDataKKT"))["Info"]
+    assert info["SessionState"] == 2 and info["BalanceCash"] == paid["BalanceCash"]
+    closed = await shtrih.ok("CloseShift", CashierName="Иванова А.А.")
+    assert emu.fn.document(closed["CheckNumber"]).type is DocumentType.SHIFT_CLOSE
+    assert (await shtrih.ok("GetDataKKT"))["Info"]["SessionState"] == 1
+
+
+async def test_not_printed_receipt_prints_no_text_lines(shtrih: ShtrihServer) -> None:
+    emu = shtrih.emulator
+    await shtrih.ok("OpenShift", CashierName="Иванова А.А.")
+    fields = check([{"PrintText": {"Text": "Спасибо за покупку"}}, line("Хлеб", "60")],
+                   cash="60", NotPrint=True, ClientAddress="client@example.ru")
+    answer = await shtrih.ok("RegisterCheck", **fields)
+    assert not any("Спасибо" in printed for printed in emu.state.journal)
+    form = next(tlv.iter_tlv(emu.fn.document(answer["CheckNumber"]).tlv))[1]
+    assert tlv.read_string(dict(tlv.iter_tlv(form))[1008]) == "client@example.ru"
+    await shtrih.ok("RegisterCheck", **{**fields, "NotPrint": False})
+    assert any("Спасибо" in printed for printed in emu.state.journal)
+
