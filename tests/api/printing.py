@@ -72,10 +72,14 @@ class PrintingServer:
 
 
 async def start_server(data_dir: Path, *, sink: Any, extra: dict[str, Any] | None = None,
-                       escpos_query: str = "") -> tuple[PrintingServer, asyncio.Server]:
-    """Start the sink on 127.0.0.1 and a server with devices 1 (virtual), 2 (screen), 3 (escpos)."""
+                       escpos_query: str = "",
+                       escpos_port: int | None = None) -> tuple[PrintingServer, asyncio.Server]:
+    """Start the sink on 127.0.0.1 and a server with devices 1 (virtual), 2 (screen), 3 (escpos).
+
+    ``escpos_port`` points the printer elsewhere than the sink (e.g. at a closed port).
+    """
     listener = await asyncio.start_server(sink.handle, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
+    port = escpos_port or listener.sockets[0].getsockname()[1]
     config = Config.model_validate({
         "server": {"data_dir": str(data_dir)},
         "devices": [

@@ -4,6 +4,7 @@ previews of slips and of the specification's sample receipt, read back with zxin
 from __future__ import annotations
 
 import copy
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -155,6 +156,28 @@ async def test_out_of_paper_fails_and_a_resend_prints_once_paper_is_back(start: 
     assert await arrived(sink, "Заказ 7".encode("cp866"))
     assert bytes(sink.received).count("Заказ 7".encode("cp866")) == 1
     assert (await server.preview(request["IdCommand"])).status_code == 200
+
+
+async def test_a_printer_with_its_cover_open_fails_the_job(start: Start) -> None:
+    sink = PrinterSink(printer_status=0x12 | 0x08)
+    server = await start(sink=sink)
+    answer = await server.run(document(ESCPOS, {"PrintText": {"Text": "Заказ 8"}}))
+    assert answer["Status"] == 2
+    assert answer["Error"] == "Принтер Кухня не готов: открыта крышка или ошибка"
+
+
+async def test_an_unreachable_printer_is_listed_inactive_and_fails_clearly(start: Start) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    server = await start(escpos_port=closed_port)
+    units = (await server.run({"Command": "List", "NumDevice": ESCPOS}))["ListUnit"]
+    assert units[0]["Active"] is False
+    answer = await server.run(document(ESCPOS, {"PrintText": {"Text": "Заказ 9"}}))
+    assert answer["Status"] == 2 and answer["NumDevice"] == ESCPOS
+    assert str(closed_port) in answer["Error"], answer["Error"]
+    screen = await server.run(document(SCREEN, {"PrintText": {"Text": "Заказ 9"}}))
+    assert screen["Status"] == 0
 
 
 async def test_printer_drawer_and_line_length(start: Start) -> None:

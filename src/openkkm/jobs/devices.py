@@ -112,7 +112,8 @@ def fiscal_kind(kind: str) -> bool:
 
 
 def select_device(handles: list[DeviceHandle], selection: Selection) -> DeviceHandle:
-    """Pick the device for a command: its class first, initialised, ФН not full, free, least used.
+    """Pick the device for a command: of its class, initialised, a register where either class
+    may run it, ФН not full, free, least recently used.
 
     A device of the wrong class is passed over; when it is the only match, the refusal says so.
     """
@@ -127,9 +128,9 @@ def select_device(handles: list[DeviceHandle], selection: Selection) -> DeviceHa
             "не настроено или отключено.",
             f"Device (NumDevice={selection.num_device}, InnKkm={selection.inn}, "
             f"KktNumber={selection.kkt_number}) not found: not configured or switched off.")
-    return min(candidates, key=lambda h: (not h.fiscal if selection.accepts is Accepts.EITHER
-                                          else False, not h.online, h.fn_full, h.busy,
-                                          h.last_used, h.num))
+    either = selection.accepts is Accepts.EITHER
+    return min(candidates, key=lambda h: (not h.online, either and not h.fiscal, h.fn_full,
+                                          h.busy, h.last_used, h.num))
 
 
 def _wrong_class(handle: DeviceHandle, selection: Selection) -> NotFoundError:
