@@ -102,6 +102,20 @@ async def test_sample_receipt_preview_holds_its_codes_and_the_receipt_qr(start: 
     assert "Рога и копыта" in html.text and "ИТОГ" in html.text
 
 
+async def test_a_reprinted_copy_is_previewed(start: Start) -> None:
+    server = await start()
+    sale = await server.run(copy.deepcopy(SAMPLE))
+    request = {"Command": "GetDataCheck", "NumDevice": REGISTER, "IdCommand": str(uuid.uuid4()),
+               "FiscalNumber": sale["CheckNumber"], "NumberCopies": 1}
+    assert (await server.run(request))["Status"] == 0
+    html = await server.preview(str(request["IdCommand"]), "html")
+    assert html.status_code == 200
+    assert "Сапоги женские DF-3099" in html.text
+    read_only = {**request, "IdCommand": str(uuid.uuid4()), "NumberCopies": 0}
+    assert (await server.run(read_only))["Status"] == 0
+    assert (await server.preview(str(read_only["IdCommand"]))).status_code == 404
+
+
 async def test_not_print_is_previewed_but_not_sent(start: Start) -> None:
     server = await start()
     request = document(ESCPOS, {"PrintText": {"Text": "только образ"}},

@@ -162,11 +162,15 @@ class CashDone:
 
 @dataclass(frozen=True, slots=True)
 class DocumentRead:
-    """A fiscal document read back from the ФН archive, with its TLV as the ФН keeps it."""
+    """A fiscal document read back from the ФН archive, with its TLV as the ФН keeps it.
+
+    ``copy`` is the slip printed as its copy, when copies were asked for (for the preview).
+    """
 
     document: FiscalDocument
     tlv: bytes
     line_length: int
+    copy: Slip | None = None
 
 
 @dataclass(frozen=True, slots=True)

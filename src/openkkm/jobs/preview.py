@@ -14,6 +14,7 @@ from openkkm.errors import OpenKKMError
 from openkkm.fiscal.types import Registration, Slip
 from openkkm.jobs.link import DeviceLink
 from openkkm.jobs.operations import (
+    DocumentRead,
     Operation,
     Outcome,
     ReceiptDone,
@@ -60,6 +61,8 @@ def _document(operation: Operation | None, outcome: Outcome,
               registration: Registration | None) -> Document | None:
     if isinstance(outcome, SlipPrinted):
         return outcome.document
+    if isinstance(outcome, DocumentRead) and outcome.copy is not None:
+        return layout_slip(outcome.copy.elements, outcome.line_length)
     if isinstance(outcome, ReceiptDone) and isinstance(operation, RegisterReceipt):
         return layout_receipt(operation.receipt, outcome.document, outcome.line_length,
                               registration=registration)

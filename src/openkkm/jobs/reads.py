@@ -81,13 +81,14 @@ async def _read_document(link: DeviceLink, driver: Driver, operation: ReadDocume
     if found is None:
         raise document_missing(number)
     document, tlv = found
+    copy = None
     if operation.copies:
         lines = slip_lines(decode(tlv), document.number, document.fiscal_sign,
                            document.fn_number)
         copy = Slip(tuple(PrintText(line) for line in lines))
         for _ in range(operation.copies):
             await link.call(driver.print_slip(copy))
-    return DocumentRead(document, tlv, driver.line_length)
+    return DocumentRead(document, tlv, driver.line_length, copy)
 
 
 async def move_cash(link: DeviceLink, driver: Driver, operation: MoveCash) -> int:
