@@ -102,6 +102,26 @@ async def test_sample_receipt_preview_holds_its_codes_and_the_receipt_qr(start: 
     assert "Рога и копыта" in html.text and "ИТОГ" in html.text
 
 
+@pytest.mark.parametrize(("string", "error"), [
+    ({"BarCode": {"BarcodeType": "EAN13", "Barcode": "4006381333932"}},
+     ("Поле CheckStrings[1].BarCode.Barcode: неверная контрольная цифра EAN-13 в "
+      "'4006381333932': должна быть 1")),
+    ({"PrintText": {"Text": "крупно", "Font": 7}},
+     "Поле CheckStrings[1].PrintText.Font: недопустимое значение 7; допустимо 0–4"),
+])
+async def test_a_bad_document_is_refused_before_printing_and_kept_for_get_rezult(
+        start: Start, string: dict[str, Any], error: str) -> None:
+    server = await start()
+    request = document(ESCPOS, {"PrintText": {"Text": "Заказ 10"}}, string)
+    answer = await server.run(request)
+    assert answer["Status"] == 2 and answer["Error"] == error
+    rezult = await server.run({"Command": "GetRezult", "IdCommand": request["IdCommand"]})
+    assert rezult["Rezult"]["Error"] == error
+    fixed = {**request, "CheckStrings": request["CheckStrings"][:1]}
+    assert (await server.run(fixed))["Status"] == 0
+    assert await arrived(server.sink, "Заказ 10".encode("cp866"))
+
+
 async def test_a_reprinted_copy_is_previewed(start: Start) -> None:
     server = await start()
     sale = await server.run(copy.deepcopy(SAMPLE))

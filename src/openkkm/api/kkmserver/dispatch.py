@@ -283,12 +283,7 @@ class Dispatcher:
                 document, notices = build_receipt(request, device.registration, device.config,
                                                   today=dt.date.today())
         except ValidationError as exc:
-            failed = self.error(call.command, call.id_command, error_text(exc, self.language))
-            failed["IdCommand"] = await self._jobs.record_failure(
-                id_command=failed["IdCommand"], command=call.command,
-                request=journal_request(call.body), body_hash=digest or body_hash(call.body),
-                response=failed)
-            return failed
+            return await self.refuse(call, exc, digest)
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
         warnings += [item.text(self.language) for item in notices]
@@ -297,6 +292,15 @@ class Dispatcher:
             journalled[REGISTRATION_KEY] = registration_note(device.registration)
         return await self.submit(call, device, operation, request=journalled, digest=digest,
                                   warnings=warnings, wait=wait)
+
+    async def refuse(self, call: Call, exc: ValidationError, digest: str) -> dict[str, Any]:
+        """The answer to a request that failed validation, journalled so GetRezult finds it."""
+        failed = self.error(call.command, call.id_command, error_text(exc, self.language))
+        failed["IdCommand"] = await self._jobs.record_failure(
+            id_command=failed["IdCommand"], command=call.command,
+            request=journal_request(call.body), body_hash=digest or body_hash(call.body),
+            response=failed)
+        return failed
 
     def _not_ready(self, call: Call, device: DeviceHandle) -> dict[str, Any]:
         reason = device.last_error or self.text("no_link")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from openkkm.api.envelope import Status, envelope
 from openkkm.api.kkmserver.device_commands import data_kkt_fields
 from openkkm.api.kkmserver.register_check import build_slip, parse_register_check
+from openkkm.errors import ValidationError
 from openkkm.fiscal.types import (
     DeviceInfo,
     DeviceStatus,
@@ -65,15 +66,19 @@ class PrinterCommands:
 
     async def _print_document(self, call: Call) -> dict[str, Any]:
         dispatcher = self._dispatcher
-        wait, warnings = dispatcher.wait(call)
-        request = parse_register_check({**call.body, "isfiscalcheck": False})
-        device = dispatcher.select(call, Accepts.PRINTER)
+        digest = ""  # the parsed body's hash; the raw body's only if parsing fails
         notices: list[Notice] = []
-        slip = build_slip(request, notices)
+        try:
+            wait, warnings = dispatcher.wait(call)
+            request = parse_register_check({**call.body, "isfiscalcheck": False})
+            digest = self._digest(request.body_for_hash())
+            device = dispatcher.select(call, Accepts.PRINTER)
+            slip = build_slip(request, notices)
+        except ValidationError as exc:
+            return await dispatcher.refuse(call, exc, digest)
         warnings += [item.text(dispatcher.language) for item in notices]
         return await dispatcher.submit(call, device, PrintSlip(slip), request=call.body,
-                                       digest=self._digest(request.body_for_hash()),
-                                       warnings=warnings, wait=wait)
+                                       digest=digest, warnings=warnings, wait=wait)
 
     async def _line_length(self, call: Call) -> dict[str, Any]:
         device = self._dispatcher.select(call, Accepts.PRINTER)
