@@ -3,6 +3,7 @@ previews of slips and of the specification's sample receipt, read back with zxin
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import socket
 import uuid
@@ -200,18 +201,31 @@ async def test_a_printer_with_its_cover_open_fails_the_job(start: Start) -> None
     assert answer["Error"] == "Принтер Кухня не готов: открыта крышка или ошибка"
 
 
-async def test_an_unreachable_printer_is_listed_inactive_and_fails_clearly(start: Start) -> None:
+async def test_an_unreachable_printer_fails_clearly_and_a_resend_prints_once_it_is_back(start: Start) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     server = await start(escpos_port=closed_port)
     units = (await server.run({"Command": "List", "NumDevice": ESCPOS}))["ListUnit"]
     assert units[0]["Active"] is False
-    answer = await server.run(document(ESCPOS, {"PrintText": {"Text": "Заказ 9"}}))
+    request = document(ESCPOS, {"PrintText": {"Text": "Заказ 9"}})
+    answer = await server.run(request)
     assert answer["Status"] == 2 and answer["NumDevice"] == ESCPOS
     assert str(closed_port) in answer["Error"], answer["Error"]
     screen = await server.run(document(SCREEN, {"PrintText": {"Text": "Заказ 9"}}))
     assert screen["Status"] == 0
+
+    back = PrinterSink()
+    listener = await asyncio.start_server(back.handle, "127.0.0.1", closed_port)
+    try:
+        again = await server.run(request)
+        assert again["Status"] == 0, again
+        assert await arrived(back, "Заказ 9".encode("cp866"))
+        units = (await server.run({"Command": "List", "NumDevice": ESCPOS}))["ListUnit"]
+        assert units[0]["Active"] is True
+    finally:
+        listener.close()
+        await listener.wait_closed()
 
 
 async def test_printer_drawer_and_line_length(start: Start) -> None:
