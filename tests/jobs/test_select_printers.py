@@ -39,6 +39,13 @@ def test_each_class_picks_its_devices(tmp_path: Path) -> None:
     assert select_device(items, Selection(accepts=Accepts.PRINTER)).num == 3
 
 
+def test_an_inn_selects_registers_only(tmp_path: Path) -> None:
+    items = handles(tmp_path)
+    items[0].online = False
+    assert [item.inn for item in items] == ["7700000009", "", ""]
+    assert select_device(items, Selection(inn="7700000009", accepts=Accepts.EITHER)).num == 1
+
+
 def test_either_prefers_an_online_printer_to_an_offline_register(tmp_path: Path) -> None:
     items = handles(tmp_path)
     items[0].online = False

@@ -57,8 +57,10 @@ class DeviceHandle:
 
     @property
     def inn(self) -> str:
-        """The INN the register is registered to (as read, else as configured)."""
-        return self.registration.inn if self.registration else self.config.inn
+        """The INN the register is registered to (as read, else as configured); a printer has none."""
+        if self.registration:
+            return self.registration.inn
+        return self.config.inn if self.fiscal else ""
 
     @property
     def kkt_number(self) -> str:
