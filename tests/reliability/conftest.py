@@ -10,7 +10,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "e2e"))  # ServerProcess, shared with the end-to-end tests
 
-from reliability_rig import SUMMARY, mode  # noqa: E402 -- after the path set-up above
+from reliability_rig import SUMMARY, mode
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -13,10 +13,15 @@ from typing import Any
 
 import httpx
 
+from openkkm.api.app import create_app
+from openkkm.api.kkmserver.render import make_renderer
+from openkkm.config import Config
+from openkkm.drivers.base import Driver
 from openkkm.emulators.fn.drive import FiscalDrive
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.setup import state_path
 from openkkm.fiscal.types import DocumentType
+from openkkm.jobs.service import JobService
 
 ENV = "OPENKKM_RELIABILITY"
 SUMMARY: list[str] = []  #: lines printed at the end of the run (see conftest.py)
@@ -74,22 +79,19 @@ def sale(id_command: str, kopecks: int, num_device: int = 1, **extra: Any) -> di
 def receipt_totals(data_dir: Path, num: int) -> Counter[int]:
     """How many receipts of each total (kopecks) device ``num``'s ФН holds (server stopped)."""
     path = state_path(data_dir, num)
-    if not path.exists():
-        return Counter()
-    drive = FiscalDrive.load(StateFile(path))
-    documents = (drive.document(n) for n in range(1, drive.last_number + 1))
-    return Counter(doc.total for doc in documents if doc.type == DocumentType.RECEIPT)
+    return totals_in(FiscalDrive.load(StateFile(path))) if path.exists() else Counter()
 
 
 def duplicates_and_lost(expected: dict[int, set[int]], data_dir: Path) -> tuple[int, int]:
     """Receipts beyond one per sent total, and sent totals with no receipt, over all devices."""
-    duplicated = lost = 0
-    for num, totals in expected.items():
-        found = receipt_totals(data_dir, num)
-        duplicated += sum(count - 1 for total, count in found.items() if count > 1)
-        duplicated += sum(count for total, count in found.items() if total not in totals)
-        lost += sum(1 for total in totals if found[total] == 0)
-    return duplicated, lost
+    pairs = [against(receipt_totals(data_dir, num), totals) for num, totals in expected.items()]
+    return sum(dup for dup, _ in pairs), sum(lost for _, lost in pairs)
+
+
+def against(found: Counter[int], totals: set[int]) -> tuple[int, int]:
+    """Receipts in ``found`` beyond one per total of ``totals``, and totals with none."""
+    duplicated = sum(count - (total in totals) for total, count in found.items())
+    return duplicated, sum(1 for total in totals if found[total] == 0)
 
 
 class Client:
@@ -147,3 +149,54 @@ class Client:
             if rezult["Status"] not in (1, 4):
                 return rezult
             await asyncio.sleep(self.poll)
+
+
+def totals_in(drive: FiscalDrive) -> Counter[int]:
+    """How many receipts of each total (kopecks) ``drive`` holds."""
+    documents = (drive.document(n) for n in range(1, drive.last_number + 1))
+    return Counter(doc.total for doc in documents if doc.type == DocumentType.RECEIPT)
+
+
+class Bench:
+    """The HTTP app over a real JobService in this process, restartable on the same data."""
+
+    def __init__(self, config: Config, drivers: Callable[[], dict[int, Driver]]) -> None:
+        self.config = config
+        self._drivers = drivers
+        self.jobs: JobService | None = None
+        self.http: httpx.AsyncClient | None = None
+        self.client: Client | None = None
+
+    async def start(self) -> Client:
+        """Start the service (recovery and reconciliation run here) and return a client."""
+        self.jobs = JobService(self.config, render=make_renderer(self.config),
+                               drivers=self._drivers(), backoff=0.01, probe_interval=0.05)
+        await self.jobs.start()
+        app = create_app(self.config, self.jobs)
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+        self.client = Client(self.http, lambda: "http://openkkm", poll=0.01, pause=0.01)
+        return self.client
+
+    async def stop(self) -> None:
+        """Stop the service (the journal closes)."""
+        if self.http is not None:
+            await self.http.aclose()
+            self.http = None
+        if self.jobs is not None:
+            await self.jobs.stop()
+            self.jobs = None
+
+    async def restart(self) -> Client:
+        """Stop and start again: what a server restart does to the journal."""
+        await self.stop()
+        return await self.start()
+
+
+async def retrievable(client: Client, ids: dict[str, int]) -> int:
+    """How many of ``ids`` (IdCommand → CheckNumber) ``GetRezult`` answers done, same number."""
+    count = 0
+    for id_command, number in ids.items():
+        found = await client.result(id_command)
+        if found["Status"] == 0 and found["Rezult"]["Status"] == 0:
+            count += found["Rezult"]["CheckNumber"] == number
+    return count
