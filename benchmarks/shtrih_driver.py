@@ -2,11 +2,12 @@
 
 Both clients register the same four-line cash receipt on the same emulated register over a pty;
 pyshtrih with its own commands (0x10 wait, 0x8D, 0x80 per line, 0x85), our driver with its FFD
-1.05+ flow (0x8D, FF46 per line, FF45, then FF40 and FF0A for the result). The emulator paces its
-answers at the baud rate and the meter paces what it receives the same way, so both directions
-cost wire time (each paced transfer also costs at least the event loop's ~1 ms timer step,
-which is why the transfer counts are printed). Goals: our bytes and time ≤ 1.0× pyshtrih's; our time ≤ 1.1× the wire time of
-our own bytes. Run: ``.venv/bin/python benchmarks/shtrih_driver.py [receipts]``.
+1.05+ flow (0x8D, FF46 per line, FF45, then FF0A for the receipt's minute). The emulator paces
+the bytes of both directions on one line clock at the baud rate (waits end at the computed
+moment, not after a timer), so the wire time is spent exactly once; what remains above it is
+the rig's turnaround (pty hand-over, the event loop) and the emulated ФН's own work per command.
+Goals: our bytes and time ≤ 1.0× pyshtrih's; our time ≤ 1.1× the wire time of our own bytes.
+Run: ``.venv/bin/python benchmarks/shtrih_driver.py [receipts]``.
 """
 
 from __future__ import annotations
@@ -30,38 +31,28 @@ from openkkm.transport import Transport, open_pty_pair
 
 BAUD = 115200
 BIT_TIMES = 10  #: start + 8 data + stop bits per byte
-MIN_SLEEP = 0.002  #: seconds; the meter pays received bytes' wire time in sleeps this long
 LINES = (("Молоко", 1, 12200, VatRate.VAT22, 1), ("Хлеб", 2, 2500, VatRate.VAT10, 2),
          ("Сыр", 1, 45000, VatRate.VAT22, 1), ("Пакет", 1, 500, VatRate.VAT22, 1))
 TOTAL = sum(qty * price for _, qty, price, _, _ in LINES)
 
 
 class Meter(Transport):
-    """The device end, counting bytes both ways and pacing what it receives at ``BAUD``."""
+    """The device end, counting bytes and transfers both ways (the emulator paces the line)."""
 
     def __init__(self, inner: Transport) -> None:
         super().__init__(inner.url)
         self.inner = inner
         self.received = self.sent = self.transfers = 0
-        self.owed = 0.0
 
     async def read(self, n: int, timeout: float | None) -> bytes:
-        """Read and spend the wire time of what arrived.
-
-        The time is owed and paid in sleeps of at least ``MIN_SLEEP``: a sleep per 1-byte ACK
-        would cost the event loop's timer step (~1 ms), not 87 µs of wire.
-        """
+        """Read and count."""
         data = await self.inner.read(n, timeout)
         self.received += len(data)
         self.transfers += 1
-        self.owed += len(data) * BIT_TIMES / BAUD
-        if self.owed >= MIN_SLEEP:
-            owed, self.owed = self.owed, 0.0
-            await asyncio.sleep(owed)
         return data
 
     async def write(self, data: bytes) -> None:
-        """Write (the emulator paces its own answers) and count."""
+        """Write and count."""
         self.sent += len(data)
         self.transfers += 1
         await self.inner.write(data)
@@ -176,8 +167,7 @@ async def main(count: int) -> None:
     print(f"  time  ours/wire limit of our bytes ({wire * 1000:.1f} ms) "
           f"{our_time / wire:5.2f}  (goal <= 1.10)")
     their_wire = their_bytes * BIT_TIMES / BAUD
-    print(f"  rig:  pyshtrih/wire limit of its bytes {their_time / their_wire:5.2f}; the emulator "
-          "sleeps per answer write, ~1 ms timer step each")
+    print(f"  rig:  pyshtrih/wire limit of its bytes {their_time / their_wire:5.2f}")
 
 
 if __name__ == "__main__":

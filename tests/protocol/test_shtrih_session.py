@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 
 import pyshtrih
 import pytest
@@ -20,7 +21,7 @@ from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.session import HostSession, serve_device
 from openkkm.protocol.shtrih.status import EcrFlags, Mode
 from openkkm.transport import loop_pair, open_pty_pair, open_transport, serve_tcp
-from openkkm.transport.faults import ManipulatedTransport, bytewise, drop_first
+from openkkm.transport.faults import ManipulatedTransport, bytewise
 
 STATUS = cmd_status.ShortStatusAnswer(
     operator=30, flags=EcrFlags.RECEIPT_ROLL, mode_byte=Mode.SHIFT_CLOSED, submode=0
@@ -201,10 +202,48 @@ async def test_pyshtrih_over_tcp_against_our_device_loop() -> None:
     assert model["Название устройства"] == "ШТРИХ-М-02Ф"  # type: ignore[index]
 
 
+def lose_first_ack() -> Callable[[bytes], list[bytes]]:
+    """A manipulator losing the host's first ACK (it goes out in front of the next ENQ)."""
+    lost = False
+
+    def manipulate(data: bytes) -> list[bytes]:
+        nonlocal lost
+        if not lost and data.startswith(b"\x06"):
+            lost = True
+            return [data[1:]]
+        return [data]
+
+    return manipulate
+
+
+async def test_final_ack_goes_out_with_the_next_enq_or_alone_when_idle() -> None:
+    host_end, device_end = loop_pair()
+    device = asyncio.create_task(serve_device(device_end, execute))
+    written: list[bytes] = []
+
+    def record(data: bytes) -> list[bytes]:
+        written.append(data)
+        return [data]
+
+    session = HostSession(ManipulatedTransport(host_end, record))
+    try:
+        for _ in range(2):
+            await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer)
+        assert written[0] == b"\x05" and written[2] == b"\x06\x05"  # ACK + next ENQ: one write
+        assert written[-1] != b"\x06"  # the last answer's ACK is still owed
+        await asyncio.sleep(0.01)  # the session is idle: the owed ACK goes out on its own
+        assert written[-1] == b"\x06"
+        await session.flush()  # nothing more is owed
+        assert written[-1] == b"\x06" and written.count(b"\x06") == 1
+    finally:
+        await host_end.close()
+        await device
+
+
 async def test_stale_answer_is_collected_and_reported(caplog: pytest.LogCaptureFixture) -> None:
     host_end, device_end = loop_pair()
     device = asyncio.create_task(serve_device(device_end, execute))
-    lossy = ManipulatedTransport(host_end, drop_first(lambda chunk: chunk == b"\x06"))
+    lossy = ManipulatedTransport(host_end, lose_first_ack())
     session = HostSession(lossy)
     try:
         assert (

@@ -15,7 +15,9 @@ from openkkm.emulators.shtrih import (
     serve_in_process,
     serve_tcp_emulator,
 )
+from openkkm.emulators.shtrih.server import LineClock
 from openkkm.fiscal.types import DocumentType, ReceiptKind
+from openkkm.framing import shtrih
 from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_shift, cmd_status
 from openkkm.protocol.shtrih.session import HostSession
 from openkkm.protocol.shtrih.status import Mode
@@ -130,9 +132,8 @@ async def test_pyshtrih_over_a_pty_matches_the_fn() -> None:
     try:
         result = await asyncio.to_thread(client)
     finally:
-        task.cancel()  # closing a pty does not wake a pending read: stop the loop first
-        await asyncio.gather(task, return_exceptions=True)
-        await device_end.close()
+        await device_end.close()  # wakes the device loop's pending read: serving ends
+        await asyncio.wait_for(task, 5)
     fn = emulator.fn
     doc = fn.document(fn.last_number)
     assert result["before"]["Режим ФР"].num == Mode.SHIFT_CLOSED  # type: ignore[index]
@@ -182,27 +183,30 @@ async def test_pyshtrih_over_tcp_shift_cash_and_reports() -> None:
     assert emulator.state.cash == 7500
 
 
-async def test_writes_are_paced_at_the_baud_rate(
+def test_the_line_clock_queues_transfers_and_restarts_when_idle() -> None:
+    line = LineClock(9600)
+    assert line.reserve(1, now=0.0) == 10 / 9600
+    assert line.reserve(2, now=0.0) == 30 / 9600  # after the byte still on the line
+    assert line.reserve(1, now=1.0) == 1.0 + 10 / 9600  # an idle line starts now
+
+
+async def test_both_directions_are_paced_on_the_line_clock(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_sleep = asyncio.sleep
-    pauses: list[float] = []
+    reserved: list[int] = []
+    real_reserve = LineClock.reserve
 
-    async def recording_sleep(seconds: float, *args: object) -> None:
-        pauses.append(seconds)
-        await real_sleep(0)
+    def recording(self: LineClock, count: int, now: float) -> float:
+        reserved.append(count)
+        return real_reserve(self, count, now)
 
-    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
+    monkeypatch.setattr(LineClock, "reserve", recording)
     link = Served(make(baud=9600))
     try:
         await link.session.execute(cmd_status.DeviceType(), cmd_status.DeviceTypeAnswer)
     finally:
         await link.close()
-    answer_frame = (
-        4 + 6 + len("ШТРИХ-М-02Ф") + 1
-    )  # STX LEN CMD ERR, 6 bytes + name, LRC
-    assert pauses[:3] == [
-        10 / 9600,
-        10 / 9600,
-        answer_frame * 10 / 9600,
-    ]  # NAK, ACK, answer
+    request_frame = len(shtrih.encode(cmd_status.DeviceType().encode()))
+    answer_frame = 4 + 6 + len("ШТРИХ-М-02Ф") + 1  # STX LEN CMD ERR, 6 bytes + name, LRC
+    # ENQ in, NAK out, the request in, ACK out, the answer out
+    assert reserved[:5] == [1, 1, request_frame, 1, answer_frame]

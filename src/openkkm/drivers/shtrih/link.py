@@ -75,6 +75,10 @@ class ShtrihLink:
         session, self.session = self.session, None
         if session is not None:
             try:
+                await session.flush()  # the last answer's ACK, so the register is left idle
+            except (OSError, TransportError):
+                log.debug("flushing %s failed", self.url, exc_info=True)
+            try:
                 await session.transport.close()
             except (OSError, TransportError):
                 log.debug("closing %s failed", self.url, exc_info=True)

@@ -3,7 +3,8 @@
 The loop is :func:`openkkm.protocol.shtrih.session.serve_device` with hooks: it drives the same
 sans-IO :class:`DeviceExchange`, and the fault plan decides per frame whether the frame is
 NAKed, the power fails, the answer is late, lost, damaged or short, and per connection where the
-link is cut. Writes are paced at the configured baud rate (10 bit times per byte).
+link is cut. With a baud rate set, the bytes both ways are paced on one line clock (10 bit times
+per byte, half duplex), see :class:`LineClock`.
 """
 
 from __future__ import annotations
@@ -28,11 +29,42 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 READ_CHUNK: Final = 512
+BIT_TIMES: Final = 10  #: start + 8 data + stop bits per byte
+COARSE_SLEEP: Final = 0.002  #: seconds left to pace by yielding rather than by a timer
 TCP_PORT_BYTE: Final = 128  #: 0x11 "port" of a TCP socket (PROTOCOLS.md §1.1)
 
 
 class _LinkCut(Exception):
     """The fault plan cut the link."""
+
+
+class LineClock:
+    """When a paced serial line is free: each transfer starts after the bytes before it.
+
+    The waits end at the computed moment rather than after a timer of the transfer's length:
+    the event loop's timers overshoot by up to a millisecond, a third of a short frame's wire
+    time, and one sleep per write would add that overshoot to every transfer.
+    """
+
+    def __init__(self, baud: int) -> None:
+        self.baud = baud
+        self.free_at = 0.0  #: loop time when the line is free again
+
+    def reserve(self, count: int, now: float) -> float:
+        """Take the line for ``count`` bytes from ``now`` (or when it frees); return the end."""
+        self.free_at = max(self.free_at, now) + count * BIT_TIMES / self.baud
+        return self.free_at
+
+    async def pace(self, count: int) -> None:
+        """Wait until ``count`` bytes have crossed the line."""
+        if not self.baud or not count:
+            return
+        loop = asyncio.get_running_loop()
+        end = self.reserve(count, loop.time())
+        if end - loop.time() > COARSE_SLEEP:
+            await asyncio.sleep(end - loop.time() - COARSE_SLEEP)
+        while loop.time() < end:
+            await asyncio.sleep(0)
 
 
 class _Connection:
@@ -44,13 +76,13 @@ class _Connection:
         self.exchange = DeviceExchange(require_enq_first=emulator.require_enq_first)
         rule = emulator.faults.fire(WireFault.CUT_AT)
         self.budget: int | None = None if rule is None else int(rule.value)
+        self.line = LineClock(emulator.baud)
 
     async def write(self, data: bytes) -> None:
-        """Write ``data`` at the configured baud rate."""
+        """Write ``data`` once the line has carried it."""
         if not data:
             return
-        if self.emulator.baud:
-            await asyncio.sleep(len(data) * 10 / self.emulator.baud)
+        await self.line.pace(len(data))
         log.debug("%s tx %s", self.transport.url, data.hex(" "))
         await self.transport.write(data)
 
@@ -61,6 +93,7 @@ class _Connection:
         if self.budget is not None:
             data = data[: self.budget]
             self.budget -= len(data)
+        await self.line.pace(len(data))  # the host's bytes take the line too
         return data
 
     def cut_due(self) -> bool:

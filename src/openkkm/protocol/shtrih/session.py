@@ -70,6 +70,10 @@ class HostSession:
         self.timeouts = timeouts
         self.history: deque[str] = deque(maxlen=HISTORY)
         self._lock = asyncio.Lock()
+        #: the last answer's final ACK, not yet written: it goes out in front of the next ENQ
+        #: (one transfer instead of two), or on its own as soon as the loop is idle
+        self._owed = b""
+        self._flusher: asyncio.Task[None] | None = None
 
     async def execute(self, request: Request, answer: type[A]) -> A:
         """Send ``request`` and return its decoded answer (a device error raises)."""
@@ -85,14 +89,23 @@ class HostSession:
                 self._log_failure()
                 raise
 
+    async def flush(self) -> None:
+        """Write the owed final ACK now (before closing the transport)."""
+        async with self._lock:
+            await self._write_owed()
+
     async def _run(self, payload: bytes, timeout: float) -> bytes:
         """Drive the exchange until it yields the answer or raises."""
         step = self.exchange.begin(payload, timeout)
+        owed, self._owed = self._owed, b""
+        first = owed + step.write  # the device reads the ACK before the ENQ: in order
         while True:
-            await self._write(step.write)
             if step.answer is not None:
+                self._owe(step.write)
                 self._report_stale()
                 return step.answer.payload
+            await self._write(first or step.write)
+            first = b""
             try:
                 data = await self.transport.read(READ_CHUNK, step.timeout)
             except DeviceTimeout:
@@ -108,6 +121,34 @@ class HostSession:
                 log.warning(
                     "%s: collected a stale answer %s", self.transport.url, frame.payload.hex(" ")
                 )
+
+    def _owe(self, data: bytes) -> None:
+        """Keep the final ACK for the next write; a task writes it if no command comes first."""
+        self._owed += data
+        if self._owed and self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_owed())
+
+    async def _flush_owed(self) -> None:
+        """Write the owed ACK if the session is idle; a link gone meanwhile is not an error.
+
+        A command already running took the ACK in front of its ENQ; queueing on the lock
+        would only make the next command wait behind this task.
+        """
+        try:
+            if self._lock.locked():
+                return
+            async with self._lock:
+                await self._write_owed()
+        except (LinkLost, DeviceTimeout) as exc:
+            log.debug("%s: final ACK not written: %s", self.transport.url, exc)
+        finally:
+            self._flusher = None
+
+    async def _write_owed(self) -> None:
+        """Write what is owed, if anything (the lock is held)."""
+        owed, self._owed = self._owed, b""
+        if owed and not self.transport.closed:
+            await self._write(owed)
 
     async def _write(self, data: bytes) -> None:
         """Write and record ``data`` (if any)."""
