@@ -1,7 +1,7 @@
 """Fuzzing: random and mutated requests never crash the server; garbage from a device is an error.
 
-The server is the real one (HTTP edge, dispatcher, journal, worker) over a virtual register,
-on one event loop kept across hypothesis examples.
+The server is the real one (HTTP edge, dispatcher, journal, worker) over a virtual register
+(or an emulated Shtrih one for the device's garbage), on one event loop kept across examples.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_rig import Bench, Client, Tally, sale, scale
+from shtrih_rig import Babbler, shtrih_bench
 
 import openkkm.drivers.virtual  # noqa: F401 -- registers the "virtual" kind
 from openkkm.api.kkmserver.commands import COMMANDS
@@ -104,3 +105,53 @@ def test_a_mutated_receipt_is_refused_naming_the_field(live: Live, field: str, v
         return
     assert answer["Status"] == 2, answer
     assert field in answer["Error"], answer
+
+
+class Babbling:
+    """A server over an emulated Shtrih register that can be switched to answering garbage."""
+
+    def __init__(self, runner: asyncio.Runner, bench: Bench, client: Client,
+                 babbler: Babbler) -> None:
+        self.runner = runner
+        self.bench = bench
+        self.client = client
+        self.babbler = babbler
+        self.serial = 0
+        self.tally = Tally(f"garbage from a Shtrih register ({GARBAGE_EXAMPLES} examples)")
+
+
+GARBAGE_EXAMPLES = scale(8, 300)
+
+
+@pytest.fixture(scope="module")
+def babbling(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Babbling]:
+    babbler = Babbler()
+    bench, _, _ = shtrih_bench(tmp_path_factory.mktemp("babble"), babbler)
+    with asyncio.Runner() as runner:
+        client = runner.run(bench.start())
+        item = Babbling(runner, bench, client, babbler)
+        yield item
+        runner.run(bench.stop())
+    item.tally.report()
+
+
+@settings(max_examples=GARBAGE_EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(garbage=st.binary(min_size=1, max_size=48))
+def test_garbage_from_the_device_is_an_error_and_the_worker_lives_on(
+        babbling: Babbling, garbage: bytes) -> None:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any] | None]:
+        await babbling.babbler.set(garbage)
+        refused = await babbling.client.post({"Command": "GetDataKKT", "NumDevice": 1})
+        await babbling.babbler.set(None)
+        babbling.serial += 1
+        done, _ = await babbling.client.until_done(
+            sale(f"after-garbage-{babbling.serial}", 100 + babbling.serial))
+        return refused, done
+
+    refused, done = babbling.runner.run(scenario())
+    babbling.tally.add(f"while babbling: Status {refused['Status']}")
+    assert refused["Status"] == 2 and refused["Error"], refused
+    assert "Внутренняя ошибка" not in refused["Error"], refused
+    assert done is not None and done["Status"] == 0
+    babbling.tally.add("receipts done after it")

@@ -8,124 +8,15 @@ and the client resends a proven failure as the API tells it to.
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from reliability_rig import (
-    Bench,
-    Client,
-    Tally,
-    against,
-    retrievable,
-    sale,
-    scale,
-    totals_in,
-)
-
-import openkkm.drivers.shtrih  # noqa: F401 -- registers the "shtrih" kind
-from openkkm.config import Config
-from openkkm.drivers.base import Driver
-from openkkm.drivers.shtrih import ShtrihDriver
-from openkkm.emulators.shtrih import ShtrihEmulator
-from openkkm.errors import LinkLost
-from openkkm.transport import LoopHub, Transport
+from reliability_rig import Client, Tally, against, retrievable, sale, scale, totals_in
+from shtrih_rig import shtrih_bench
 
 #: Commands a receipt sends (status, open, line, close...) and the wire faults tried on each.
 STEPS = ("10", "11", "8d", "ff0c", "ff46", "ff45", "ff40", "ff0a", "ff3a", "ff3b")
 WIRE_FAULTS = ("lose_reply", "drop_byte", "bad_lrc", "nak_frame", "power_loss")
-TASKS: set[asyncio.Task[None]] = set()  #: the emulator's connections, kept alive
-
-
-class Cutter:
-    """A budget of bytes (both ways) the device's end passes once armed; then the link closes."""
-
-    def __init__(self) -> None:
-        self.budget: int | None = None
-        self.spent = 0
-        self.cuts = 0
-
-    def arm(self, budget: int | None) -> None:
-        """Cut after ``budget`` more bytes; None counts without cutting."""
-        self.budget = budget
-        self.spent = 0
-
-    def spend(self, count: int) -> bool:
-        """Count ``count`` bytes; True when the link must close now (and disarm)."""
-        self.spent += count
-        if self.budget is None or self.spent < self.budget:
-            return False
-        self.budget = None
-        self.cuts += 1
-        return True
-
-
-class CutEnd(Transport):
-    """The device's end of the link, cut by a shared ``Cutter``."""
-
-    def __init__(self, inner: Transport, cutter: Cutter) -> None:
-        super().__init__(inner.url)
-        self.inner = inner
-        self.cutter = cutter
-
-    async def read(self, n: int, timeout: float | None) -> bytes:
-        """Read from the host; past the budget, the link is gone."""
-        data = await self.inner.read(n, timeout)
-        await self._spend(len(data))
-        return data
-
-    async def write(self, data: bytes) -> None:
-        """Answer the host, unless the budget ran out."""
-        await self._spend(len(data))
-        await self.inner.write(data)
-
-    async def close(self) -> None:
-        """Close the link."""
-        self.closed = True
-        await self.inner.close()
-
-    async def _spend(self, count: int) -> None:
-        if self.cutter.spend(count):
-            await self.close()
-            raise LinkLost("cut", "cut")
-
-
-class Clock:
-    """The emulator's time: the real one, kept within one day so the shift never expires."""
-
-    def __init__(self) -> None:
-        self.start = dt.datetime.now()
-
-    def __call__(self) -> dt.datetime:
-        return self.start
-
-
-def shtrih_bench(tmp_path: Path) -> tuple[Bench, ShtrihEmulator, Cutter]:
-    """A server over Shtrih register 1, emulated in this process behind a cutter."""
-    config = Config.model_validate({
-        "server": {"data_dir": str(tmp_path)},
-        "devices": [{"num": 1, "kind": "shtrih", "url": "loop://kkt", "name": "Касса 1"}]})
-    emulator = ShtrihEmulator(config.devices[0], clock=Clock())
-    cutter = Cutter()
-    hub = LoopHub()
-
-    def accept(end: Transport) -> None:
-        task = asyncio.get_running_loop().create_task(emulator.serve(CutEnd(end, cutter)))
-        TASKS.add(task)
-        task.add_done_callback(TASKS.discard)
-
-    hub.listen("kkt", accept)
-
-    def drivers() -> dict[int, Driver]:
-        driver = ShtrihDriver(config.devices[0], data_dir=str(tmp_path), hub=hub)
-        driver.link.control_timeout = 0.05
-        driver.link.timeouts = lambda code: 0.5  # a lost answer is noticed quickly
-        return {1: driver}
-
-    return Bench(config, drivers), emulator, cutter
-
-
 async def run(client: Client, tally: Tally, id_command: str, kopecks: int,
               done: dict[str, int]) -> None:
     """One receipt to its end, as a client would; counts how it went."""

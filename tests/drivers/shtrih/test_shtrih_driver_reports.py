@@ -15,6 +15,7 @@ from shtrih_e2e_helpers import (
 
 from openkkm.emulators.fn.counters import readout
 from openkkm.errors import FiscalStateError, NotSupportedError
+from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     Cashier,
     DocumentType,
@@ -68,8 +69,30 @@ async def test_closing_the_fn_forms_its_report_and_re_registration_is_refused() 
     document = await driver.change_registration(close)
     assert document.type is DocumentType.FN_CLOSE and emu.fn.closed
     with pytest.raises(NotSupportedError) as refused:
-        await driver.change_registration(
-            RegistrationChange(RegistrationAction.CHANGE_OFD, driver.identity.registration)
-        )
-    assert "FF34" in refused.value.en
+        await driver.change_registration(RegistrationChange(RegistrationAction.CHANGE_FN, None))
+    assert "FF06" in refused.value.en
+    await driver.stop()
+
+
+async def test_re_registration_changes_the_ofd_and_the_organization() -> None:
+    emu = emulator(ManualClock())
+    driver = await loop_driver(emu)
+    assert driver.identity is not None
+    before = driver.identity.registration
+    changed = replace(before, ofd_inn="7605016030", ofd_name="ООО Тензор",
+                      organization="ООО Ромашка и партнеры", address="Москва, ул. Новая, 1")
+    change = RegistrationChange(RegistrationAction.CHANGE_OFD, changed, reason=0b1010,
+                                cashier=Cashier("Иванов И.И."))
+    document = await driver.change_registration(change)
+    assert document.type is DocumentType.REREGISTRATION
+    archived = emu.fn.document(document.number)
+    assert archived.type is DocumentType.REREGISTRATION
+    tags = dict(tlv.iter_tlv(next(tlv.iter_tlv(archived.tlv))[1]))
+    assert int.from_bytes(tags[1205], "little") == 0b1010
+    assert tlv.read_string(tags[1021]) == "Иванов И.И."
+    now = emu.fn.registration
+    assert (now.ofd_inn, now.ofd_name) == ("7605016030", "ООО Тензор")
+    assert (now.organization, now.address) == ("ООО Ромашка и партнеры", "Москва, ул. Новая, 1")
+    assert (now.inn, now.reg_number) == (before.inn, before.reg_number)
+    assert driver.identity.registration.ofd_inn == "7605016030"  # read again afterwards
     await driver.stop()

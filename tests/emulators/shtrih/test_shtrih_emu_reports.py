@@ -77,3 +77,25 @@ async def test_ff0c_takes_the_ffd_1_2_buyer_block_1256() -> None:
     block = dict(tlv.iter_tlv(dict(tlv.iter_tlv(form))[Tag.CUSTOMER]))
     assert tlv.read_string(block[Tag.CUSTOMER_NAME]) == "ООО Ромашка"
     assert tlv.read_string(block[Tag.CUSTOMER_INN]).strip() == "7700000009"
+
+
+async def test_re_registration_takes_ff34_fields_and_ff0c_tags() -> None:
+    emu = make()
+    reg = emu.fn.registration
+    again = cmd_registers.Reregister(inn=reg.inn, reg_number=reg.reg_number, tax_systems=0x03)
+    assert await call(emu, again) == 0x02  # not begun
+    first = cmd_registers.BeginRegistration(report_type=0)
+    assert await call(emu, first) == 0x02  # the emulated ФН is fiscal already
+    await call(emu, cmd_registers.BeginRegistration())
+    assert (await call(emu, cmd_fn.FnStatus())).current_document == 0x13
+    tags = tlv.tlv(Tag.OFD_INN, tlv.fixed_string("7605016030", 12)) + tlv.tlv(
+        Tag.REREGISTRATION_REASONS, tlv.u32(0b100)
+    )
+    await call(emu, cmd_receipt.WriteTlv(tlv=tags))
+    answer = await call(emu, cmd_registers.Reregister(
+        inn=reg.inn, reg_number=reg.reg_number, tax_systems=0x03, work_mode=0x02
+    ))
+    assert emu.fn.document(answer.fd_number).type is DocumentType.REREGISTRATION
+    now = emu.fn.registration
+    assert now.ofd_inn == "7605016030" and now.tax_systems == (0, 1) and now.autonomous
+    assert now.organization == reg.organization  # no tag, no change

@@ -34,6 +34,7 @@ NO_DATA: Final = frozenset({0x08, 0x34})  #: "no requested data": the FN has no 
 NOT_SUPPORTED: Final = frozenset({0x37, 0x01})  #: the firmware lacks the command
 MAX_BLOCKS: Final = 256  #: FF3B calls per document at most (a receipt is ≤ 32 KiB)
 FF09: Final = b"\xff\x09"  #: last fiscalisation result; not in the typed command table
+FF09_SHORTEST: Final = 47  #: FF09 DATA with the FD and FP at its end (the FFD 1.05 layout)
 TAG_MOMENT: Final = 1012
 TAG_SHIFT: Final = 1038
 TAG_RECEIPT: Final = 1042
@@ -157,6 +158,7 @@ class Fiscalisation:
     tax_mask: int
     work_mode: int
     extended_mode: int
+    fd_number: int  #: the FD of that (re-)registration report; 0 when the answer is too short
 
 
 async def read_fiscalisation(link: ShtrihLink) -> Fiscalisation | None:
@@ -176,4 +178,5 @@ async def read_fiscalisation(link: ShtrihLink) -> Fiscalisation | None:
         tax_mask=data[37],
         work_mode=data[38],
         extended_mode=data[39] if len(data) >= 48 else 0,
+        fd_number=int.from_bytes(data[-8:-4], "little") if len(data) >= FF09_SHORTEST else 0,
     )

@@ -237,22 +237,33 @@ class ShtrihDriver(Driver):
         )
 
     async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
-        """Close the ФН (FF3D/FF3E); re-registrations are refused as not supported.
+        """Re-register without an FN change (FF05/FF34) or close the ФН (FF3D/FF3E).
 
-        A (re-)registration (FF05, FF0C registration tags, FF06/FF34) needs the whole
-        registration as TLV: OFD, organisation, address, modes. Neither this driver nor the
-        emulator writes those tags yet, so a partial report is never formed.
+        A first registration and an FN change need the register unregistered or a new ФН in
+        it; the emulated ФН is fiscal from the start and cannot be swapped, so these two are
+        refused rather than tried blind on real hardware.
         """
-        if change.action is not RegistrationAction.CLOSE:
+        if change.action in (RegistrationAction.OPEN, RegistrationAction.CHANGE_FN):
             raise self._unsupported(
-                f"регистрация и перерегистрация ({change.action.name}): нет записи реквизитов "
-                "регистрации (FF05/FF06/FF34); поддерживается только закрытие ФН",
-                f"(re-)registration ({change.action.name}): the registration tags are not "
-                "written (FF05/FF06/FF34); only closing the ФН is supported",
+                f"{change.action.name}: регистрация и замена ФН (FF05 тип 0/1, FF06) не проверены "
+                "ни на эмуляторе, ни на ККТ; поддерживаются перерегистрация без замены ФН и "
+                "закрытие ФН",
+                f"{change.action.name}: registration and FN replacement (FF05 type 0/1, FF06) "
+                "are tested neither on the emulator nor on a register; re-registration without "
+                "an FN change and closing the ФН are supported",
             )
         await self.link.ready()
-        number = await report_flow.close_fn(self.link, change.cashier)
-        return await self._formed(number)
+        if change.action is RegistrationAction.CLOSE:
+            number = await report_flow.close_fn(self.link, change.cashier)
+            return await self._formed(number)
+        if change.registration is None:
+            raise ValueError("a re-registration needs the new registration data")
+        number = await report_flow.reregister(
+            self.link, change.registration, change.reason, change.cashier
+        )
+        document = await self._formed(number)
+        self.identity = await after_commit(read_identity(self.link, self.reader, self.config))
+        return document
 
     async def open_drawer(self) -> None:
         """Open cash drawer 0 (0x28)."""

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
 
 NO_INN = 0xFF_FF_FF_FF_FF_FF
-REGISTRATION_FD = 1  #: a ФН's first document is its registration report
+REGISTRATION_FD = 1  #: a ФН's first document is its registration report (FF09 names the last)
 FFD_LABELS = {version.label: version for version in FfdVersion}
 #: work-mode bits of FF09 (tag 1001-1002, 1056, 1108-1110) and the extended byte (1126, 1193, 1207)
 WORK_MODE_BITS = {
@@ -66,7 +66,8 @@ async def read_identity(link: ShtrihLink, reader: DocumentReader, config: Device
     fn = await link.execute(FnStatus(), FnStatusAnswer)
     valid_to = await _fn_valid_to(link)
     fiscal = await read_fiscalisation(link)
-    tags = await reader.read_tags(REGISTRATION_FD) if fn.last_fd_number >= 1 else {}
+    report = fiscal.fd_number if fiscal and fiscal.fd_number else REGISTRATION_FD
+    tags = await reader.read_tags(report) if fn.last_fd_number >= report else {}
     serial = full.serial_number | (full.serial_number_high or 0) << 32
     inn = _text(tags, 1018) or (fiscal.inn if fiscal else "") or _inn(full.inn) or config.inn
     modes = fiscal.work_mode if fiscal else 0

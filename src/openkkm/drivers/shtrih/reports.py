@@ -1,4 +1,5 @@
-"""FN reports and counters through a Shtrih register: form 21 (FF37/FF38), close FN (FF3D/FF3E).
+"""FN reports and counters through a Shtrih register: form 21 (FF37/FF38), re-registration
+(FF05/FF34), close FN (FF3D/FF3E).
 
 Each report is begun, gets the cashier tags (FF0C) and is formed by the second command; a
 refusal before forming cancels the begun document (FF08).
@@ -27,26 +28,33 @@ from openkkm.fiscal.types import (
     Cashier,
     Counters,
     DocumentType,
+    FfdVersion,
     Payments,
     ReceiptCounters,
     ReceiptKind,
+    Registration,
     VatRate,
 )
 from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument
 from openkkm.protocol.shtrih.cmd_receipt import WriteTlv
 from openkkm.protocol.shtrih.cmd_registers import (
     BeginCloseFn,
+    BeginRegistration,
     BeginStateReport,
     CloseFn,
     CloseFnAnswer,
+    RegistrationReport,
+    Reregister,
+    ReregisterAnswer,
     StateReport,
     StateReportAnswer,
 )
 from openkkm.protocol.shtrih.messages import EmptyAnswer, Request
 
 from .documents import DocumentReader
+from .identity import WORK_MODE_BITS
 from .link import ShtrihLink, forming
-from .tags import cashier_tags, packed
+from .tags import Tag, cashier_tags, packed, text_tag
 
 RECEIPT_FORMS = frozenset(
     {DocumentType.RECEIPT, DocumentType.BSO, DocumentType.CORRECTION, DocumentType.BSO_CORRECTION}
@@ -54,7 +62,7 @@ RECEIPT_FORMS = frozenset(
 CORRECTION_FORMS = frozenset({DocumentType.CORRECTION, DocumentType.BSO_CORRECTION})
 BASE_ONLY = frozenset({VatRate.VAT0, VatRate.NONE})  #: rates whose total is the sum, no tax
 PAYMENT_NAMES = ("cash", "electronic", "prepayment", "credit", "provision")
-A = TypeVar("A", StateReportAnswer, CloseFnAnswer)
+A = TypeVar("A", StateReportAnswer, CloseFnAnswer, ReregisterAnswer)
 
 
 async def state_report(link: ShtrihLink, cashier: Cashier | None) -> int:
@@ -69,15 +77,52 @@ async def close_fn(link: ShtrihLink, cashier: Cashier | None) -> int:
     return answer.fd_number
 
 
+async def reregister(
+    link: ShtrihLink, registration: Registration, reason: int, cashier: Cashier | None
+) -> int:
+    """Re-register without an FN change (FF05 type 2, the registration's tags, FF34).
+
+    The changeable data go as tags (1048, 1009, 1187, 1117, 1017, 1046); FF34 carries INN, РН,
+    tax systems and work modes. ``reason`` is 1205 (a u32 mask) from FFD 1.1 on, else FF34's
+    1101 byte.
+    """
+    tags = [
+        text_tag(Tag.ORGANIZATION, registration.organization, 256),
+        text_tag(Tag.SETTLEMENT_ADDRESS, registration.address, 256),
+        text_tag(Tag.SETTLEMENT_PLACE, registration.place, 256),
+        text_tag(Tag.SENDER_EMAIL, registration.sender_email, 64),
+        tlv.tlv(Tag.OFD_INN, tlv.fixed_string(registration.ofd_inn, 12)),
+        text_tag(Tag.OFD_NAME, registration.ofd_name, 256),
+    ]
+    modern = registration.ffd >= FfdVersion.V1_1
+    if modern:
+        tags.append(tlv.tlv(Tag.REREGISTRATION_REASONS, tlv.u32(reason)))
+    mask = sum(1 << int(system) for system in registration.tax_systems)
+    modes = sum(1 << bit for name, bit in WORK_MODE_BITS.items() if getattr(registration, name))
+    finish = Reregister(
+        inn=registration.inn,
+        reg_number=registration.reg_number,
+        tax_systems=mask,
+        work_mode=modes,
+        reason=0 if modern else reason,
+    )
+    begin = BeginRegistration(report_type=RegistrationReport.REREGISTRATION)
+    answer = await _report(link, cashier, begin, finish, ReregisterAnswer, tags)
+    return answer.fd_number
+
+
 async def _report(
     link: ShtrihLink,
     cashier: Cashier | None,
     begin: Request,
     finish: Request,
     answer: type[A],
+    tags: list[bytes] | None = None,
 ) -> A:
     """Begin, tag and form one FN report."""
-    tlvs = [WriteTlv(tlv=run) for run in packed(cashier_tags(cashier))]
+    runs = packed([*(tags or []), *cashier_tags(cashier)])
+    tlvs = [WriteTlv(tlv=run) for run in runs]
+    finish.encode()  # bad registration data fail before anything is sent
     for request in tlvs:
         request.encode()  # a bad cashier name fails before anything is sent
     await link.execute(begin, EmptyAnswer)

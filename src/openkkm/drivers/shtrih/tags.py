@@ -28,6 +28,10 @@ class Tag(IntEnum):
 
     CUSTOMER_CONTACT = 1008
     SETTLEMENT_ADDRESS = 1009
+    OFD_INN = 1017
+    OFD_NAME = 1046
+    ORGANIZATION = 1048
+    REREGISTRATION_REASONS = 1205
     CASHIER = 1021
     TRANSFER_OPERATOR_NAME = 1026
     BANK_AGENT_OPERATION = 1044
@@ -74,7 +78,7 @@ def cashier_tags(cashier: Cashier | None) -> list[bytes]:
     """1021 and 1203 for the cashier, when known."""
     if cashier is None:
         return []
-    parts = [_text(Tag.CASHIER, cashier.name, 64)]
+    parts = [text_tag(Tag.CASHIER, cashier.name, 64)]
     if cashier.inn:
         parts.append(tlv.tlv(Tag.CASHIER_INN, tlv.fixed_string(cashier.inn, 12)))
     return parts
@@ -93,16 +97,16 @@ def receipt_tags(receipt: Receipt, ffd: FfdVersion) -> list[bytes]:
                         Tag.CORRECTED_DATE,
                         tlv.unixtime(_midnight(receipt.correction.base_date)),
                     ),
-                    _text(Tag.CORRECTION_ORDER, receipt.correction.base_number, 32),
+                    text_tag(Tag.CORRECTION_ORDER, receipt.correction.base_number, 32),
                 ],
             ),
         ]
     parts += cashier_tags(receipt.cashier)
     if receipt.customer_contact:
-        parts.append(_text(Tag.CUSTOMER_CONTACT, receipt.customer_contact, 64))
+        parts.append(text_tag(Tag.CUSTOMER_CONTACT, receipt.customer_contact, 64))
     buyer = []
     if receipt.customer_name:
-        buyer.append(_text(Tag.CUSTOMER_NAME, receipt.customer_name, 256))
+        buyer.append(text_tag(Tag.CUSTOMER_NAME, receipt.customer_name, 256))
     if receipt.customer_inn:
         buyer.append(tlv.tlv(Tag.CUSTOMER_INN, tlv.fixed_string(receipt.customer_inn, 12)))
     if buyer:
@@ -114,7 +118,7 @@ def receipt_tags(receipt: Receipt, ffd: FfdVersion) -> list[bytes]:
         (Tag.RECEIPT_ATTRIBUTE, receipt.attribute, 16),
     ):
         if text:
-            parts.append(_text(tag, text, limit))
+            parts.append(text_tag(tag, text, limit))
     if receipt.internet:
         parts.append(tlv.tlv(Tag.INTERNET, tlv.byte(1)))
     if receipt.agent_role is not None:
@@ -129,8 +133,8 @@ def receipt_tags(receipt: Receipt, ffd: FfdVersion) -> list[bytes]:
             tlv.stlv(
                 Tag.USER_ATTRIBUTE,
                 [
-                    _text(Tag.USER_ATTRIBUTE_NAME, name, 64),
-                    _text(Tag.USER_ATTRIBUTE_VALUE, value, 256),
+                    text_tag(Tag.USER_ATTRIBUTE_NAME, name, 64),
+                    text_tag(Tag.USER_ATTRIBUTE_VALUE, value, 256),
                 ],
             )
         )
@@ -144,7 +148,7 @@ def item_tags(item: Item, ffd: FfdVersion, index: int) -> list[bytes]:
         if item.measure is not None:
             parts.append(tlv.tlv(Tag.MEASURE, tlv.byte(item.measure)))
     elif item.measure_unit:
-        parts.append(_text(Tag.MEASURE_UNIT, item.measure_unit, 16))
+        parts.append(text_tag(Tag.MEASURE_UNIT, item.measure_unit, 16))
     if item.ean13 and not item.marking_code:  # a marked line gets 1163 from FF67
         parts.append(product_code(item.ean13, ffd))
     if item.agent_role is not None:
@@ -159,7 +163,7 @@ def item_tags(item: Item, ffd: FfdVersion, index: int) -> list[bytes]:
         (Tag.CUSTOMS_DECLARATION, item.customs_declaration, 32),
     ):
         if text:
-            parts.append(_text(tag, text, limit))
+            parts.append(text_tag(tag, text, limit))
     if item.excise is not None:
         parts.append(tlv.tlv(Tag.EXCISE, tlv.vln(item.excise)))
     return _checked(parts, ("items", index))
@@ -173,7 +177,7 @@ def product_code(code: str, ffd: FfdVersion) -> bytes:
     """
     ean13 = len(code) == 13 and code.isdigit() and _ean13_valid(code)
     if ffd >= FfdVersion.V1_2:
-        inner = _text(Tag.CODE_EAN13, code, 13) if ean13 else _text(Tag.CODE_UNRECOGNISED, code, 32)
+        inner = text_tag(Tag.CODE_EAN13, code, 13) if ean13 else text_tag(Tag.CODE_UNRECOGNISED, code, 32)
         return tlv.stlv(Tag.PRODUCT_CODE_12, [inner])
     if ean13:
         return tlv.tlv(Tag.PRODUCT_CODE, b"\x45\x0d" + int(code).to_bytes(6, "big"))
@@ -188,9 +192,9 @@ def _ean13_valid(code: str) -> bool:
 
 def agent_data(data: AgentData) -> bytes:
     """STLV 1223 «данные агента»."""
-    parts = [_text(Tag.AGENT_PHONE, phone, 19) for phone in data.agent_phones]
+    parts = [text_tag(Tag.AGENT_PHONE, phone, 19) for phone in data.agent_phones]
     parts += [
-        _text(Tag.TRANSFER_OPERATOR_PHONE, phone, 19) for phone in data.transfer_operator_phones
+        text_tag(Tag.TRANSFER_OPERATOR_PHONE, phone, 19) for phone in data.transfer_operator_phones
     ]
     for tag, text, limit in (
         (Tag.BANK_AGENT_OPERATION, data.operation, 24),
@@ -199,7 +203,7 @@ def agent_data(data: AgentData) -> bytes:
         (Tag.TRANSFER_OPERATOR_ADDRESS, data.transfer_operator_address, 256),
     ):
         if text:
-            parts.append(_text(tag, text, limit))
+            parts.append(text_tag(tag, text, limit))
     if data.transfer_operator_inn:
         parts.append(
             tlv.tlv(
@@ -212,8 +216,8 @@ def agent_data(data: AgentData) -> bytes:
 
 def supplier(data: SupplierData) -> list[bytes]:
     """STLV 1224 «данные поставщика» and 1226, its INN."""
-    parts = [_text(Tag.SUPPLIER_PHONE, phone, 19) for phone in data.phones]
-    parts.append(_text(Tag.SUPPLIER_NAME, data.name, 256))
+    parts = [text_tag(Tag.SUPPLIER_PHONE, phone, 19) for phone in data.phones]
+    parts.append(text_tag(Tag.SUPPLIER_NAME, data.name, 256))
     return [
         tlv.stlv(Tag.SUPPLIER_DATA, parts),
         tlv.tlv(Tag.SUPPLIER_INN, tlv.fixed_string(data.inn, 12)),
@@ -231,7 +235,7 @@ def packed(parts: list[bytes]) -> list[bytes]:
     return runs
 
 
-def _text(tag: Tag, text: str, limit: int) -> bytes:
+def text_tag(tag: Tag, text: str, limit: int) -> bytes:
     """A CP866 string TLV; a value the FN cannot hold is a validation error."""
     try:
         return tlv.tlv(tag, tlv.string(text, limit))

@@ -125,6 +125,8 @@ HANDLERS: Final[dict[int, tuple[Handler, Access]]] = {
     C.FN_STATE_REPORT: (rp.state_report, SYS),
     C.FN_BEGIN_CLOSE: (rp.begin_close_fn, SYS),
     C.FN_CLOSE: (rp.close_fn, SYS),
+    C.FN_BEGIN_REGISTRATION: (rp.begin_registration, SYS),
+    C.FN_REREGISTER: (rp.reregister, SYS),
 }
 
 #: ФН refusals the register reports with its own, finer code; the rest keep the ФН's code

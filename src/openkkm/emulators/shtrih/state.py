@@ -58,6 +58,10 @@ class TagBag:
     correction_type: CorrectionType | None = None
     correction_date: dt.date | None = None
     correction_number: str = ""
+    organization: str | None = None  #: 1048, for a re-registration
+    ofd_inn: str | None = None  #: 1017
+    ofd_name: str | None = None  #: 1046
+    reasons: int | None = None  #: 1205, the FFD 1.1+ re-registration reasons
     other: list[int] = field(default_factory=list)
 
     def cashier_data(self) -> Cashier | None:
@@ -90,12 +94,17 @@ class TagBag:
             Tag.SETTLEMENT_ADDRESS: "settlement_address",
             Tag.SETTLEMENT_PLACE: "settlement_place",
             Tag.SENDER_EMAIL: "sender_email",
+            Tag.USER_NAME: "organization",
+            Tag.OFD_INN: "ofd_inn",
+            Tag.OFD_NAME: "ofd_name",
         }
         if tag in strings:
             setattr(self, strings[tag], tlv.read_string(value).strip())
         elif tag == Tag.CUSTOMER:  # FFD 1.2: buyer name 1227 and INN 1228 inside STLV 1256
             for inner, part in tlv.iter_tlv(value):
                 self._store(inner, part)
+        elif tag == Tag.REREGISTRATION_REASONS:
+            self.reasons = int.from_bytes(value, "little")
         elif tag == Tag.INTERNET:
             self.internet = bool(tlv.read_vln(value))
         elif tag == Tag.AGENT_ROLE:

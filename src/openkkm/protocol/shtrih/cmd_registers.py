@@ -1,6 +1,6 @@
-"""Registers and FN reports: money/operation registers, settlement-state report, closing the FN.
+"""Registers and FN reports: money/operation registers, state report, re-registration, close FN.
 
-0x1A, 0x1B, FF37/FF38, FF3D/FF3E (PROTOCOLS.md §1.5, §1.6; reference/shtrih-commands.xml).
+0x1A, 0x1B, FF37/FF38, FF05/FF34, FF3D/FF3E (PROTOCOLS.md §1.5–§1.7; shtrih-commands.xml).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from enum import IntEnum
 from typing import ClassVar
 
 from .codes import Command
-from .fields import DateField, DateTimeField, Optional, spec
+from .fields import Ascii, DateField, DateTimeField, Optional, spec
 from .messages import (
     U8,
     U16,
@@ -23,6 +23,14 @@ from .messages import (
     admin_password,
     cashier_password,
 )
+
+
+class RegistrationReport(IntEnum):
+    """FF05 report types."""
+
+    REGISTRATION = 0
+    REREGISTRATION_FN_CHANGE = 1
+    REREGISTRATION = 2
 
 
 class MoneyRegister(IntEnum):
@@ -121,3 +129,36 @@ class CloseFn(Request):
     code: ClassVar[Command] = Command.FN_CLOSE
     answer: ClassVar[type[Answer]] = CloseFnAnswer
     password: int = admin_password()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeginRegistration(Request):
+    """FF05 start a registration report of ``report_type``; FF0C registration tags may follow."""
+
+    code: ClassVar[Command] = Command.FN_BEGIN_REGISTRATION
+    answer: ClassVar[type[Answer]] = EmptyAnswer
+    password: int = admin_password()
+    report_type: int = spec(U8, RegistrationReport.REREGISTRATION)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReregisterAnswer(Answer):
+    """FF34 answer: FD and FP of the re-registration report (+ date-time if extended)."""
+
+    fd_number: int = spec(U32)
+    fiscal_sign: int = spec(U32)
+    datetime: dt.datetime | None = spec(Optional(DateTimeField()), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reregister(Request):
+    """FF34 make the re-registration report: INN, РН, tax systems (bits), work mode, reason."""
+
+    code: ClassVar[Command] = Command.FN_REREGISTER
+    answer: ClassVar[type[Answer]] = ReregisterAnswer
+    password: int = admin_password()
+    inn: str = spec(Ascii(12))
+    reg_number: str = spec(Ascii(20))
+    tax_systems: int = spec(U8)
+    work_mode: int = spec(U8, 0)
+    reason: int = spec(U8, 0)

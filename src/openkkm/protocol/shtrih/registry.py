@@ -79,6 +79,8 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_registers.StateReport,
     cmd_registers.BeginCloseFn,
     cmd_registers.CloseFn,
+    cmd_registers.BeginRegistration,
+    cmd_registers.Reregister,
 )
 
 #: command code -> request class
