@@ -24,7 +24,7 @@ from openkkm.fiscal import tlv
 from openkkm.fiscal.types import DocumentType
 from openkkm.jobs.service import JobService
 
-from .virtual_server import check, line
+from .virtual_server import ADMIN, USER, check, line
 
 _IDS = itertools.count(1)
 
@@ -36,16 +36,16 @@ class ShtrihServer:
         self.client = client
         self.emulator = emulator
 
-    async def run(self, command: str, **fields: Any) -> dict[str, Any]:
-        """POST a command with a fresh IdCommand; the parsed answer."""
+    async def run(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
+        """POST a command with a fresh IdCommand as the user (or admin); the parsed answer."""
         body = {"Command": command, "NumDevice": 1, "IdCommand": f"sh-{next(_IDS)}", **fields}
-        response = await self.client.post("/Execute/sync", json=body)
+        response = await self.client.post("/Execute/sync", json=body, auth=ADMIN if admin else USER)
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def ok(self, command: str, **fields: Any) -> dict[str, Any]:
+    async def ok(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
         """Run a command that must succeed."""
-        answer = await self.run(command, **fields)
+        answer = await self.run(command, admin=admin, **fields)
         assert answer["Status"] == 0, answer
         return answer
 
@@ -55,6 +55,8 @@ async def shtrih(tmp_path: Path) -> AsyncIterator[ShtrihServer]:
     """A server whose device 1 is the emulated Shtrih register."""
     config = Config.model_validate({
         "server": {"data_dir": str(tmp_path)},
+        "users": [{"name": USER[0], "password": USER[1]},
+                  {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
         "devices": [{"num": 1, "kind": "shtrih", "url": "emulator://shtrih", "name": "Штрих"}]})
     devices = Devices(config)
     drivers = await devices.start()
@@ -139,3 +141,43 @@ async def test_not_printed_receipt_prints_no_text_lines(shtrih: ShtrihServer) ->
     await shtrih.ok("RegisterCheck", **{**fields, "NotPrint": False})
     assert any("Спасибо" in printed for printed in emu.state.journal)
 
+
+
+def reg(command: str, **fields: Any) -> dict[str, Any]:
+    """A ``KkmRegOfd`` body for ``RegKkmOfd.Command`` = ``command``."""
+    return {"CashierName": "Администратор", "RegKkmOfd": {"Command": command, **fields}}
+
+
+def reasons(emu: ShtrihEmulator, number: int) -> int:
+    """The 1205 bits of re-registration report ``number`` in the emulated ФН."""
+    form = next(tlv.iter_tlv(emu.fn.document(number).tlv))[1]
+    return int.from_bytes(dict(tlv.iter_tlv(form))[1205], "little")
+
+
+async def test_re_registration_and_closing_the_fn_on_a_shtrih_register(
+    shtrih: ShtrihServer,
+) -> None:
+    emu = shtrih.emulator
+    ofd = await shtrih.ok("KkmRegOfd", admin=True, **reg(
+        "ChangeOFD", UrlServerOfd="ofd.example.ru", PortServerOfd="7777", InnOfd="7700000016",
+        NameOFD="ОФД Пример"))
+    assert emu.fn.document(ofd["CheckNumber"]).type is DocumentType.REREGISTRATION
+    assert ofd["Info"]["InnOfd"] == "7700000016" and ofd["Info"]["NameOFD"] == "ОФД Пример"
+    assert reasons(emu, ofd["CheckNumber"]) == 0b10  # the OFD changed
+    assert emu.fn.registration.ofd_inn == "7700000016"
+
+    org = await shtrih.ok("KkmRegOfd", admin=True, **reg(
+        "ChangeOrganization", NameOrganization='ООО "Василек"',
+        AddressSettle="г. Тула, ул. Мира, 2", TaxVariant="0,1"))
+    assert org["Info"]["NameOrganization"] == 'ООО "Василек"'
+    assert reasons(emu, org["CheckNumber"]) == 0b1100  # name and address
+    assert emu.fn.registration.address == "г. Тула, ул. Мира, 2"
+    await shtrih.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+    await shtrih.ok("CloseShift", CashierName="Иванова А.А.")
+
+    refused = await shtrih.run("KkmRegOfd", admin=True, **reg("ChangeFN", NumberFN="9999078900012346"))
+    assert refused["Status"] == 2 and "FF06" in refused["Error"]
+    emu.fn.confirm_ofd()  # the ФН closes only with the OFD queue empty
+    closed = await shtrih.ok("KkmRegOfd", admin=True, **reg("Close"))
+    assert emu.fn.document(closed["CheckNumber"]).type is DocumentType.FN_CLOSE
+    assert emu.fn.closed
