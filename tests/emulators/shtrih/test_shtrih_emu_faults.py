@@ -93,9 +93,17 @@ async def test_nak_on_the_wire() -> None:
         assert await read_exactly(host, 1) == NAK
         await host.write(shtrih.encode(cmd_shift.OpenShift().encode()))
         assert await read_exactly(host, 1) == NAK
+        with pytest.raises(DeviceTimeout):  # only the NAK: no ACK, no answer follows it
+            await host.read(16, 0.2)
+        await host.write(ENQ)
+        assert await read_exactly(host, 1) == NAK  # idle: nothing pending
+        await host.write(shtrih.encode(cmd_shift.OpenShift().encode()))
+        assert await read_exactly(host, 1) == ACK  # the fault fired once: now it runs
+        answer = shtrih.encode(shtrih.command_bytes(0xE0) + bytes((0, 30)))
+        assert await read_exactly(host, len(answer)) == answer
     finally:
         await stop(host, task)
-    assert emulator.fn.shift_opened_at is None
+    assert emulator.fn.shift_opened_at is not None
 
 
 async def test_a_delayed_answer_keeps_the_device_busy() -> None:
