@@ -69,7 +69,7 @@ class Fleet:
 
 
 async def test_async_receipts_from_200_clients_survive_a_server_kill(tmp_path: Path) -> None:
-    total = scale(300, 10_000)
+    total = scale(200, 10_000)
     data = tmp_path / "data"
     fleet = Fleet(data, total)
     tally = Tally(f"load ({total} async receipts, {CLIENTS} clients, {DEVICES} registers, "
