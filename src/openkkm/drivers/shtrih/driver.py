@@ -98,6 +98,7 @@ class ShtrihDriver(Driver):
         self.identity: Identity | None = None
         self._shift_opened: dict[int, dt.datetime] = {}
         self._counters: DocumentCounters | None = None  #: FD and receipt counters as last read
+        self._tally: report_flow.ArchiveTally | None = None  #: receipt counters summed so far
 
     async def start(self) -> None:
         """Open the link and read the register's identity and registration."""
@@ -232,9 +233,13 @@ class ShtrihDriver(Driver):
     async def counters(self) -> Counters:
         """The ФН's receipt counters, summed from its archive (see :mod:`.reports` for why)."""
         status = await self.status()
-        return await report_flow.read_counters(
-            self.reader, status.fn_number, status.last_document, status.shift_number
-        )
+        tally = self._tally
+        if tally is None or tally.fn_number != status.fn_number or (
+            tally.last_fd > status.last_document
+        ):
+            tally = self._tally = report_flow.ArchiveTally(status.fn_number)
+        await tally.update(self.reader, status.last_document)
+        return tally.counters(status.shift_number)
 
     async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
         """Re-register without an FN change (FF05/FF34) or close the ФН (FF3D/FF3E).

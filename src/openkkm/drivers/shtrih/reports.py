@@ -7,8 +7,8 @@ refusal before forming cancels the begun document (FF08).
 Counters: the protocol has no documented command for the ФН's receipt counters (the money
 registers beyond 241 are model-specific and the layout of 1157/1194 is unconfirmed, FISCAL.md
 §8), so they are summed from the ФН archive itself: every receipt read back as TLV (FF0A,
-FF3A/FF3B). That is exact by construction but reads the whole archive: one FF0A per document
-and one TLV read per receipt.
+FF3A/FF3B). That is exact by construction; the first reading walks the whole archive (one FF0A
+per document, one TLV read per receipt), later ones only the documents formed since.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from openkkm.fiscal.types import (
     Registration,
     VatRate,
 )
+from openkkm.protocol.shtrih.cmd_fn import FindDocument, FindDocumentAnswer
 from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument
 from openkkm.protocol.shtrih.cmd_receipt import WriteTlv
 from openkkm.protocol.shtrih.cmd_registers import (
@@ -51,9 +52,10 @@ from openkkm.protocol.shtrih.cmd_registers import (
 )
 from openkkm.protocol.shtrih.messages import EmptyAnswer, Request
 
-from .documents import DocumentReader
+from .documents import NO_DATA, DocumentReader
 from .identity import WORK_MODE_BITS
 from .link import ShtrihLink, forming
+from .mapping import document_type
 from .tags import Tag, cashier_tags, packed, text_tag
 
 RECEIPT_FORMS = frozenset(
@@ -180,37 +182,58 @@ class _Tally:
         )
 
 
-async def read_counters(
-    reader: DocumentReader, fn_number: str, last_fd: int, shift_number: int
-) -> Counters:
-    """Sum the receipts of the archive: the last shift's (after its shift-open report) and all."""
-    shift: dict[ReceiptKind, _Tally] = {kind: _Tally() for kind in ReceiptKind}
-    total: dict[ReceiptKind, _Tally] = {kind: _Tally() for kind in ReceiptKind}
-    in_shift = True
-    for number in range(last_fd, 0, -1):
-        document = await reader.find(number, fn_number)
-        if document is None:
-            continue
-        if document.type is DocumentType.SHIFT_OPEN:
-            in_shift = False
-        if document.type not in RECEIPT_FORMS:
-            continue
-        content = await _content(reader, number)
-        if content.kind is None:
-            continue
-        total[content.kind].add(content)
-        if in_shift:
-            shift[content.kind].add(content)
-    return Counters(
-        shift_number=shift_number,
-        shift=_results(shift),
-        total=_results(total),
-    )
+def _fresh() -> dict[ReceiptKind, _Tally]:
+    """Empty tallies, one per receipt kind."""
+    return {kind: _Tally() for kind in ReceiptKind}
+
+
+@dataclass(slots=True)
+class ArchiveTally:
+    """Receipt counters of one ФН summed from its archive up to ``last_fd``.
+
+    Kept by the driver and extended with the documents formed since, so only the first
+    reading walks the whole archive; the shift's tallies restart at each shift-open report.
+    """
+
+    fn_number: str
+    last_fd: int = 0
+    shift: dict[ReceiptKind, _Tally] = field(default_factory=_fresh)
+    total: dict[ReceiptKind, _Tally] = field(default_factory=_fresh)
+
+    async def update(self, reader: DocumentReader, last_fd: int) -> None:
+        """Count documents ``last_fd + 1`` … ``last_fd`` (FF0A each, FF3A/FF3B per receipt)."""
+        for number in range(self.last_fd + 1, last_fd + 1):
+            form = await _form(reader, number)
+            if form is DocumentType.SHIFT_OPEN:
+                self.shift = _fresh()
+            elif form in RECEIPT_FORMS:
+                content = await _content(reader, number)
+                if content.kind is not None:
+                    self.total[content.kind].add(content)
+                    self.shift[content.kind].add(content)
+            self.last_fd = number  # counted: a failure later resumes after it
+
+    def counters(self, shift_number: int) -> Counters:
+        """The counters as the domain type."""
+        return Counters(
+            shift_number=shift_number, shift=_results(self.shift), total=_results(self.total)
+        )
 
 
 def _results(tallies: dict[ReceiptKind, _Tally]) -> tuple[ReceiptCounters, ...]:
     """The counters of every kind, in the kind order."""
     return tuple(tallies[kind].result(kind) for kind in ReceiptKind)
+
+
+async def _form(reader: DocumentReader, number: int) -> DocumentType | None:
+    """FD ``number``'s form by FF0A alone; None when the ФН has no such document."""
+    try:
+        found = await reader.link.execute(FindDocument(fd_number=number), FindDocumentAnswer)
+    except DeviceRejected as exc:
+        if exc.vendor_code in NO_DATA:
+            return None
+        raise
+    return document_type(found.document_type)
 
 
 async def _content(reader: DocumentReader, number: int) -> readback.ReadDocumentContent:
