@@ -11,6 +11,7 @@ from shtrih_scripted import FN_NUMBER, NOW, ScriptedDevice, driver_on, fn_status
 
 from openkkm.drivers.base import driver_class
 from openkkm.drivers.shtrih import ShtrihDriver
+from openkkm.drivers.shtrih.printing import print_requests
 from openkkm.errors import DeviceRejected, FiscalStateError, TransportError, ValidationError
 from openkkm.fiscal.types import (
     Barcode,
@@ -31,6 +32,7 @@ from openkkm.fiscal.types import (
 from openkkm.protocol.shtrih.cmd_fn import FindDocumentAnswer
 from openkkm.protocol.shtrih.cmd_shift import CashAnswer, OpenShiftAnswer
 from openkkm.protocol.shtrih.codes import Command
+from openkkm.protocol.shtrih.messages import OperatorAnswer
 from openkkm.protocol.shtrih.status import FnDocument, Mode
 from openkkm.protocol.shtrih.values import TaxSystemBits, VatCode
 
@@ -238,17 +240,19 @@ async def test_refusal_after_commit_is_not_reported_as_a_refusal(device: Scripte
 
 async def test_print_slip_fonts_barcode_cut_and_copies(device: ScriptedDevice) -> None:
     driver = await driver_on(device, line_length=32)
+    device.answers[Command.PRINT_GRAPHICS_LINE] = OperatorAnswer(operator=1)
     device.log.clear()
     slip = Slip(
         (PrintText("x" * 40), PrintText("Жирный", font=2), Barcode("QR", "t=1"), PageEnd()),
         copies=1,
     )
     await driver.print_slip(slip)
+    qr_rows = len(print_requests((Barcode("QR", "t=1"),), 32))  # 0xC5 graphics rows
     one = [
         Command.PRINT_STRING,
         Command.PRINT_STRING,
         Command.PRINT_STRING_FONT,
-        Command.PRINT_STRING,
+        *[Command.PRINT_GRAPHICS_LINE] * qr_rows,
         Command.CUT,
     ]
     assert device.codes() == one * 2

@@ -34,6 +34,7 @@ from openkkm.protocol.shtrih.messages import (
 from openkkm.protocol.shtrih.registry import decode_request
 from openkkm.protocol.shtrih.status import EcrFlags, Mode, Submode, join_mode
 
+from . import graphics as gx
 from . import marking as mk
 from . import operations as ops
 from . import queries as q
@@ -97,6 +98,12 @@ HANDLERS: Final[dict[int, tuple[Handler, Access]]] = {
     C.REPEAT_DOCUMENT: (ops.printer, ANY),
     C.OPEN_RECEIPT: (rc.open_receipt, ANY),
     C.CONTINUE_PRINT: (ops.continue_print, ADM),
+    C.LOAD_GRAPHICS: (gx.load, ANY),
+    C.PRINT_GRAPHICS: (gx.print_loaded, ANY),
+    C.PRINT_EAN13: (gx.print_ean13, ANY),
+    C.PRINT_GRAPHICS_EXT: (gx.print_loaded, ANY),
+    C.LOAD_GRAPHICS_EXT: (gx.load, ANY),
+    C.PRINT_GRAPHICS_LINE: (gx.print_line, ANY),
     C.OPEN_SHIFT: (ops.open_shift, ANY),
     C.FN_STATUS: (q.fn_status, SYS),
     C.FN_NUMBER: (q.fn_number, SYS),

@@ -154,9 +154,10 @@ def print_text(
 
 
 def printer(emu: ShtrihEmulator, request: Request, operator: int) -> Answer:
-    """0x13 beep, 0x25 cut, 0x29 feed, 0x8C repeat: accepted, nothing to keep."""
+    """0x13 beep, 0x25 cut, 0x29 feed, 0x8C repeat: accepted; paper moves, ending a picture."""
     if request.code != cmd_misc.Beep.code:
         emu.check_printer()
+        emu.state.raster_open = False
     return OperatorAnswer(operator=operator)
 
 

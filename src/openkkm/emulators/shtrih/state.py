@@ -2,7 +2,8 @@
 
 Operators and passwords, the receipt being built (its type, the line not yet handed to the ФН,
 the tags written with FF0C/FF4D), tables, paper and cover, the date waiting for confirmation
-and a bounded journal of printed lines. The ФН keeps everything fiscal and counts the cash in
+a bounded journal of printed lines and one of printed pictures and native barcodes
+(:class:`Printout`, kept apart so that the text journal stays plain lines). The ФН keeps everything fiscal and counts the cash in
 the drawer (``cash`` mirrors it); a "reboot" replaces this state with a fresh one except the
 non-volatile ``tables`` and clock.
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
+from PIL import Image as PilImage
+
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
@@ -24,11 +27,34 @@ from openkkm.fiscal.types import (
     CorrectionType,
     ReceiptKind,
 )
+from openkkm.protocol.shtrih.cmd_graphics import unpack_row
 
 OPERATORS: Final = range(1, 31)
 SYSADMIN: Final = 30
 ADMINS: Final = frozenset({29, 30})
 JOURNAL_LINES: Final = 2000
+PRINTOUTS: Final = 64  #: pictures and native barcodes kept
+
+
+@dataclass
+class Printout:
+    """A printed picture (its rows of graphics bytes) or a native barcode (its symbology and value)."""
+
+    kind: str  #: "GRAPHICS" or the symbology of a native barcode ("EAN13")
+    value: str = ""
+    rows: list[bytes] = field(default_factory=list)
+
+    def image(self) -> PilImage.Image:
+        """The printed rows as a mode-"1" image (0 = black), rows padded to the widest."""
+        width = max((len(row) for row in self.rows), default=1) * 8
+        image = PilImage.new("1", (width, max(1, len(self.rows))), 1)
+        pixels = image.load()
+        assert pixels is not None
+        for y, row in enumerate(self.rows):
+            for x, black in enumerate(unpack_row(row)):
+                if black:
+                    pixels[x, y] = 0
+        return image
 
 
 class DeviceError(Exception):
@@ -210,6 +236,10 @@ class DeviceState:
     baud_code: int = 6
     byte_timeout_code: int = 50
     journal: deque[str] = field(default_factory=lambda: deque(maxlen=JOURNAL_LINES))
+    printouts: deque[Printout] = field(default_factory=lambda: deque(maxlen=PRINTOUTS))
+    raster_open: bool = False  #: the last printout takes the next 0xC5 rows
+    graphics: dict[int, bytes] = field(default_factory=dict)  #: 0xC0 buffer, line -> bytes
+    graphics_ext: dict[int, bytes] = field(default_factory=dict)  #: 0xC4 buffer
 
     def operator(self, password: int) -> int | None:
         """Return the operator whose password this is, or None."""
@@ -230,8 +260,23 @@ class DeviceState:
             baud_code=self.baud_code,
             byte_timeout_code=self.byte_timeout_code,
             journal=self.journal,
+            printouts=self.printouts,
         )
 
     def print_line(self, text: str) -> None:
-        """Append a printed line to the journal."""
+        """Append a printed line to the journal; it ends the picture being printed."""
         self.journal.append(text)
+        self.raster_open = False
+
+    def print_rows(self, rows: list[bytes], *, join: bool) -> None:
+        """Print graphics rows: onto the open picture when ``join``, else as a new one."""
+        if not (join and self.raster_open and self.printouts):
+            self.printouts.append(Printout("GRAPHICS"))
+        self.printouts[-1].rows.extend(rows)
+        self.raster_open = join
+
+    def print_barcode(self, kind: str, value: str) -> None:
+        """Record a barcode the register drew itself."""
+        self.printouts.append(Printout(kind, value))
+        self.journal.append(f"[{kind} {value}]")
+        self.raster_open = False

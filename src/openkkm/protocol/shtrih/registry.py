@@ -13,7 +13,16 @@ from typing import Final
 
 from ...errors import NotSupportedError
 from ...framing.shtrih import split_command
-from . import cmd_fn, cmd_marking, cmd_misc, cmd_receipt, cmd_registers, cmd_shift, cmd_status
+from . import (
+    cmd_fn,
+    cmd_graphics,
+    cmd_marking,
+    cmd_misc,
+    cmd_receipt,
+    cmd_registers,
+    cmd_shift,
+    cmd_status,
+)
 from .messages import Request
 
 _ALL: Final[tuple[type[Request], ...]] = (
@@ -79,6 +88,12 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_registers.StateReport,
     cmd_registers.BeginCloseFn,
     cmd_registers.CloseFn,
+    cmd_graphics.LoadGraphics,
+    cmd_graphics.PrintGraphics,
+    cmd_graphics.PrintEan13,
+    cmd_graphics.PrintGraphicsExt,
+    cmd_graphics.LoadGraphicsExt,
+    cmd_graphics.PrintGraphicsLine,
     cmd_registers.BeginRegistration,
     cmd_registers.Reregister,
 )
