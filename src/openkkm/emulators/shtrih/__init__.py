@@ -2,7 +2,8 @@
 
 ``device`` holds :class:`ShtrihEmulator` (command dispatch, status, error mapping); the
 command handlers live in ``queries`` (status and ФН reads), ``receipts`` and ``operations``
-(shifts, reports, cash, printer, service); ``state`` is what the register keeps besides the ФН;
+(shifts, reports, cash, printer, service), ``reports`` (money register 241, the state report,
+re-registration, closing the ФН) and ``marking``; ``state`` is what the register keeps besides the ФН;
 ``faults`` the wire fault plan; ``server`` the device-side loop over any transport, TCP and
 in-process ``loop://`` serving.
 """
