@@ -29,6 +29,7 @@ from openkkm.fiscal.types import (
     DeviceStatus,
     FfdVersion,
     FiscalDocument,
+    PrintElement,
     Receipt,
     Registration,
     ShiftState,
@@ -42,7 +43,7 @@ from openkkm.protocol.atol.messages import Request
 
 from . import mapping
 from .link import AtolLink, after_commit
-from .printing import elements_before, in_receipt, print_requests
+from .printing import elements_before, in_receipt, print_requests, print_warnings
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
@@ -150,6 +151,8 @@ class AtolDriver(Driver):
         close = cmd_receipt.CloseReceipt()
         for request in (opening, *body, close):
             request.encode()  # a value that does not fit fails before anything is sent
+        if receipt.print_paper:
+            self._warn_unprintable((*receipt.header, *receipt.elements, *receipt.footer))
         await self.link.ready()
         await self.link.enter(Mode.REGISTRATION)
         await self.link.execute(opening)
@@ -198,6 +201,7 @@ class AtolDriver(Driver):
         if not slip.print_paper:
             return
         requests = print_requests(slip.elements, self.line_length)
+        self._warn_unprintable(slip.elements)
         await self.link.ready()
         for request in requests * (1 + slip.copies):
             await self.link.execute(request)
@@ -242,6 +246,11 @@ class AtolDriver(Driver):
         if cashier is not None:
             part = tlv.tlv(PropTag.CASHIER, tlv.string(cashier.name, 64))
             await self.link.execute(cmd_receipt.WriteProps(tlv=part))
+
+    def _warn_unprintable(self, elements: tuple[PrintElement, ...]) -> None:
+        """Log each barcode printed as text and each picture skipped (see :mod:`.printing`)."""
+        for _ru, en in print_warnings(elements, f"{self.config.num} ({self.config.url})"):
+            log.warning("%s", en)
 
     async def _footer(self, receipt: Receipt) -> None:
         """Print the footer after the close; the receipt is fiscalised, so failures only log."""

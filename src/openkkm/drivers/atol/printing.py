@@ -1,12 +1,12 @@
 """Print elements as ATOL commands: text lines (0x4C), page ends (0x75 cut).
 
-Barcodes print as their text and pictures are skipped: the ATOL barcode and picture commands
-(0xC1, 0x8E) have no complete public layout (see ``protocol/atol/README.md``).
+ATOL's barcode (0xC1) and picture (0x8D/0x8E) commands have no complete public byte layout
+and no graphic-line command is documented (``protocol/atol/README.md``), so a barcode prints
+as its checked value (an EAN with its check digit) and a picture is skipped; each is reported
+by :func:`print_warnings`, which the driver logs as a warning naming the register.
 """
 
 from __future__ import annotations
-
-import logging
 
 from openkkm.fiscal.types import (
     Barcode,
@@ -16,10 +16,9 @@ from openkkm.fiscal.types import (
     PrintText,
     Receipt,
 )
+from openkkm.layout.barcodes import checked_barcode
 from openkkm.protocol.atol.cmd_state import Cut, PrintString
 from openkkm.protocol.atol.messages import Request
-
-log = logging.getLogger(__name__)
 
 
 def print_requests(elements: tuple[PrintElement, ...], line_length: int, *,
@@ -32,13 +31,29 @@ def print_requests(elements: tuple[PrintElement, ...], line_length: int, *,
             requests += [PrintString(text=text[i : i + line_length])
                          for i in range(0, len(text), line_length)]
         elif isinstance(element, Barcode):
-            requests.append(PrintString(text=element.value[:line_length]))
-        elif isinstance(element, PageEnd):
-            if cuts:
-                requests.append(Cut())
-        elif isinstance(element, Image):
-            log.info("a picture is not printed: no ATOL picture command is implemented")
+            value = checked_barcode(element.kind, element.value)[1]
+            requests += [PrintString(text=value[i : i + line_length])
+                         for i in range(0, len(value), line_length)]
+        elif isinstance(element, PageEnd) and cuts:
+            requests.append(Cut())
     return requests
+
+
+def print_warnings(elements: tuple[PrintElement, ...], device: str) -> list[tuple[str, str]]:
+    """(ru, en) notices for what ``device`` cannot print as asked: barcodes and pictures."""
+    notices: list[tuple[str, str]] = []
+    for element in elements:
+        if isinstance(element, Barcode):
+            kind = checked_barcode(element.kind, element.value)[0]
+            ru = f"штрихкод {kind} напечатан текстом (команда печати штрихкода не описана)"
+            en = f"the {kind} barcode printed as text (no public barcode command layout)"
+        elif isinstance(element, Image):
+            ru = "картинка не напечатана (команда печати графики не описана)"
+            en = "the picture was not printed (no public graphics command layout)"
+        else:
+            continue
+        notices.append((f"ККТ АТОЛ {device}: {ru}", f"ATOL register {device}: {en}"))
+    return notices
 
 
 def in_receipt(receipt: Receipt, elements: tuple[PrintElement, ...], line_length: int
