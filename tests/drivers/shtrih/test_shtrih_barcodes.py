@@ -12,14 +12,29 @@ import pytest
 import zxingcpp
 from PIL import Image as PilImage
 from PIL import ImageDraw
-from shtrih_e2e_helpers import START, ManualClock, emulator, loop_driver, small_sale
+from shtrih_e2e_helpers import (
+    START,
+    ManualClock,
+    device_config,
+    emulator,
+    loop_driver,
+    small_sale,
+)
 
 from openkkm.api.kkmserver.register_check import build_receipt, parse_register_check
 from openkkm.config import DeviceConfig
-from openkkm.drivers.shtrih.printing import paper_dots, print_requests
+from openkkm.drivers.shtrih import ShtrihDriver
+from openkkm.drivers.shtrih.printing import print_requests
+from openkkm.emulators.shtrih import ShtrihEmulator
+from openkkm.emulators.shtrih.server import serve_in_process
 from openkkm.fiscal.types import Barcode, Cashier, Image, PrintText, Receipt, Slip
-from openkkm.protocol.shtrih.cmd_graphics import PrintEan13, PrintGraphicsLine
+from openkkm.protocol.shtrih.cmd_graphics import (
+    PrintEan13,
+    PrintGraphicsLine,
+    head_dots,
+)
 from openkkm.protocol.shtrih.cmd_shift import PrintString
+from openkkm.transport import LoopHub
 
 PDF417_VALUE = "12345DFG Proba pera, Print barcode 1234567890"
 #: API.md §9a, the specification's sample receipt
@@ -79,7 +94,7 @@ def graphics(emu: Any) -> list[PilImage.Image]:
 
 
 def test_head_width_follows_the_line_length() -> None:
-    assert (paper_dots(48), paper_dots(40), paper_dots(36), paper_dots(32)) == (576, 576, 384, 384)
+    assert [head_dots(n) for n in (48, 40, 36, 32)] == [576, 576, 384, 384]
 
 
 def test_ean13_is_native_and_other_codes_are_graphics_with_their_text() -> None:
@@ -107,6 +122,22 @@ async def test_slip_barcode_prints_as_graphics_that_decode(
     (image,) = graphics(emu)
     assert image.width <= 576
     assert decoded(image) == [(fmt, text)]
+
+
+async def test_a_57_mm_register_gets_codes_at_384_dots() -> None:
+    config = device_config().model_copy(update={"line_length": 32})
+    emu = ShtrihEmulator(config, clock=ManualClock())
+    hub = LoopHub()
+    await serve_in_process(emu, hub, "kkt")
+    driver = ShtrihDriver(config, data_dir=".", hub=hub)
+    await driver.start()
+    try:
+        await driver.print_slip(Slip(elements=(Barcode("PDF417", PDF417_VALUE),)))
+    finally:
+        await driver.stop()
+    (image,) = graphics(emu)
+    assert image.width == 384
+    assert decoded(image) == [("PDF417", PDF417_VALUE)]
 
 
 async def test_slip_ean13_prints_natively_with_its_digits() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 from PIL import Image as PilImage
-from shtrih_emu_helpers import call, make
+from shtrih_emu_helpers import ManualClock, call, make
 
+from openkkm.config import DeviceConfig
 from openkkm.drivers.shtrih.printing import graphics_requests
+from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.layout.barcodes import barcode_image
 from openkkm.protocol.shtrih import cmd_graphics as gr
 from openkkm.protocol.shtrih.cmd_shift import PrintString
@@ -117,6 +119,10 @@ async def test_native_ean13_records_the_digits_with_their_check_digit() -> None:
 
 
 async def test_line_width_repeat_and_paper_are_checked() -> None:
+    narrow = ShtrihEmulator(DeviceConfig(num=1, line_length=32), clock=ManualClock())
+    assert await call(narrow, gr.PrintGraphicsLine(repeat=1, data=bytes(49))) == E_BAD_PARAMS
+    await call(narrow, gr.PrintGraphicsLine(repeat=2, data=b"\x80"))
+    assert narrow.state.printouts[0].rows == [b"\x80".ljust(48, b"\0")] * 2
     emu = make()
     assert await call(emu, gr.PrintGraphicsLine(repeat=1, data=bytes(73))) == E_BAD_PARAMS
     assert await call(emu, gr.PrintGraphicsLine(repeat=0, data=b"\x01")) == E_BAD_PARAMS

@@ -19,7 +19,12 @@ from PIL import Image as PilImage
 from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintElement, PrintText
 from openkkm.layout.barcodes import LINEAR, Symbology, barcode_image, checked_barcode
 from openkkm.layout.raster import picture_image
-from openkkm.protocol.shtrih.cmd_graphics import PrintEan13, PrintGraphicsLine, pack_row
+from openkkm.protocol.shtrih.cmd_graphics import (
+    PrintEan13,
+    PrintGraphicsLine,
+    head_dots,
+    pack_row,
+)
 from openkkm.protocol.shtrih.cmd_misc import Cut
 from openkkm.protocol.shtrih.cmd_shift import PrintString, PrintStringFont
 from openkkm.protocol.shtrih.messages import Request
@@ -28,20 +33,12 @@ from openkkm.protocol.shtrih.values import CLASSIC_TEXT_SIZE
 from .mapping import CASHIER_PRINT_FONT, shtrih_font
 
 ENCODING: Final = "cp1251"
-WIDE_DOTS: Final = 576  #: an 80 mm head (8 dots/mm, 72 mm printed)
-NARROW_DOTS: Final = 384  #: a 57 mm head
-NARROW_LINE: Final = 36  #: the longest font-1 line of a 57 mm model
 MAX_REPEAT: Final = 0xFFFF
-
-
-def paper_dots(line_length: int) -> int:
-    """The head's width in dots, told by the configured line length (57 mm models: ≤ 36)."""
-    return NARROW_DOTS if line_length <= NARROW_LINE else WIDE_DOTS
 
 
 def print_requests(elements: tuple[PrintElement, ...], line_length: int) -> list[Request]:
     """Return the commands that print ``elements`` in order."""
-    dots = paper_dots(line_length)
+    dots = head_dots(line_length)
     requests: list[Request] = []
     for element in elements:
         if isinstance(element, PrintText):

@@ -2,8 +2,9 @@
 
 What prints is kept in ``state.printouts``: a native EAN-13 as its 13 digits (the register
 computes the check digit), graphics as their rows of dots, so a test can rebuild the picture
-(:meth:`~openkkm.emulators.shtrih.state.Printout.image`) and decode it. Consecutive 0xC5 rows
-make one picture; a text line, a cut or a native barcode ends it.
+(:meth:`~openkkm.emulators.shtrih.state.Printout.image`) and decode it. The paper is 576 dots
+wide, 384 for a configured line length of 36 or less. Consecutive 0xC5 rows make one picture; a
+text line, a cut or a native barcode ends it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from .device import ShtrihEmulator
 
 E_BAD_PARAMS: Final = 0x33
-PAPER_DOTS: Final = 576  #: an 80 mm head
 EAN13_BODY_LIMIT: Final = 10**12
 
 
@@ -51,10 +51,11 @@ def print_loaded(
 
 def print_line(emu: ShtrihEmulator, request: gr.PrintGraphicsLine, operator: int) -> Answer:
     """0xC5: one row across the paper, ``repeat`` times, onto the picture being printed."""
-    if request.repeat < 1 or not 1 <= len(request.data) <= PAPER_DOTS // 8:
+    width = gr.head_dots(emu.config.line_length) // 8
+    if request.repeat < 1 or not 1 <= len(request.data) <= width:
         raise DeviceError(E_BAD_PARAMS)
     emu.check_printer()
-    row = request.data.ljust(PAPER_DOTS // 8, b"\0")
+    row = request.data.ljust(width, b"\0")
     emu.state.print_rows([row] * request.repeat, join=True)
     return OperatorAnswer(operator=operator)
 

@@ -20,6 +20,14 @@ GRAPHICS_BYTES: Final = 40  #: bytes per 0xC0/0xC4 line (320 dots)
 GRAPHICS_LINES: Final = 200  #: lines of the 0xC0 buffer
 GRAPHICS_EXT_LINES: Final = 1200  #: lines of the 0xC4 buffer
 LSB_LEFT: Final = True  #: bit order inside a graphics byte
+WIDE_DOTS: Final = 576  #: an 80 mm head (8 dots/mm, 72 mm printed)
+NARROW_DOTS: Final = 384  #: a 57 mm head
+NARROW_LINE: Final = 36  #: the longest font-1 line of a 57 mm model
+
+
+def head_dots(line_length: int) -> int:
+    """The print head's width in dots, told by the line length in font 1 (57 mm: ≤ 36)."""
+    return NARROW_DOTS if line_length <= NARROW_LINE else WIDE_DOTS
 
 
 @dataclass(frozen=True, kw_only=True)
