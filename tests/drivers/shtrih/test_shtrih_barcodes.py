@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,7 @@ from shtrih_e2e_helpers import (
     loop_driver,
     small_sale,
 )
+from shtrih_scripted import ScriptedDevice, driver_on
 
 from openkkm.api.kkmserver.register_check import build_receipt, parse_register_check
 from openkkm.config import DeviceConfig
@@ -34,6 +36,7 @@ from openkkm.protocol.shtrih.cmd_graphics import (
     head_dots,
 )
 from openkkm.protocol.shtrih.cmd_shift import PrintString
+from openkkm.protocol.shtrih.codes import Command
 from openkkm.transport import LoopHub
 
 PDF417_VALUE = "12345DFG Proba pera, Print barcode 1234567890"
@@ -202,3 +205,33 @@ async def test_a_receipt_not_printed_sends_no_graphics() -> None:
     finally:
         await driver.stop()
     assert not emu.state.printouts
+
+
+async def test_a_model_without_graphics_skips_codes_but_registers_the_receipt(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, "openkkm.drivers.shtrih.printing")
+    device = ScriptedDevice()  # answers 0x37 to 0xC2 and 0xC5: no answer is scripted for them
+    driver = await driver_on(device)
+    try:
+        receipt = replace(
+            small_sale(12500),
+            header=(Barcode("EAN13", "400638133393"),),
+            elements=(Barcode("QR", "t=1"), PrintText("после кода")),
+            element_positions=(1, 1),
+        )
+        device.log.clear()
+        document = await driver.register(receipt)
+        await driver.print_slip(Slip(elements=(Barcode("CODE128", "A1"), PrintText("текст"))))
+    finally:
+        await driver.stop()
+        await device.close()
+    assert document.number == 11
+    codes = device.codes()
+    assert Command.CLOSE_RECEIPT_EXT in codes and Command.CANCEL_RECEIPT not in codes
+    assert Command.PRINT_EAN13 in codes and Command.PRINT_GRAPHICS_LINE in codes
+    texts = [r.text for r in device.sent(Command.PRINT_STRING)]  # type: ignore[attr-defined]
+    assert texts[0] == "после кода" and texts[-1] == "текст"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    expected = "the register at loop://kkt lacks command 0xc2: barcodes and pictures it would"
+    assert warnings == [f"{expected} print are skipped"]

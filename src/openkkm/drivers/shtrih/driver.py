@@ -72,7 +72,7 @@ from .identity import Identity, read_identity
 from .link import ShtrihLink, after_commit, forming
 from .mapping import shift_state
 from .marking import check_code, marking_bytes
-from .printing import print_requests
+from .printing import print_requests, send
 from .receipt import Counters as DocumentCounters
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ class ShtrihDriver(Driver):
         await self.link.ready()
         requests = print_requests(slip.elements, self.line_length)
         for request in requests * (1 + slip.copies):
-            await self.link.execute(request, request.answer)
+            await send(self.link, request)
 
     async def x_report(self, cashier: Cashier | None) -> None:
         """Print the X report (0x40)."""

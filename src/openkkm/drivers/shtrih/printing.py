@@ -6,16 +6,20 @@ the bars). Every other code (the XML documents no 2-D command, 0xDE) and every p
 as graphics drawn by :mod:`openkkm.layout` and sent row by row with 0xC5, identical
 consecutive rows as one command with a repeat count: 0xC5 takes the paper's full width, where
 0xC0/0xC4 lines hold 320 dots and their buffers 200/1200 lines. A 1-D code drawn as graphics
-gets its value printed under it as text.
+gets its value printed under it as text. A model that lacks 0xC5 or 0xC2 (0x37) skips the code
+or picture rather than refuse the receipt around it; the driver logs that once per link.
 """
 
 from __future__ import annotations
 
+import logging
+import weakref
 from itertools import groupby
 from typing import Final
 
 from PIL import Image as PilImage
 
+from openkkm.errors import DeviceRejected
 from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintElement, PrintText
 from openkkm.layout.barcodes import LINEAR, Symbology, barcode_image, checked_barcode
 from openkkm.layout.raster import picture_image
@@ -30,10 +34,16 @@ from openkkm.protocol.shtrih.cmd_shift import PrintString, PrintStringFont
 from openkkm.protocol.shtrih.messages import Request
 from openkkm.protocol.shtrih.values import CLASSIC_TEXT_SIZE
 
+from .documents import NOT_SUPPORTED
+from .link import ShtrihLink
 from .mapping import CASHIER_PRINT_FONT, shtrih_font
+
+log = logging.getLogger(__name__)
 
 ENCODING: Final = "cp1251"
 MAX_REPEAT: Final = 0xFFFF
+GRAPHICS: Final = (PrintGraphicsLine, PrintEan13)
+_WARNED: weakref.WeakSet[ShtrihLink] = weakref.WeakSet()  #: links whose model lacks graphics
 
 
 def print_requests(elements: tuple[PrintElement, ...], line_length: int) -> list[Request]:
@@ -98,3 +108,16 @@ def text_lines(text: str, font: int, line_length: int) -> list[Request]:
             else:
                 requests.append(PrintStringFont(font=shtrih, text=chunk))
     return requests
+
+
+async def send(link: ShtrihLink, request: Request) -> None:
+    """Send one command; a graphics command the model lacks (0x37) is skipped with a warning."""
+    try:
+        await link.execute(request, request.answer)
+    except DeviceRejected as exc:
+        if not isinstance(request, GRAPHICS) or exc.vendor_code not in NOT_SUPPORTED:
+            raise
+        if link not in _WARNED:
+            _WARNED.add(link)
+            log.warning("the register at %s lacks command %#x: barcodes and pictures it would "
+                        "print are skipped", link.url, request.code)

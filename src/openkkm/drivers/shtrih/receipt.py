@@ -58,7 +58,7 @@ from .mapping import (
     vat_code,
 )
 from .marking import MarkingStep, check_step, marking_bytes, planned_status
-from .printing import print_requests
+from .printing import print_requests, send
 
 log = logging.getLogger(__name__)
 QUANTITY_SCALE: Final = Decimal(1_000_000)
@@ -148,7 +148,7 @@ async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
             if isinstance(request, MarkingStep):
                 await check_step(link, request)
                 continue
-            await link.execute(request, request.answer)
+            await send(link, request)
             if isinstance(request, OperationV2):
                 lines_total += request.amount or 0
             if link.retried():
