@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from openkkm.errors import ConfigError
 
@@ -108,6 +115,10 @@ class DeviceConfig(_Section):
     strict_vat: bool = False
     emulate_fiscal: bool = False
     faults: str = ""
+    # Forwarding (``kind = "remote"``): the other server's login and its device number there.
+    user: str = ""
+    password: str = Field("", repr=False)
+    remote_num: int = Field(0, ge=0, le=9999)
 
     @field_validator("tax_systems")
     @classmethod
@@ -123,6 +134,19 @@ class DeviceConfig(_Section):
         return self.name or f"Касса {self.num}"
 
 
+class PoolConfig(_Section):
+    """``[[pools]]``: one device number standing for several registers (``API.md`` §5)."""
+
+    num: int = Field(ge=1, le=9999)
+    members: tuple[int, ...] = Field(min_length=1)
+    name: str = ""
+
+    @property
+    def unit_name(self) -> str:
+        """The name shown to clients (``UnitName``)."""
+        return self.name or f"Пул {self.num}"
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -132,6 +156,7 @@ class Config(_Section):
     shift: ShiftConfig = ShiftConfig()
     users: tuple[UserConfig, ...] = ()
     devices: tuple[DeviceConfig, ...] = ()
+    pools: tuple[PoolConfig, ...] = ()
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
@@ -139,6 +164,7 @@ class Config(_Section):
         dup = sorted({n for n in nums if nums.count(n) > 1})
         if dup:
             raise ValueError(f"devices.num repeated: {dup}")
+        _check_pools(self.pools, {device.num for device in self.effective_devices})
         names = [user.name.casefold() for user in self.users]
         if len(set(names)) != len(names):
             raise ValueError("users.name repeated (names are compared case-insensitively)")
@@ -163,6 +189,24 @@ class Config(_Section):
     def has_credentials(self) -> bool:
         """True when any Basic-auth login is configured."""
         return bool(self.users)
+
+
+def _check_pools(pools: tuple[PoolConfig, ...], devices: set[int]) -> None:
+    """Pool numbers are new numbers; members are configured devices, each named once."""
+    pool_nums = [pool.num for pool in pools]
+    for pool in pools:
+        if pool.num in devices:
+            raise ValueError(f"pools.num {pool.num} is already a device number")
+        if pool_nums.count(pool.num) > 1:
+            raise ValueError(f"pools.num repeated: {pool.num}")
+        nested = [num for num in pool.members if num in pool_nums]
+        if nested:
+            raise ValueError(f"pool {pool.num}: members {nested} are pools (no nesting)")
+        missing = [num for num in pool.members if num not in devices]
+        if missing:
+            raise ValueError(f"pool {pool.num}: members {missing} are not configured devices")
+        if len(set(pool.members)) != len(pool.members):
+            raise ValueError(f"pool {pool.num}: a member is listed twice")
 
 
 def load(path: str | Path | None, overrides: dict[str, Any] | None = None,

@@ -48,6 +48,7 @@ class DeviceHandle:
         self.last_error = ""
         self.last_used = 0.0
         self.busy = False
+        self.blocked = False  # a pool passes it over until the idle probe finds it healthy
         self.fiscal = fiscal_kind(config.kind)  # the service sets it from the driver it runs
 
     @property
@@ -73,6 +74,11 @@ class DeviceHandle:
         if self.registration:
             return tuple(str(int(tax)) for tax in self.registration.tax_systems)
         return tuple(self.config.tax_systems.split(","))
+
+    @property
+    def healthy(self) -> bool:
+        """True when a pool may route commands to this device: on, linked, not blocked."""
+        return self.enabled and self.online and not self.blocked and not self.fn_full
 
     @property
     def fn_full(self) -> bool:
@@ -131,7 +137,7 @@ def select_device(handles: list[DeviceHandle], selection: Selection) -> DeviceHa
             f"Device (NumDevice={selection.num_device}, InnKkm={selection.inn}, "
             f"KktNumber={selection.kkt_number}) not found: not configured or switched off.")
     either = selection.accepts is Accepts.EITHER
-    return min(candidates, key=lambda h: (not h.online, either and not h.fiscal, h.fn_full,
+    return min(candidates, key=lambda h: (not h.online, h.blocked, either and not h.fiscal, h.fn_full,
                                           h.busy, h.last_used, h.num))
 
 

@@ -9,7 +9,12 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from openkkm.drivers.base import Driver
-from openkkm.errors import DeviceTimeout, OpenKKMError
+from openkkm.errors import (
+    DeviceTimeout,
+    NotSupportedError,
+    OpenKKMError,
+    ValidationError,
+)
 from openkkm.fiscal.types import DeviceInfo, DeviceStatus
 from openkkm.jobs.devices import DeviceHandle
 from openkkm.jobs.operations import InternalFailure
@@ -64,6 +69,30 @@ class DeviceLink:
             log.error("device %s went offline: %s", self.handle.num, exc.en)
         self.handle.online = False
         self.handle.last_error = exc.ru
+
+    def block(self, exc: OpenKKMError) -> None:
+        """Block the device after a failure of its own (not of the command's content).
+
+        Why: a pool must stop routing to a register with no paper or a failing drive; the idle
+        probe lets it back in once it answers healthy.
+        """
+        if isinstance(exc, ValidationError | NotSupportedError):
+            return
+        if not self.handle.blocked:
+            log.warning("device %s blocked: %s", self.handle.num, exc.en)
+        self.handle.blocked = True
+        self.handle.last_error = exc.ru
+
+    async def probe(self) -> None:
+        """Reconnect an offline device and unblock a blocked one that answers healthy."""
+        await self.connect()
+        if not self.handle.blocked:
+            return
+        if self.driver.fiscal and (await self.status()).paper_out:
+            return
+        self.handle.blocked = False
+        self.handle.last_error = ""
+        log.info("device %s unblocked: it answers again", self.handle.num)
 
     async def info(self) -> DeviceInfo:
         """Read the register's state and cache it on the handle (for ``List``)."""

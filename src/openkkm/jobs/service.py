@@ -33,10 +33,11 @@ from openkkm.jobs.journal import Journal
 from openkkm.jobs.link import start_device
 from openkkm.jobs.model import Job, Renderer, State, StoredCommand, safe_render
 from openkkm.jobs.operations import InternalFailure, Operation, operation_kind
+from openkkm.jobs.pools import Pool
 from openkkm.jobs.recovery import recover_journal
 from openkkm.jobs.worker import DeviceWorker
 
-__all__ = ["Answer", "AnswerKind", "DeviceHandle", "JobService", "Renderer", "Selection",
+__all__ = ["Answer", "AnswerKind", "DeviceHandle", "JobService", "Pool", "Renderer", "Selection",
            "StoredCommand"]
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ class JobService:
         self._drivers = drivers
         for num, driver in drivers.items():
             self._handles[num].fiscal = driver.fiscal
+        self._pools = {pool.num: Pool(pool, [self._handles[num] for num in pool.members])
+                       for pool in config.pools}
         self._journal = Journal(config.data_path / "journal.sqlite3")
         self._backoff = backoff
         self._call_timeout = call_timeout
@@ -148,8 +151,18 @@ class JobService:
         """All configured devices, by number."""
         return [self._handles[num] for num in sorted(self._handles)]
 
+    def pools(self) -> list[Pool]:
+        """All configured pools, by number."""
+        return [self._pools[num] for num in sorted(self._pools)]
+
     def select(self, selection: Selection) -> DeviceHandle:
-        """Pick the device for a command (``API.md`` §5); ``NotFoundError`` if none."""
+        """Pick the device for a command (``API.md`` §5); ``NotFoundError`` if none.
+
+        A pool number picks one of its members; the command then belongs to that member.
+        """
+        pool = self._pools.get(selection.num_device)
+        if pool is not None:
+            return pool.select(selection)
         handles = [h for num, h in sorted(self._handles.items()) if num in self._drivers]
         return select_device(handles, selection)
 

@@ -151,14 +151,14 @@ class DeviceWorker:
                     job.state = State.RUNNING
                     return job
             self._wakeup.clear()
-            if self.handle.online:
+            if self.handle.online and not self.handle.blocked:
                 await self._wakeup.wait()
                 continue
             try:
                 await asyncio.wait_for(self._wakeup.wait(), self._probe_interval)
             except TimeoutError:
                 with contextlib.suppress(OpenKKMError):
-                    await self.link.connect()  # an idle offline device is probed now and then
+                    await self.link.probe()  # an idle offline or blocked device, now and then
 
     def _expire(self, job: Job) -> None:
         if job.state is not State.QUEUED or job.cancelled:
@@ -201,12 +201,14 @@ class DeviceWorker:
         except OpenKKMError as exc:
             if isinstance(exc, TransportError):
                 self.link.offline(exc)
+            self.link.block(exc)
             await self._finish(job, State.FAILED, exc)
         except Exception:  # never kill the worker; report an incident
             incident = uuid.uuid4().hex[:8].upper()
             log.exception("incident %s: command %s failed", incident, job.id_command)
             await self._finish(job, State.FAILED, InternalFailure(incident))
         else:
+            self.handle.blocked = False
             await self._finish(job, State.DONE, outcome)
 
     async def _perform(self, job: Job) -> Outcome:
