@@ -20,6 +20,7 @@ from openkkm.fiscal.types import (
 from openkkm.jobs.devices import DeviceHandle, Selection, select_device
 from openkkm.jobs.model import StoredCommand
 from openkkm.jobs.operations import CloseShift, OpenShift, ReadInfo, ShiftDone
+from openkkm.jobs.pools import Pool
 
 MOMENT = dt.datetime(2026, 1, 15, 15, 47, 0)
 FN = "7380440700012345"
@@ -79,6 +80,10 @@ class FakeJobs:
     def devices(self) -> list[DeviceHandle]:
         """All devices."""
         return self.handles
+
+    def pools(self) -> list[Pool]:
+        """No pools behind the fake."""
+        return []
 
     def select(self, selection: Selection) -> DeviceHandle:
         """The real selection rules."""

@@ -19,9 +19,11 @@ from openkkm.api.kkmserver.fields import Bool, Int, Text, WireModel, wire
 from openkkm.errors import ValidationError
 from openkkm.fiscal.inn import is_personal_inn
 from openkkm.fiscal.types import Cashier, DeviceInfo, FiscalDocument, Registration
+from openkkm.jobs.pools import member_state
 
 if TYPE_CHECKING:
     from openkkm.jobs.devices import DeviceHandle
+    from openkkm.jobs.pools import Pool
 
 M = TypeVar("M", bound=WireModel)
 NOT_DEFINED = "<Не определено>"
@@ -32,6 +34,7 @@ _PRINTER_KINDS: dict[str, str] = {"escpos": "Принтер чеков", "cups":
 _NAMES: dict[str, str] = {"virtual": "Эмулятор ККТ openkkm", "shtrih": "ККТ Штрих-М",
                           "atol": "ККТ АТОЛ", "remote": "Удаленный сервер"}
 FISCAL_REGISTER = "Фискальный регистратор"
+POOL_TYPE = "Пул ККТ"
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -114,6 +117,15 @@ class ListRequest(WireModel):
         )
         return all(checks)
 
+    def admits_pool(self, pool: Pool) -> bool:
+        """True when ``pool`` passes the filters; register-data filters leave pools out."""
+        register_filters = (self.inn_kkm, self.ofd_error, self.ofd_date_error_doc,
+                            self.fn_date_end, self.fn_mem_overflow, self.fn_is_fiscal)
+        active = any(member.healthy for member in pool.members)
+        return ((not self.num_device or pool.num == self.num_device)
+                and all(value is None or value == "" for value in register_filters)
+                and self.on_off in (None, True) and (self.active is None or active == self.active))
+
 
 def _before(moment: dt.datetime | None, limit: dt.datetime) -> bool:
     if moment is None:
@@ -184,6 +196,27 @@ def list_unit(handle: DeviceHandle) -> dict[str, Any]:
         "FFDVersionFN": _ffd(reg),
         "FFDVersionKKT": _ffd(reg),
         "IsRegisterCheck": is_register(handle),
+    }
+
+
+def pool_unit(pool: Pool) -> dict[str, Any]:
+    """A pool's ``ListUnit`` entry: the usual keys, and ``PoolMembers`` with each one's health."""
+    members = [{"NumDevice": member.num, "UnitName": member.unit_name,
+                "OnOff": member.enabled, "Active": member.online, "Blocked": member.blocked,
+                "Healthy": member.healthy, "State": member_state(member)[0],
+                "Error": member.last_error} for member in pool.members]
+    return {
+        "NumDevice": pool.num, "IdDevice": "", "OnOff": True,
+        "Active": any(member.healthy for member in pool.members),
+        "TypeDevice": POOL_TYPE, "IdTypeDevice": "Pool", "Firmware_Version": "",
+        "IP": NOT_DEFINED, "Port": NOT_DEFINED, "NameDevice": POOL_TYPE,
+        "UnitName": pool.unit_name, "KktNumber": "", "INN": "", "RegNumber": "",
+        "FnNumber": "", "InnOfd": "", "NameOrganization": "", "AddressSettle": "",
+        "TaxVariant": "", "AddDate": NO_DATE, "BSOMode": False, "ServiceMode": False,
+        "OFD_Error": "", "OFD_NumErrorDoc": 0, "OFD_DateErrorDoc": NO_DATE,
+        "FN_DateEnd": NO_DATE, "FN_MemOverflowl": False, "FN_IsFiscal": False,
+        "PaperOver": False, "FFDVersion": "", "FFDVersionFN": "", "FFDVersionKKT": "",
+        "IsRegisterCheck": True, "PoolMembers": members,
     }
 
 

@@ -28,6 +28,7 @@ from openkkm.api.kkmserver.register_check import (
 )
 from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
 from openkkm.config import Config
+from openkkm.drivers.base import driver_class, print_notices
 from openkkm.errors import NotFoundError, OpenKKMError, ValidationError
 from openkkm.fiscal.types import Receipt, Slip
 from openkkm.jobs.devices import Accepts, Selection
@@ -235,6 +236,7 @@ class Dispatcher:
     async def _list(self, call: Call) -> dict[str, Any]:
         request = dc.parse_model(dc.ListRequest, call.body)
         units = [dc.list_unit(handle) for handle in self._jobs.devices() if request.admits(handle)]
+        units += [dc.pool_unit(pool) for pool in self._jobs.pools() if request.admits_pool(pool)]
         return envelope({"ListUnit": units}, command=call.command, status=Status.OK,
                         id_command=call.client_id)
 
@@ -287,11 +289,21 @@ class Dispatcher:
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
         warnings += [item.text(self.language) for item in notices]
+        warnings += self._unprintable(device, document)
         journalled = dict(call.body)
         if device.registration is not None:
             journalled[REGISTRATION_KEY] = registration_note(device.registration)
         return await self.submit(call, device, operation, request=journalled, digest=digest,
                                   warnings=warnings, wait=wait)
+
+    def _unprintable(self, device: DeviceHandle, document: Receipt | Slip) -> list[str]:
+        """Warnings for barcodes and pictures this device's driver can only print as text or skip."""
+        elements = ((*document.header, *document.elements, *document.footer)
+                    if isinstance(document, Receipt) else document.elements)
+        if not document.print_paper:
+            return []
+        notices = print_notices(driver_class(device.config.kind), elements, device.config.unit_name)
+        return [en if self.language == "en" else ru for ru, en in notices]
 
     async def refuse(self, call: Call, exc: ValidationError, digest: str) -> dict[str, Any]:
         """The answer to a request that failed validation, journalled so GetRezult finds it."""
