@@ -8,7 +8,9 @@ from dataclasses import replace
 import pytest
 from atol_bench import Bench, sale
 
-from openkkm.drivers.atol.printing import print_requests, print_warnings
+from openkkm.drivers.atol import AtolDriver
+from openkkm.drivers.atol.printing import print_requests
+from openkkm.drivers.base import print_notices
 from openkkm.errors import ValidationError
 from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintText, Slip, VatRate
 from openkkm.protocol.atol.cmd_state import PrintString
@@ -36,16 +38,14 @@ def test_a_bad_barcode_is_refused_before_anything_is_sent() -> None:
 
 
 def test_warnings_name_the_device_and_the_symbology() -> None:
-    notices = print_warnings(
-        (PrintText("a"), Barcode("pdf417", "x"), Image(b"png"), PageEnd()), "2 (loop://atol)"
+    notices = print_notices(
+        AtolDriver, (PrintText("a"), Barcode("pdf417", "x"), Image(b"png"), PageEnd()), "2 (loop://atol)"
     )
     assert [en for _ru, en in notices] == [
-        ("ATOL register 2 (loop://atol): the PDF417 barcode printed as text "
-        "(no public barcode command layout)"),
-        ("ATOL register 2 (loop://atol): the picture was not printed "
-        "(no public graphics command layout)"),
+        "2 (loop://atol): the PDF417 barcode printed as text (the device prints no barcodes)",
+        "2 (loop://atol): the picture was not printed (the device prints no graphics)",
     ]
-    assert notices[0][0].startswith("ККТ АТОЛ 2 (loop://atol): штрихкод PDF417")
+    assert notices[0][0].startswith("2 (loop://atol): штрихкод PDF417")
 
 
 async def test_slip_codes_print_as_text_with_a_warning(
@@ -58,7 +58,7 @@ async def test_slip_codes_print_as_text_with_a_warning(
     assert bench.emulator.journal[start:] == ["t=1&s=2", "конец"]
     logged = warnings_logged(caplog)
     assert len(logged) == 2
-    assert "ATOL register 1 (loop://atol): the QR barcode printed as text" in logged[0]
+    assert "1 (loop://atol): the QR barcode printed as text" in logged[0]
     assert "picture was not printed" in logged[1]
 
 
@@ -75,8 +75,8 @@ async def test_receipt_codes_print_as_text_with_a_warning_unless_not_printed(
     printed = bench.emulator.journal[start:]
     assert printed[:2] == ["12345DFG Proba pera", "1254789547853"]
     assert [m.split(": ", 1)[1] for m in warnings_logged(caplog)] == [
-        "the PDF417 barcode printed as text (no public barcode command layout)",
-        "the EAN13 barcode printed as text (no public barcode command layout)",
+        "the PDF417 barcode printed as text (the device prints no barcodes)",
+        "the EAN13 barcode printed as text (the device prints no barcodes)",
     ]
     caplog.clear()
     await bench.driver.register(replace(receipt, print_paper=False))

@@ -13,7 +13,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from openkkm.drivers.base import Driver
+from openkkm.drivers.base import Driver, print_notices
 from openkkm.errors import (
     DeviceRejected,
     DeviceTimeout,
@@ -43,7 +43,7 @@ from openkkm.protocol.atol.messages import Request
 
 from . import mapping
 from .link import AtolLink, after_commit
-from .printing import elements_before, in_receipt, print_requests, print_warnings
+from .printing import elements_before, in_receipt, print_requests
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
@@ -60,6 +60,8 @@ class AtolDriver(Driver):
     """An ATOL register with a ФН, driven by protocol 3.1 over any transport URL."""
 
     kind = "atol"
+    prints_barcodes = False  # no public layout of 0xC1 or a graphic line (protocol/atol/README.md)
+    prints_images = False
 
     def __init__(self, config: DeviceConfig, *, data_dir: str,
                  hub: LoopHub | None = None) -> None:
@@ -249,7 +251,7 @@ class AtolDriver(Driver):
 
     def _warn_unprintable(self, elements: tuple[PrintElement, ...]) -> None:
         """Log each barcode printed as text and each picture skipped (see :mod:`.printing`)."""
-        for _ru, en in print_warnings(elements, f"{self.config.num} ({self.config.url})"):
+        for _ru, en in print_notices(type(self), elements, f"{self.config.num} ({self.config.url})"):
             log.warning("%s", en)
 
     async def _footer(self, receipt: Receipt) -> None:

@@ -2,8 +2,8 @@
 
 ATOL's barcode (0xC1) and picture (0x8D/0x8E) commands have no complete public byte layout
 and no graphic-line command is documented (``protocol/atol/README.md``), so a barcode prints
-as its checked value (an EAN with its check digit) and a picture is skipped; each is reported
-by :func:`print_warnings`, which the driver logs as a warning naming the register.
+as its checked value (an EAN with its check digit) and a picture is skipped; the driver says
+so (``prints_barcodes``/``prints_images`` are False), and the answer's Warning names each one.
 """
 
 from __future__ import annotations
@@ -37,23 +37,6 @@ def print_requests(elements: tuple[PrintElement, ...], line_length: int, *,
         elif isinstance(element, PageEnd) and cuts:
             requests.append(Cut())
     return requests
-
-
-def print_warnings(elements: tuple[PrintElement, ...], device: str) -> list[tuple[str, str]]:
-    """(ru, en) notices for what ``device`` cannot print as asked: barcodes and pictures."""
-    notices: list[tuple[str, str]] = []
-    for element in elements:
-        if isinstance(element, Barcode):
-            kind = checked_barcode(element.kind, element.value)[0]
-            ru = f"штрихкод {kind} напечатан текстом (команда печати штрихкода не описана)"
-            en = f"the {kind} barcode printed as text (no public barcode command layout)"
-        elif isinstance(element, Image):
-            ru = "картинка не напечатана (команда печати графики не описана)"
-            en = "the picture was not printed (no public graphics command layout)"
-        else:
-            continue
-        notices.append((f"ККТ АТОЛ {device}: {ru}", f"ATOL register {device}: {en}"))
-    return notices
 
 
 def in_receipt(receipt: Receipt, elements: tuple[PrintElement, ...], line_length: int
