@@ -119,6 +119,7 @@ class DeviceConfig(_Section):
     user: str = ""
     password: str = Field("", repr=False)
     remote_num: int = Field(0, ge=0, le=9999)
+    remote_timeout: float = Field(60, gt=0, le=3600)
 
     @field_validator("tax_systems")
     @classmethod
@@ -132,6 +133,12 @@ class DeviceConfig(_Section):
     def unit_name(self) -> str:
         """The name shown to clients (``UnitName``)."""
         return self.name or f"Касса {self.num}"
+
+    @model_validator(mode="after")
+    def _remote_url(self) -> DeviceConfig:
+        if self.kind == "remote" and not self.url.startswith(("http://", "https://")):
+            raise ValueError("a remote device needs url = \"https://host:5893\"")
+        return self
 
 
 class PoolConfig(_Section):
@@ -164,7 +171,7 @@ class Config(_Section):
         dup = sorted({n for n in nums if nums.count(n) > 1})
         if dup:
             raise ValueError(f"devices.num repeated: {dup}")
-        _check_pools(self.pools, {device.num for device in self.effective_devices})
+        _check_pools(self.pools, {device.num: device.kind for device in self.effective_devices})
         names = [user.name.casefold() for user in self.users]
         if len(set(names)) != len(names):
             raise ValueError("users.name repeated (names are compared case-insensitively)")
@@ -191,8 +198,8 @@ class Config(_Section):
         return bool(self.users)
 
 
-def _check_pools(pools: tuple[PoolConfig, ...], devices: set[int]) -> None:
-    """Pool numbers are new numbers; members are configured devices, each named once."""
+def _check_pools(pools: tuple[PoolConfig, ...], devices: dict[int, str]) -> None:
+    """Pool numbers are new numbers; members are configured local devices, each named once."""
     pool_nums = [pool.num for pool in pools]
     for pool in pools:
         if pool.num in devices:
@@ -205,6 +212,9 @@ def _check_pools(pools: tuple[PoolConfig, ...], devices: set[int]) -> None:
         missing = [num for num in pool.members if num not in devices]
         if missing:
             raise ValueError(f"pool {pool.num}: members {missing} are not configured devices")
+        remote = [num for num in pool.members if devices[num] == "remote"]
+        if remote:
+            raise ValueError(f"pool {pool.num}: members {remote} are remote devices")
         if len(set(pool.members)) != len(pool.members):
             raise ValueError(f"pool {pool.num}: a member is listed twice")
 

@@ -37,6 +37,8 @@ class Devices:
         """Start the emulators the config asks for and return a driver per device number."""
         drivers: dict[int, Driver] = {}
         for device in self.config.effective_devices:
+            if device.kind == "remote":  # forwarded by the job service, no driver
+                continue
             if device.url.startswith(EMULATOR_SCHEME):
                 device = await self._emulate(device)
             drivers[device.num] = self._driver(device)

@@ -256,6 +256,12 @@ class Journal:
             "fn_number = ?, expected_fd = ?, shift_doc = ?, updated_at = ? WHERE id_command = ?",
             params))
 
+    async def mark_forwarded(self, id_command: str) -> None:
+        """Durably record a command about to be passed to a remote server (no fiscal step here)."""
+        await self._run(lambda: self._write(
+            "UPDATE commands SET state = ?, updated_at = ? WHERE id_command = ?",
+            (State.SENT.value, time.time(), id_command)))
+
     async def mark_unknown(self, id_command: str) -> None:
         """Durably record that a sent step's outcome is unknown until reconciled."""
         await self._run(lambda: self._write(

@@ -126,9 +126,16 @@ class ChangeRegistration:
     change: RegistrationChange
 
 
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """A whole command passed to another server (a ``remote`` device): its JSON body."""
+
+    content: bytes
+
+
 Operation = (RegisterReceipt | PrintSlip | OpenShift | CloseShift | ReadInfo | XReport | OfdReport
              | MoveCash | OpenDrawer | ReadDocument | ReadCounters | CheckMarking
-             | ChangeRegistration)
+             | ChangeRegistration | Forward)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +219,7 @@ def operation_kind(operation: Operation) -> str:
 
 
 _KINDS: dict[type, str] = {
+    Forward: "remote",
     RegisterReceipt: "receipt",
     PrintSlip: "slip",
     OpenShift: "open_shift",

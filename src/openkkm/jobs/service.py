@@ -29,6 +29,7 @@ from openkkm.jobs.answers import (
     policy,
 )
 from openkkm.jobs.devices import DeviceHandle, Selection, select_device
+from openkkm.jobs.forward import REMOTE_KIND, RemoteWorker
 from openkkm.jobs.journal import Journal
 from openkkm.jobs.link import start_device
 from openkkm.jobs.model import Job, Renderer, State, StoredCommand, safe_render
@@ -61,7 +62,8 @@ class JobService:
         if drivers is None:
             data_dir = str(config.data_path)
             drivers = {device.num: driver_class(device.kind)(device, data_dir=data_dir)
-                       for device in config.effective_devices if device.enabled}
+                       for device in config.effective_devices
+                       if device.enabled and device.kind != REMOTE_KIND}
         self._drivers = drivers
         for num, driver in drivers.items():
             self._handles[num].fiscal = driver.fiscal
@@ -77,7 +79,7 @@ class JobService:
         self._previews: OrderedDict[str, str] = OrderedDict()
         self._active: dict[str, Job] = {}
         self._locks = IdLocks()
-        self._workers: dict[int, DeviceWorker] = {}
+        self._workers: dict[int, DeviceWorker | RemoteWorker] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._purger: asyncio.Task[None] | None = None
         self._accepting = False
@@ -96,6 +98,12 @@ class JobService:
                 finished=self._finished, expiry=self.config.queue.expiry_seconds,
                 backoff=self._backoff, call_timeout=self._call_timeout,
                 probe_interval=self._probe_interval)
+        for handle in self._handles.values():
+            if handle.config.kind == REMOTE_KIND and handle.enabled:
+                handle.online = True  # until a forward finds it unreachable
+                self._workers[handle.num] = RemoteWorker(
+                    handle, self._journal, finished=self._finished, backoff=self._backoff,
+                    language=self.config.server.language)
         waiting = []
         for row in recovered:
             worker = self._workers.get(row.num_device)
@@ -158,12 +166,15 @@ class JobService:
     def select(self, selection: Selection) -> DeviceHandle:
         """Pick the device for a command (``API.md`` §5); ``NotFoundError`` if none.
 
-        A pool number picks one of its members; the command then belongs to that member.
+        A pool number picks one of its members; the command then belongs to that member. A
+        remote device is picked only by its own number.
         """
         pool = self._pools.get(selection.num_device)
         if pool is not None:
             return pool.select(selection)
-        handles = [h for num, h in sorted(self._handles.items()) if num in self._drivers]
+        # A remote device takes only commands addressed to it by number, never "any device".
+        handles = [h for num, h in sorted(self._handles.items()) if num in self._drivers
+                   or (h.config.kind == REMOTE_KIND and num == selection.num_device)]
         return select_device(handles, selection)
 
     async def submit(self, *, id_command: str | None, command: str, request: dict[str, Any],
@@ -193,7 +204,7 @@ class JobService:
                     await job.settled.wait()
         return current(job)
 
-    async def _admit(self, job: Job, worker: DeviceWorker) -> Answer | None:
+    async def _admit(self, job: Job, worker: DeviceWorker | RemoteWorker) -> Answer | None:
         """Apply the IdCommand policy and queue ``job``; an Answer when it must not run."""
         id_command = job.id_command
         async with self._locks.hold(id_command):

@@ -19,6 +19,7 @@ from openkkm.api.envelope import Status, add_warning, dumps, envelope
 from openkkm.api.kkmserver import device_commands as dc
 from openkkm.api.kkmserver.commands import CommandSpec, accepts, lookup
 from openkkm.api.kkmserver.fields import error_text
+from openkkm.api.kkmserver.forwarding import Forwarding
 from openkkm.api.kkmserver.handlers import ReportCommands
 from openkkm.api.kkmserver.printer_commands import PrinterCommands
 from openkkm.api.kkmserver.register_check import (
@@ -123,6 +124,7 @@ class Dispatcher:
         self._jobs = jobs
         self.language = config.server.language
         self._printers = PrinterCommands(self, body_hash)
+        self._forwarding = Forwarding(self, body_hash)
         self._handlers: dict[str, Callable[[Call], Awaitable[dict[str, Any]]]] = {
             "List": self._list,
             "GetRezult": self._get_rezult,
@@ -161,6 +163,9 @@ class Dispatcher:
         if handler is None:
             return self.error(call.command, call.client_id, self.text("unsupported", call.command))
         try:
+            remote = self._forwarding.target(spec, call)
+            if remote is not None:
+                return await self._forwarding.forward(call, remote)
             return await handler(call)
         except NotFoundError as exc:
             return self.error(call.command, call.client_id, exc.text(self.language),
@@ -257,6 +262,11 @@ class Dispatcher:
     def devices(self) -> list[DeviceHandle]:
         """All configured devices, by number."""
         return self._jobs.devices()
+
+    @property
+    def jobs(self) -> JobService:
+        """The job service behind this dispatcher."""
+        return self._jobs
 
     def select(self, call: Call, device_class: Accepts | None = None) -> DeviceHandle:
         """The device a command's selection fields name, of a class that runs it (§5)."""
