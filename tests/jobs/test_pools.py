@@ -16,7 +16,7 @@ from openkkm.jobs.devices import Selection
 from openkkm.jobs.operations import RegisterReceipt
 from openkkm.jobs.service import JobService
 
-from .fakes import Rendered, receipt
+from .fakes import FakeDriver, Rendered, receipt
 
 POOL = 10
 TO_POOL = Selection(num_device=POOL)
@@ -170,3 +170,36 @@ def test_pool_config_is_validated(tmp_path: Path, pools: list[dict[str, object]]
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=error.replace("[", r"\[").replace("]", r"\]")):
         load(path)
+
+
+async def test_an_idle_member_whose_link_drops_is_passed_over(tmp_path: Path) -> None:
+    config = Config.model_validate({
+        "server": {"data_dir": str(tmp_path)},
+        "devices": [{"num": 1, "name": "Касса 1"}, {"num": 2, "name": "Касса 2"}],
+        "pools": [{"num": POOL, "members": [1, 2]}]})
+    drivers = {d.num: FakeDriver(d) for d in config.devices}
+    service = JobService(config, render=Rendered(), drivers=dict(drivers), backoff=0.01,
+                         probe_interval=0.01)
+    await service.start()
+    try:
+        first = service.devices()[0]
+        drivers[1].reachable = False  # no command is sent to it: the idle probe finds out
+        while first.online:
+            await asyncio.sleep(0.01)
+        assert [service.select(TO_POOL).num for _ in range(3)] == [2, 2, 2]
+        drivers[1].reachable = True
+        while not first.healthy:
+            await asyncio.sleep(0.01)
+        assert {service.select(TO_POOL).num for _ in range(2)} == {1, 2}
+    finally:
+        await service.stop()
+
+
+async def test_a_busy_member_is_passed_over_for_a_free_one(make_rig) -> None:
+    rig = await make_rig()
+    assert rig.service.select(TO_POOL).num == 1
+    rig.service.devices()[1].busy = True  # member 2 is running a command
+    assert rig.service.select(TO_POOL).num == 3
+    assert rig.service.select(TO_POOL).num == 1
+    rig.service.devices()[1].busy = False
+    assert rig.service.select(TO_POOL).num == 2

@@ -49,6 +49,7 @@ class DeviceHandle:
         self.last_used = 0.0
         self.busy = False
         self.blocked = False  # a pool passes it over until the idle probe finds it healthy
+        self.pooled = False  # a pool member: its health is probed while idle
         self.fiscal = fiscal_kind(config.kind)  # the service sets it from the driver it runs
 
     @property

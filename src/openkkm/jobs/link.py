@@ -11,8 +11,10 @@ from typing import TypeVar
 from openkkm.drivers.base import Driver
 from openkkm.errors import (
     DeviceTimeout,
+    FiscalStateError,
     NotSupportedError,
     OpenKKMError,
+    TransportError,
     ValidationError,
 )
 from openkkm.fiscal.types import DeviceInfo, DeviceStatus
@@ -84,15 +86,27 @@ class DeviceLink:
         self.handle.last_error = exc.ru
 
     async def probe(self) -> None:
-        """Reconnect an offline device and unblock a blocked one that answers healthy."""
+        """Reconnect an offline device; check a pool member's or blocked device's health.
+
+        Why pool members too: a member whose link went down while idle must be passed over
+        before a command is routed to it, not after.
+        """
         await self.connect()
-        if not self.handle.blocked:
+        if not (self.handle.blocked or self.handle.pooled):
             return
-        if self.driver.fiscal and (await self.status()).paper_out:
-            return
-        self.handle.blocked = False
-        self.handle.last_error = ""
-        log.info("device %s unblocked: it answers again", self.handle.num)
+        if self.driver.fiscal:
+            try:
+                paper_out = (await self.status()).paper_out
+            except TransportError as exc:
+                self.offline(exc)
+                raise
+            if paper_out:
+                self.block(FiscalStateError("В ККТ нет бумаги", "The register is out of paper"))
+                return
+        if self.handle.blocked:
+            self.handle.blocked = False
+            self.handle.last_error = ""
+            log.info("device %s unblocked: it answers again", self.handle.num)
 
     async def info(self) -> DeviceInfo:
         """Read the register's state and cache it on the handle (for ``List``)."""

@@ -6,6 +6,7 @@ journal row, so a fiscal command is never moved to another register once it may 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from openkkm.config import PoolConfig
@@ -20,6 +21,8 @@ class Pool:
         self.config = config
         self.num = config.num
         self.members = members
+        for member in members:
+            member.pooled = True
         self._next = 0  # index in ``members`` of the member whose turn it is
 
     @property
@@ -27,8 +30,9 @@ class Pool:
         """The pool's name (``UnitName``)."""
         return self.config.unit_name
 
-    def select(self, selection: Selection) -> DeviceHandle:
-        """The next healthy member in turn, a free one before a busy one.
+    def select(self, selection: Selection,
+               waiting: Callable[[int], int] = lambda num: 0) -> DeviceHandle:
+        """The next healthy member in turn, a free one (idle, nothing queued) before a busy one.
 
         The other selection fields must match the member too (``InnKkm``, ``TaxVariant``...).
         """
@@ -47,7 +51,7 @@ class Pool:
         healthy = [h for h in order if h in fitting and h.healthy]
         if not healthy:
             raise self._none_healthy()
-        chosen = next((h for h in healthy if not h.busy), healthy[0])
+        chosen = next((h for h in healthy if not h.busy and not waiting(h.num)), healthy[0])
         self._next = (self.members.index(chosen) + 1) % count
         return chosen
 

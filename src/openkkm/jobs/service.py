@@ -171,7 +171,7 @@ class JobService:
         """
         pool = self._pools.get(selection.num_device)
         if pool is not None:
-            return pool.select(selection)
+            return pool.select(selection, self._waiting)
         # A remote device takes only commands addressed to it by number, never "any device".
         handles = [h for num, h in sorted(self._handles.items()) if num in self._drivers
                    or (h.config.kind == REMOTE_KIND and num == selection.num_device)]
@@ -301,6 +301,10 @@ class JobService:
             self._previews[job.id_command] = job.preview
             while len(self._previews) > RECENT_PREVIEWS:
                 self._previews.popitem(last=False)
+
+    def _waiting(self, num: int) -> int:
+        worker = self._workers.get(num)
+        return worker.depth if isinstance(worker, DeviceWorker) else 0
 
     def _unit_name(self, num: int) -> str:
         handle = self._handles.get(num)

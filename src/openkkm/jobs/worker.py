@@ -151,14 +151,14 @@ class DeviceWorker:
                     job.state = State.RUNNING
                     return job
             self._wakeup.clear()
-            if self.handle.online and not self.handle.blocked:
+            if self.handle.online and not (self.handle.blocked or self.handle.pooled):
                 await self._wakeup.wait()
                 continue
             try:
                 await asyncio.wait_for(self._wakeup.wait(), self._probe_interval)
             except TimeoutError:
                 with contextlib.suppress(OpenKKMError):
-                    await self.link.probe()  # an idle offline or blocked device, now and then
+                    await self.link.probe()  # idle: offline, blocked or pooled, now and then
 
     def _expire(self, job: Job) -> None:
         if job.state is not State.QUEUED or job.cancelled:
