@@ -9,8 +9,10 @@ connection that never opened proves the remote did not get it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -36,6 +38,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "повторите ее"),
         ("The remote server {0} did not receive the command (the link broke); it was not "
         "performed, send it again")),
+    "incident": ("Внутренняя ошибка openkkm (код инцидента {0}); команда не отправлена",
+                 "Internal openkkm error (incident code {0}); the command was not sent"),
     "login": (
         ("Удаленный сервер {0} не принял логин (HTTP {1}): проверьте user и password устройства; "
         "команда не выполнена"),
@@ -95,7 +99,13 @@ class RemoteWorker:
         operation = job.operation
         assert isinstance(operation, Forward)
         job.state = State.RUNNING
-        await self._journal.mark_forwarded(job.id_command)
+        try:
+            await self._journal.mark_forwarded(job.id_command)
+        except Exception:  # not journaled, so not sent: the command fails and may be resent
+            incident = uuid.uuid4().hex[:8].upper()
+            log.exception("incident %s: journaling %s failed", incident, job.id_command)
+            await self._finish(job, State.FAILED, _error(job, self._text("incident", incident)))
+            return
         job.state = State.SENT
         try:
             response = await self._client.post("/Execute/sync", content=operation.content,
@@ -114,7 +124,8 @@ class RemoteWorker:
             log.warning("answer of %s from the remote server lost (%r): asking GetRezult",
                         job.id_command, exc)
             job.state = State.UNKNOWN
-            await self._journal.mark_unknown(job.id_command)
+            with contextlib.suppress(Exception):  # the row stays sent: recovery treats it alike
+                await self._journal.mark_unknown(job.id_command)
             answer = None
         self.handle.online = True
         self.handle.last_error = ""
