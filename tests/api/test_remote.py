@@ -12,12 +12,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from pydantic import ValidationError as PydanticError
 from starlette.types import Receive, Scope, Send
 
 from api.virtual_server import ADMIN, USER, check, line
 from openkkm.api.app import create_app
 from openkkm.api.kkmserver.render import make_renderer
-from openkkm.config import Config
+from openkkm.config import Config, load
+from openkkm.errors import ConfigError
 from openkkm.fiscal.types import DocumentType
 from openkkm.jobs.service import JobService
 
@@ -255,3 +257,17 @@ async def test_restart_asks_the_remote_about_a_sent_command(pair: Any, tmp_path:
         assert await remote.receipts() == 1
     finally:
         await again.stop()
+
+
+def test_remote_config_needs_a_url_and_keeps_the_password_out_of_repr() -> None:
+    with pytest.raises(PydanticError, match="remote device needs url"):
+        Config.model_validate({"devices": [{"num": 7, "kind": "remote"}]})
+    config = Config.model_validate({"devices": [{
+        "num": 7, "kind": "remote", "url": "https://other-host:5893", "user": "kassir",
+        "password": "s3cret-pass", "remote_num": 2, "remote_timeout": 15}]})
+    device = config.devices[0]
+    assert (device.remote_num, device.remote_timeout) == (2, 15)
+    assert "s3cret-pass" not in repr(device) and "s3cret-pass" not in repr(config)
+    with pytest.raises(ConfigError, match="remote devices"):
+        load(None, overrides={"devices": [{"num": 7, "kind": "remote", "url": "http://x"}],
+                              "pools": [{"num": 10, "members": [7]}]})
