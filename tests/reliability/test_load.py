@@ -68,6 +68,19 @@ class Fleet:
         self.restarted.set()
 
 
+async def read_back(client: Client, total: int) -> list[dict[str, Any]]:
+    """``GetRezult`` of every command, from ``CLIENTS`` clients at a time."""
+    found: list[dict[str, Any]] = [{} for _ in range(total)]
+    indexes = list(range(total))
+
+    async def reader() -> None:
+        while indexes:
+            index = indexes.pop()
+            found[index] = await client.result(f"load-{index}")
+    await asyncio.gather(*(reader() for _ in range(CLIENTS)))
+    return found
+
+
 async def test_async_receipts_from_200_clients_survive_a_server_kill(tmp_path: Path) -> None:
     total = scale(200, 10_000)
     data = tmp_path / "data"
@@ -86,8 +99,7 @@ async def test_async_receipts_from_200_clients_survive_a_server_kill(tmp_path: P
         # All results retrievable afterwards: from a fresh process, i.e. from the journal.
         fleet.server.start()
         async with httpx.AsyncClient(limits=limits) as http:
-            client = Client(http, fleet.url)
-            found = await asyncio.gather(*(client.result(f"load-{i}") for i in range(total)))
+            found = await read_back(Client(http, fleet.url), total)
     finally:
         if fleet.server.proc is not None and fleet.server.proc.poll() is None:
             fleet.server.stop()
