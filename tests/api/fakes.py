@@ -85,6 +85,12 @@ class FakeJobs:
         """No pools behind the fake."""
         return []
 
+    on_reconciled: Callable[[int, str], None] | None = None
+
+    def queue_depth(self, num: int) -> int | None:
+        """Nothing waits behind the fake."""
+        return 0
+
     def select(self, selection: Selection) -> DeviceHandle:
         """The real selection rules."""
         return select_device(self.handles, selection)

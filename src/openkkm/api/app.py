@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -24,8 +25,10 @@ from openkkm.api.body import BodyParseError, BodyTooLarge, parse_body, read_capp
 from openkkm.api.cors import CorsPolicy
 from openkkm.api.envelope import JSON_HEADERS, Status, dumps, envelope
 from openkkm.api.kkmserver.dispatch import Dispatcher
+from openkkm.api.observability import CommandMetrics, health_routes
 from openkkm.api.preview import preview_name, preview_response
 from openkkm.config import Config
+from openkkm.logs import command_context
 
 if TYPE_CHECKING:
     from openkkm.jobs.service import JobService
@@ -54,7 +57,8 @@ _PAGE = """<!doctype html>
 class _Edge:
     """The single ASGI endpoint behind every path."""
 
-    def __init__(self, config: Config, jobs: JobService) -> None:
+    def __init__(self, config: Config, jobs: JobService, metrics: CommandMetrics) -> None:
+        self._metrics = metrics
         self._auth = Authenticator(config)
         self._cors = CorsPolicy(config.server.cors_origins)
         self._dispatch = Dispatcher(config, jobs)
@@ -163,13 +167,19 @@ class _Edge:
                               error=exc.text(self._language))
             return self._json(400, answer, cors)
         force_async = len(segments) > 1 and segments[1].lower() == "async"
+        command, id_command = body.get("command"), body.get("idcommand")
+        command = command if isinstance(command, str) else ""
+        began = time.perf_counter()
         try:
-            code, answer = await self._dispatch.execute(body, role=role, force_async=force_async)
+            with command_context(id_command if isinstance(id_command, str) else ""):
+                code, answer = await self._dispatch.execute(body, role=role,
+                                                            force_async=force_async)
         except Exception:  # noqa: BLE001 -- never 500: logged with an incident code instead
-            command = body.get("command")
-            id_command = body.get("idcommand")
-            return self._incident(request, command if isinstance(command, str) else "",
+            self._metrics.observe(command, Status.ERROR, 0, time.perf_counter() - began)
+            return self._incident(request, command,
                                   id_command if isinstance(id_command, str) else "")
+        self._metrics.observe(command, int(answer.get("Status", Status.ERROR)),
+                              int(answer.get("NumDevice") or 0), time.perf_counter() - began)
         return self._json(code, answer, cors)
 
 
@@ -186,6 +196,9 @@ def _declared_length(request: Request) -> int | None:
 
 
 def create_app(config: Config, jobs: JobService) -> Starlette:
-    """The ASGI application serving the KkmServer ``/Execute`` dialect over ``jobs``."""
-    edge = _Edge(config, jobs)
-    return Starlette(routes=[Route("/{path:path}", edge)])
+    """The ASGI application: ``/health``, ``/metrics`` and the KkmServer dialect over ``jobs``."""
+    metrics = CommandMetrics()
+    jobs.on_reconciled = metrics.reconciled
+    edge = _Edge(config, jobs, metrics)
+    return Starlette(routes=[*health_routes(jobs, metrics=metrics, queue_depth=jobs.queue_depth),
+                             Route("/{path:path}", edge)])

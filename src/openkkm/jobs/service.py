@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +76,8 @@ class JobService:
         self._stop_timeout = stop_timeout
         self._probe_interval = probe_interval
         self._cache_size = cache_size
+        #: Told (device, "done" | "failed") after each reconciliation, e.g. by the metrics.
+        self.on_reconciled: Callable[[int, str], None] | None = None
         self._cache: OrderedDict[str, Record] = OrderedDict()
         self._previews: OrderedDict[str, str] = OrderedDict()
         self._active: dict[str, Job] = {}
@@ -97,7 +100,7 @@ class JobService:
                 self._handles[num], driver, self._journal, self._render,
                 finished=self._finished, expiry=self.config.queue.expiry_seconds,
                 backoff=self._backoff, call_timeout=self._call_timeout,
-                probe_interval=self._probe_interval)
+                probe_interval=self._probe_interval, reconciled=self._on_reconciled)
         for handle in self._handles.values():
             if handle.config.kind == REMOTE_KIND and handle.enabled:
                 handle.online = True  # until a forward finds it unreachable
@@ -154,6 +157,15 @@ class JobService:
         for job in self._active.values():
             job.settled.set()
         await self._journal.close()
+
+    def _on_reconciled(self, device: int, outcome: str) -> None:
+        if self.on_reconciled is not None:
+            self.on_reconciled(device, outcome)
+
+    def queue_depth(self, num: int) -> int | None:
+        """Commands waiting for device ``num`` (not the running one); None for no local worker."""
+        worker = self._workers.get(num)
+        return worker.depth if isinstance(worker, DeviceWorker) else None
 
     def devices(self) -> list[DeviceHandle]:
         """All configured devices, by number."""

@@ -68,8 +68,10 @@ class DeviceWorker:
 
     def __init__(self, handle: DeviceHandle, driver: Driver, journal: Journal, render: Renderer,
                  *, finished: Callable[[Job], None], expiry: float, backoff: float,
-                 call_timeout: float, probe_interval: float) -> None:
+                 call_timeout: float, probe_interval: float,
+                 reconciled: Callable[[int, str], None] | None = None) -> None:
         self.handle = handle
+        self._reconciled = reconciled
         self.driver = driver
         self._journal = journal
         self._render = render
@@ -334,9 +336,12 @@ class DeviceWorker:
     async def _reconcile(self, step: Step) -> FiscalDocument | None:
         self.reconciling = True
         try:
-            return await reconcile(self.link, step, backoff=self._backoff)
+            document = await reconcile(self.link, step, backoff=self._backoff)
         finally:
             self.reconciling = False
+        if self._reconciled is not None:
+            self._reconciled(self.handle.num, "failed" if document is None else "done")
+        return document
 
 
 #: The document each registration action forms.
