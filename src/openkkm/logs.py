@@ -103,6 +103,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def text_handler(stream: TextIO, level: int | str = logging.INFO) -> logging.Handler:
+    """A stream handler writing redacted text lines, tagged with the IdCommand when there is one."""
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(level)
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s [%(id_command)s]: %(message)s"))
+    return handler
+
+
 def json_handler(stream: TextIO, level: int | str = logging.INFO) -> logging.Handler:
     """A stream handler writing redacted, tagged JSON lines (for ``logging.basicConfig``)."""
     handler = logging.StreamHandler(stream)

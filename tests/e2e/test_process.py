@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import signal
@@ -117,3 +118,20 @@ def test_https_on_main_port_and_plain_http_beside_it(tmp_path: Path) -> None:
         assert plain.json()["Status"] == 0
     finally:
         proc.stop()
+
+
+def test_json_logs_carry_the_id_command_and_no_password(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path / "data", "--log-format", "json", "--log-level", "debug",
+                         "--user", "kassa:s3cret-pass").start()
+    try:
+        answer = proc.execute(simple_receipt("log-probe") | {"Password": "s3cret-pass"},
+                              auth=("kassa", "s3cret-pass"))
+        assert answer.json()["Status"] == 0
+    finally:
+        proc.stop()
+    lines = [json.loads(line) for line in proc.log.read_text().splitlines() if line.startswith("{")]
+    assert lines, "the server logs JSON lines"
+    assert all({"level", "message"} <= set(line) for line in lines)
+    tagged = [line for line in lines if line.get("id_command") == "log-probe"]
+    assert tagged and all(line.get("device") == 1 for line in tagged), "the command's lines carry its id"
+    assert "s3cret-pass" not in proc.log.read_text()

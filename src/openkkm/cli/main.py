@@ -16,6 +16,7 @@ from openkkm import __version__
 from openkkm.cli import emulator as emulator_cli
 from openkkm.config import load
 from openkkm.errors import ConfigError
+from openkkm.logs import json_handler, text_handler
 
 
 def _login(value: str) -> tuple[str, str]:
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin", action="append", type=_login, default=[], metavar="NAME:PASS",
                        help="a login with the admin role (repeatable)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--log-format", default="text", choices=["text", "json"],
+                       help="json: one object a line, with the IdCommand (secrets always masked)")
     emulator_cli.add_parser(sub)
     return parser
 
@@ -74,8 +77,9 @@ def _serve(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``openkkm`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=getattr(args, "log_level", "info").upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = getattr(args, "log_level", "info").upper()
+    handler = json_handler if getattr(args, "log_format", "text") == "json" else text_handler
+    logging.basicConfig(level=level, handlers=[handler(sys.stderr, level)])
     try:
         if args.command == "serve":
             return _serve(args)

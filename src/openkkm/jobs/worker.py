@@ -52,6 +52,7 @@ from openkkm.jobs.operations import (
     stopped_before_run,
 )
 from openkkm.jobs.preview import preview_text, print_slip
+from openkkm.logs import command_context
 from openkkm.jobs.reads import (
     CashUnknown,
     PlainOperation,
@@ -193,6 +194,12 @@ class DeviceWorker:
             log.exception("journal write failed for %s (%s)", job.id_command, state)
 
     async def _execute(self, job: Job) -> None:
+        with command_context(job.id_command, self.handle.num):
+            log.debug("%s started on device %s", job.stored.command, self.handle.num)
+            await self._execute_logged(job)
+            log.debug("%s ended: %s", job.stored.command, job.state.value)
+
+    async def _execute_logged(self, job: Job) -> None:
         try:
             outcome = await self._perform(job)
         except DriveReplaced as exc:
