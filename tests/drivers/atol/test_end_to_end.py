@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from atol_bench import Bench, sale
 
-from openkkm.errors import DeviceRejected, FiscalStateError, NotSupportedError
+from openkkm.errors import DeviceRejected, FiscalStateError
 from openkkm.fiscal.types import (
     Cashier,
     DocumentType,
@@ -82,7 +82,7 @@ async def test_device_errors_are_mapped_and_leave_no_receipt_open(bench: Bench) 
     assert (await driver.close_shift(None)).type is DocumentType.SHIFT_CLOSE
 
 
-async def test_cancel_receipt_left_open_and_corrections_refused(bench: Bench) -> None:
+async def test_cancel_receipt_left_open(bench: Bench) -> None:
     driver, emulator = bench.driver, bench.emulator
     await driver.open_shift(None)
     emulator.fn.begin_receipt(ReceiptKind.SALE)
@@ -91,14 +91,6 @@ async def test_cancel_receipt_left_open_and_corrections_refused(bench: Bench) ->
     await driver.cancel_receipt()
     await driver.cancel_receipt()
     assert not (await driver.status()).receipt_open
-    import datetime as dt
-    from dataclasses import replace
-
-    from openkkm.fiscal.types import Correction, CorrectionType
-    receipt = replace(sale(("Хлеб", 5000, "1", VatRate.VAT22), cash=5000),
-                      correction=Correction(CorrectionType.OWN, dt.date(2026, 11, 1), ""))
-    with pytest.raises(NotSupportedError):
-        await driver.register(receipt)
 
 
 async def test_cash_x_report_and_slip(bench: Bench) -> None:

@@ -146,17 +146,21 @@ class AtolDriver(Driver):
         body += in_receipt(receipt, receipt.header, self.line_length)
         for index, item in enumerate(receipt.items):
             body += in_receipt(receipt, elements_before(receipt, index), self.line_length)
-            body += [mapping.item_request(item, index), mapping.item_props(item, self.ffd)]
+            body += [mapping.item_request(item, index),
+                     *mapping.item_props(item, self.ffd, index)]
         body += in_receipt(receipt, elements_before(receipt, len(receipt.items)),
                            self.line_length)
         body += mapping.payments(receipt)
         close = cmd_receipt.CloseReceipt()
-        for request in (opening, *body, close):
+        correction = mapping.correction_props(receipt)
+        for request in (*correction, opening, *body, close):
             request.encode()  # a value that does not fit fails before anything is sent
         if receipt.print_paper:
             self._warn_unprintable((*receipt.header, *receipt.elements, *receipt.footer))
         await self.link.ready()
         await self.link.enter(Mode.REGISTRATION)
+        for request in correction:
+            await self.link.execute(request)
         await self.link.execute(opening)
         try:
             for request in body:

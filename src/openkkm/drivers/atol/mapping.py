@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from openkkm.errors import NotSupportedError, ValidationError
+from openkkm.errors import ValidationError
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import FfdVersion, Item, Receipt, ReceiptKind, VatRate
 from openkkm.protocol.atol.cmd_receipt import (
@@ -23,10 +23,16 @@ from openkkm.protocol.atol.codes import (
 )
 from openkkm.protocol.atol.values import encode_text
 
+from . import tags
+
 RECEIPT_TYPES: Final = {ReceiptKind.SALE: ReceiptType.SALE,
                         ReceiptKind.SALE_RETURN: ReceiptType.SALE_RETURN,
                         ReceiptKind.PURCHASE: ReceiptType.PURCHASE,
                         ReceiptKind.PURCHASE_RETURN: ReceiptType.PURCHASE_RETURN}
+CORRECTION_TYPES: Final = {ReceiptKind.SALE: ReceiptType.SALE_CORRECTION,
+                           ReceiptKind.SALE_RETURN: ReceiptType.SALE_RETURN_CORRECTION,
+                           ReceiptKind.PURCHASE: ReceiptType.PURCHASE_CORRECTION,
+                           ReceiptKind.PURCHASE_RETURN: ReceiptType.PURCHASE_RETURN_CORRECTION}
 #: tag 1199 -> E6 tax byte; 22 % and 22/122 are *unconfirmed* (README.md)
 TAX_TYPES: Final = {VatRate.VAT20: TaxType.VAT20, VatRate.VAT10: TaxType.VAT10,
                     VatRate.VAT20_120: TaxType.VAT120, VatRate.VAT10_110: TaxType.VAT110,
@@ -38,12 +44,17 @@ NAME_MAX: Final = 64
 
 
 def receipt_type(receipt: Receipt) -> ReceiptType:
-    """The 0x92 type; correction receipts are not supported over this protocol yet."""
+    """The 0x92 type: a correction receipt (form 31) has its own type per tag 1054."""
     if receipt.correction is not None:
-        raise NotSupportedError(
-            "Чеки коррекции на ККТ АТОЛ пока не поддерживаются (нет открытого описания команд)",
-            "Correction receipts on ATOL registers are not supported yet (no public layout)")
+        return CORRECTION_TYPES[receipt.kind]
     return RECEIPT_TYPES[receipt.kind]
+
+
+def correction_props(receipt: Receipt) -> list[WriteProps]:
+    """1173 and 1174, written before 0x92 opens a correction receipt (openkkm's order)."""
+    if receipt.correction is None:
+        return []
+    return [WriteProps(tlv=part) for part in tags.correction_tags(receipt.correction)]
 
 
 def item_request(item: Item, index: int) -> RegisterItem:
@@ -65,17 +76,19 @@ def item_request(item: Item, index: int) -> RegisterItem:
                         tax=TAX_TYPES[item.vat], section=item.department)
 
 
-def item_props(item: Item, ffd: FfdVersion) -> WriteProps:
-    """1212, 1214 (and 2108 in FFD 1.2) of the item just registered."""
+def item_props(item: Item, ffd: FfdVersion, index: int = 0) -> list[WriteProps]:
+    """1212, 1214 (and 2108 in FFD 1.2) of the item just registered, then its other tags."""
     parts = [tlv.tlv(PropTag.PAYMENT_SUBJECT, tlv.byte(item.subject)),
              tlv.tlv(PropTag.PAYMENT_METHOD, tlv.byte(item.method))]
     if ffd >= FfdVersion.V1_2:
         parts.append(tlv.tlv(PropTag.MEASURE, tlv.byte(item.measure or 0)))
-    return WriteProps(tlv=b"".join(parts), flags=PropsFlags.ITEM)
+    return [WriteProps(tlv=b"".join(parts), flags=PropsFlags.ITEM),
+            *(WriteProps(tlv=part, flags=PropsFlags.ITEM)
+              for part in tags.item_tags(item, ffd, index))]
 
 
 def receipt_props(receipt: Receipt) -> list[WriteProps]:
-    """Receipt-level props: cashier, tax system, customer and place data."""
+    """Receipt-level props: cashier, tax system, customer, place, agent and supplier data."""
     strings = [(PropTag.CASHIER, receipt.cashier.name if receipt.cashier else None, 64),
                (PropTag.CASHIER_INN, receipt.cashier.inn if receipt.cashier else None, 12),
                (PropTag.CUSTOMER_CONTACT, receipt.customer_contact, 64),
@@ -88,6 +101,7 @@ def receipt_props(receipt: Receipt) -> list[WriteProps]:
     parts = [tlv.tlv(tag, tlv.string(value, size)) for tag, value, size in strings if value]
     if receipt.tax_system is not None:
         parts.append(tlv.tlv(PropTag.TAX_SYSTEM, tlv.byte(1 << receipt.tax_system)))
+    parts += tags.receipt_tags(receipt)
     return [WriteProps(tlv=part) for part in parts]
 
 

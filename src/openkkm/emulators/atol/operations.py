@@ -20,6 +20,7 @@ from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.messages import Answer, Request
 
 from .receipts import (
+    CORRECTION_KINDS,
     RECEIPT_KINDS,
     DeviceError,
     Props,
@@ -133,10 +134,16 @@ def _report(emu: AtolEmulator, request: cmd_receipt.Report) -> bytes:
 def _open_receipt(emu: AtolEmulator, request: cmd_receipt.OpenReceipt) -> bytes:
     if emu.receipt is not None or emu.fn.receipt_open:
         raise DeviceError(ErrorCode.RECEIPT_OPEN)
+    correction = None
     kind = RECEIPT_KINDS.get(request.receipt_type)
     if kind is None:
-        raise DeviceError(ErrorCode.WRONG_RECEIPT_TYPE)
-    emu.fn.begin_receipt(kind)
+        kind = CORRECTION_KINDS.get(request.receipt_type)
+        correction = emu.props.correction()
+        if kind is None:
+            raise DeviceError(ErrorCode.WRONG_RECEIPT_TYPE)
+        if correction is None:  # 1173/1174 must be written before a correction opens
+            raise DeviceError(ErrorCode.FN_BAD_PARAMETERS)
+    emu.fn.begin_receipt(kind, correction)
     emu.receipt = ReceiptSession(request.receipt_type)
     return Answer().encode()
 

@@ -8,6 +8,7 @@ complete them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
@@ -17,13 +18,18 @@ from openkkm.emulators.fn.receipt import ReceiptDetails
 from openkkm.emulators.fn.tags import Tag
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
+    AgentData,
+    AgentRole,
     Cashier,
+    Correction,
+    CorrectionType,
     Item,
     Measure,
     PaymentMethod,
     PaymentObject,
     Payments,
     ReceiptKind,
+    SupplierData,
     TaxSystem,
     VatRate,
 )
@@ -36,6 +42,11 @@ RECEIPT_KINDS: Final = {ReceiptType.SALE: ReceiptKind.SALE,
                         ReceiptType.SALE_RETURN: ReceiptKind.SALE_RETURN,
                         ReceiptType.PURCHASE: ReceiptKind.PURCHASE,
                         ReceiptType.PURCHASE_RETURN: ReceiptKind.PURCHASE_RETURN}
+#: 0x92 correction type -> tag 1054 of the correction receipt
+CORRECTION_KINDS: Final = {ReceiptType.SALE_CORRECTION: ReceiptKind.SALE,
+                           ReceiptType.SALE_RETURN_CORRECTION: ReceiptKind.SALE_RETURN,
+                           ReceiptType.PURCHASE_CORRECTION: ReceiptKind.PURCHASE,
+                           ReceiptType.PURCHASE_RETURN_CORRECTION: ReceiptKind.PURCHASE_RETURN}
 #: E6 tax byte -> tag 1199
 TAX_RATES: Final = {TaxType.VAT18: VatRate.VAT20, TaxType.VAT20: VatRate.VAT20,
                     TaxType.VAT10: VatRate.VAT10, TaxType.VAT118: VatRate.VAT20_120,
@@ -73,6 +84,20 @@ _STRINGS: Final[dict[int, str]] = {Tag.CASHIER: "cashier", Tag.CASHIER_INN: "cas
                    Tag.RECEIPT_ATTRIBUTE: "attribute"}
 
 
+CORRECTION_TYPE, CORRECTION_BASIS, CORRECTED_DATE, CORRECTION_ORDER = 1173, 1174, 1178, 1179
+INTERNET, AGENT_ROLE, ITEM_AGENT_ROLE, AGENT_DATA = 1125, 1057, 1222, 1223
+SUPPLIER_DATA, SUPPLIER_NAME, SUPPLIER_INN, SUPPLIER_PHONE = 1224, 1225, 1226, 1171
+USER_ATTRIBUTE, USER_ATTRIBUTE_NAME, USER_ATTRIBUTE_VALUE = 1084, 1085, 1086
+AGENT_PHONE, TRANSFER_OPERATOR_PHONE, EXCISE = 1073, 1075, 1229
+#: 1223's single strings -> AgentData field
+AGENT_STRINGS: Final = {1044: "operation", 1074: "operator_phone",
+                        1026: "transfer_operator_name", 1005: "transfer_operator_address",
+                        1016: "transfer_operator_inn"}
+#: item strings -> Item field (1197 only before FFD 1.2)
+ITEM_STRINGS: Final = {1197: "measure_unit", 1230: "country_code",
+                       1231: "customs_declaration"}
+
+
 class DeviceError(Exception):
     """The register refuses a command with an ATOL error code."""
 
@@ -92,6 +117,14 @@ class Props:
 
     values: dict[str, str] = field(default_factory=dict)
     tax_system: TaxSystem | None = None
+    correction_type: CorrectionType | None = None
+    correction_basis: tuple[dt.date, str] | None = None
+    internet: bool = False
+    agent_role: AgentRole | None = None
+    agent_data: AgentData | None = None
+    supplier: SupplierData | None = None
+    supplier_inn: str = ""
+    user_attribute: tuple[str, str] | None = None
 
     def write(self, data: bytes) -> None:
         """Store document props; ``TlvError`` on a malformed run."""
@@ -100,6 +133,30 @@ class Props:
                 self.values[_STRINGS[tag]] = tlv.read_string(value).strip()
             elif tag == Tag.TAX_SYSTEM:
                 self.tax_system = TaxSystem(tlv.read_vln(value).bit_length() - 1)
+            elif tag == CORRECTION_TYPE:
+                self.correction_type = CorrectionType(tlv.read_vln(value))
+            elif tag == CORRECTION_BASIS:
+                inner = dict(tlv.iter_tlv(value))
+                self.correction_basis = (tlv.read_unixtime(inner[CORRECTED_DATE]).date(),
+                                         tlv.read_string(inner.get(CORRECTION_ORDER, b"")))
+            elif tag == INTERNET:
+                self.internet = bool(tlv.read_vln(value))
+            elif tag == AGENT_ROLE:
+                self.agent_role = AgentRole(tlv.read_vln(value).bit_length() - 1)
+            elif tag == AGENT_DATA:
+                self.agent_data = agent_data_of(value)
+            elif tag in (SUPPLIER_DATA, SUPPLIER_INN):
+                self.supplier = supplier_of(self.supplier, tag, value)
+            elif tag == USER_ATTRIBUTE:
+                inner = dict(tlv.iter_tlv(value))
+                self.user_attribute = (tlv.read_string(inner[USER_ATTRIBUTE_NAME]),
+                                       tlv.read_string(inner[USER_ATTRIBUTE_VALUE]))
+
+    def correction(self) -> Correction | None:
+        """The correction data (1173 and 1174) if both were written."""
+        if self.correction_type is None or self.correction_basis is None:
+            return None
+        return Correction(self.correction_type, *self.correction_basis)
 
     def cashier(self) -> Cashier | None:
         """The cashier (1021, 1203) if written."""
@@ -115,7 +172,9 @@ class Props:
             customer_name=values.get("customer_name"), customer_inn=values.get("customer_inn"),
             settlement_address=values.get("settlement_address"),
             settlement_place=values.get("settlement_place"),
-            sender_email=values.get("sender_email"), attribute=values.get("attribute"))
+            sender_email=values.get("sender_email"), attribute=values.get("attribute"),
+            internet=self.internet, agent_role=self.agent_role, agent_data=self.agent_data,
+            supplier=self.supplier, user_attribute=self.user_attribute)
 
 
 def item_of(request: RegisterItem) -> Item:
@@ -142,7 +201,45 @@ def with_item_props(item: Item, data: bytes) -> Item:
             item = replace(item, measure=Measure(tlv.read_vln(value)))
         elif tag == Tag.ITEM_ATTRIBUTE:
             item = replace(item, attribute=tlv.read_string(value))
+        elif tag in ITEM_STRINGS:
+            item = replace(item, **{ITEM_STRINGS[tag]: tlv.read_string(value)})
+        elif tag == ITEM_AGENT_ROLE:
+            item = replace(item, agent_role=AgentRole(tlv.read_vln(value).bit_length() - 1))
+        elif tag == AGENT_DATA:
+            item = replace(item, agent_data=agent_data_of(value))
+        elif tag in (SUPPLIER_DATA, SUPPLIER_INN):
+            item = replace(item, supplier=supplier_of(item.supplier, tag, value))
+        elif tag == EXCISE:
+            item = replace(item, excise=tlv.read_vln(value))
     return item
+
+
+def agent_data_of(value: bytes) -> AgentData:
+    """Parse STLV 1223."""
+    fields: dict[str, str] = {}
+    agent_phones: list[str] = []
+    transfer_phones: list[str] = []
+    for tag, inner in tlv.iter_tlv(value):
+        if tag == AGENT_PHONE:
+            agent_phones.append(tlv.read_string(inner))
+        elif tag == TRANSFER_OPERATOR_PHONE:
+            transfer_phones.append(tlv.read_string(inner))
+        elif tag in AGENT_STRINGS:
+            fields[AGENT_STRINGS[tag]] = tlv.read_string(inner)
+    return replace(AgentData(agent_phones=tuple(agent_phones),
+                             transfer_operator_phones=tuple(transfer_phones)), **fields)
+
+
+def supplier_of(known: SupplierData | None, tag: int, value: bytes) -> SupplierData:
+    """Merge STLV 1224 (phones, name) or 1226 (INN) into the supplier written so far."""
+    supplier = known or SupplierData(name="", inn="")
+    if tag == SUPPLIER_INN:
+        return replace(supplier, inn=tlv.read_string(value))
+    phones = [tlv.read_string(inner) for inner_tag, inner in tlv.iter_tlv(value)
+              if inner_tag == SUPPLIER_PHONE]
+    names = [tlv.read_string(inner) for inner_tag, inner in tlv.iter_tlv(value)
+             if inner_tag == SUPPLIER_NAME]
+    return replace(supplier, name=names[0] if names else supplier.name, phones=tuple(phones))
 
 
 @dataclass(slots=True)

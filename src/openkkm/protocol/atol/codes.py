@@ -71,14 +71,17 @@ class Mode(IntEnum):
 
 
 class ReceiptType(IntEnum):
-    """0x92 receipt types (H); corrections as listed in PROTOCOLS.md §2.4."""
+    """0x92 receipt types (H); corrections 7/9/10 as listed in PROTOCOLS.md §2.4, numbered
+    as DTO 10's ``LIBFPTR_RT_*`` (8 and 10 as return corrections: M)."""
 
     SALE = 1
     SALE_RETURN = 2
     PURCHASE = 4
     PURCHASE_RETURN = 5
     SALE_CORRECTION = 7
+    SALE_RETURN_CORRECTION = 8
     PURCHASE_CORRECTION = 9
+    PURCHASE_RETURN_CORRECTION = 10
 
 
 class PaymentType(IntEnum):
