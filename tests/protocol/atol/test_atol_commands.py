@@ -62,7 +62,19 @@ REQUESTS = [
     (cmd_fn.FnOfdState(), "00 00 A4 20"),
     (cmd_fn.FnStatus(), "00 00 A4 30"),
     (cmd_fn.FnFindDocument(number=0x01020304), "00 00 A4 40 04 03 02 01"),
+    (cmd_fn.FnDocumentTlv(number=7, offset=0x0400), "00 00 A4 46 07 00 00 00 00 04"),
+    (cmd_receipt.Report(report_type=ReportType.FN_STATE), "00 00 67 15"),
+    (cmd_receipt.OpenReceipt(receipt_type=ReceiptType.PURCHASE_RETURN_CORRECTION),
+     "00 00 92 00 0A"),
 ]
+
+
+def test_document_tlv_answer_round_trip() -> None:
+    answer = cmd_fn.FnDocumentTlvAnswer(size=0x0503, piece=h("03 00 02 00 01 02"))
+    assert answer.encode() == h("55 00 00 03 05 03 00 02 00 01 02")
+    assert cmd_fn.FnDocumentTlvAnswer.decode(answer.encode()) == answer
+    with pytest.raises(ProtocolError):
+        decode_request(h("00 00 A4 46 07 00 00 00"))
 
 
 @pytest.mark.parametrize(("request_", "wire"), REQUESTS)

@@ -25,6 +25,7 @@ from openkkm.errors import (
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     Cashier,
+    Counters,
     DeviceInfo,
     DeviceStatus,
     FfdVersion,
@@ -37,11 +38,12 @@ from openkkm.fiscal.types import (
     TaxSystem,
 )
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
-from openkkm.protocol.atol.codes import FnShiftState, Mode, PropTag, StateFlags
+from openkkm.protocol.atol.codes import FnShiftState, Mode, PropTag, ReportType, StateFlags
 from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.messages import Request
 
 from . import mapping
+from .archive import ArchiveTally, read_tlv
 from .link import AtolLink, after_commit
 from .printing import elements_before, in_receipt, print_requests
 
@@ -70,6 +72,7 @@ class AtolDriver(Driver):
         self.fn_number = ""
         self.firmware = ""
         self.ffd = FFD_LABELS[config.ffd]
+        self._tally: ArchiveTally | None = None
 
     async def start(self) -> None:
         """Open the link and read what the register is and which ФН it holds."""
@@ -220,6 +223,38 @@ class AtolDriver(Driver):
             await self._cashier(cashier)
         await self.link.enter(Mode.X_REPORTS)
         await self.link.execute(cmd_receipt.Report())
+
+    async def state_report(self, cashier: Cashier | None) -> FiscalDocument:
+        """Form the settlement-state report, form 21 (0x67 type 0x15 in mode 2: openkkm's
+        own layout, see protocol/atol/README.md)."""
+        await self.link.ready()
+        if cashier is not None:
+            await self.link.enter(Mode.REGISTRATION)
+            await self._cashier(cashier)
+        await self.link.enter(Mode.X_REPORTS)
+        await self._fiscal_step(cmd_receipt.Report(report_type=ReportType.FN_STATE))
+        return await after_commit(self._last_document())
+
+    async def read_document_tlv(self, number: int) -> tuple[FiscalDocument, bytes] | None:
+        """FD ``number`` with its form's STLV (A4 40, then A4 46); None if there is none."""
+        document = await self.read_document(number)
+        if document is None:
+            return None
+        data = await read_tlv(self.link, number)
+        if data is None:
+            raise ProtocolError(f"ФН не отдал документ {number}",
+                                f"The FN did not give document {number}")
+        return document, data
+
+    async def counters(self) -> Counters:
+        """The ФН's receipt counters, summed from its archive (see :mod:`.archive` for why)."""
+        status = await self.status()
+        tally = self._tally
+        if tally is None or tally.fn_number != status.fn_number or (
+                tally.last_fd > status.last_document):
+            tally = self._tally = ArchiveTally(status.fn_number)
+        await tally.update(self.link, status.last_document)
+        return tally.counters(status.shift_number)
 
     async def cash_balance(self) -> int:
         """Kopecks in the drawer by the register's count (0x4D)."""

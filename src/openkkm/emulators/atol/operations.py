@@ -124,6 +124,11 @@ def _z_report(emu: AtolEmulator, _request: Request) -> bytes:
 
 
 def _report(emu: AtolEmulator, request: cmd_receipt.Report) -> bytes:
+    if request.report_type == ReportType.FN_STATE:
+        document = emu.fn.state_report()
+        emu.props = Props()
+        emu.print_line(f"ОТЧЕТ О ТЕКУЩЕМ СОСТОЯНИИ РАСЧЕТОВ ФД {document.number}")
+        return Answer().encode()
     if request.report_type != ReportType.X:
         raise DeviceError(ErrorCode.WRONG_REPORT_TYPE)
     totals = emu.fn.shift_totals()
@@ -243,6 +248,14 @@ def _fn_document(emu: AtolEmulator, request: cmd_fn.FnFindDocument) -> bytes:
         if document.type in (DocumentType.SHIFT_OPEN, DocumentType.SHIFT_CLOSE) else 0).encode()
 
 
+def _fn_document_tlv(emu: AtolEmulator, request: cmd_fn.FnDocumentTlv) -> bytes:
+    data = emu.fn.document(request.number).tlv
+    if request.offset > len(data):
+        raise DeviceError(ErrorCode.FN_BAD_PARAMETERS)
+    return cmd_fn.FnDocumentTlvAnswer(
+        size=len(data), piece=data[request.offset:request.offset + cmd_fn.TLV_CHUNK]).encode()
+
+
 def _receipt(emu: AtolEmulator) -> ReceiptSession:
     if emu.receipt is None:
         raise DeviceError(ErrorCode.RECEIPT_CLOSED)
@@ -269,5 +282,5 @@ HANDLERS: Final[dict[type[Request], Callable[[AtolEmulator, Any], bytes]]] = {
     cmd_receipt.CashIn: _cash, cmd_receipt.CashOut: _cash,
     cmd_receipt.CashBalance: _cash_balance, cmd_fn.FnShift: _fn_shift,
     cmd_fn.FnOfdState: _fn_ofd, cmd_fn.FnStatus: _fn_status,
-    cmd_fn.FnFindDocument: _fn_document,
+    cmd_fn.FnFindDocument: _fn_document, cmd_fn.FnDocumentTlv: _fn_document_tlv,
 }

@@ -2,7 +2,8 @@
 
 ``A4 10`` is documented by atol4j (M). The others pass the ФН interface's own commands through
 (20h, 30h, 31h, 40h) and answer with the ФН's layouts after ``55 00 00`` (M for 30h/31h,
-*unconfirmed* for 40h): see ``README.md``.
+*unconfirmed* for 40h). ``A4 46`` (read a document as TLV, in pieces) is openkkm's own layout:
+see ``README.md``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .codes import Command, FnShiftState
 from .messages import Answer, Request, fn_datetime, need, read_fn_datetime, read_u, u
 
 FN_NUMBER_SIZE: Final = 16
+TLV_CHUNK: Final = 1024  #: at most this many TLV bytes in one A4 46 answer
 RECEIPT_FORMS: Final = frozenset({DocumentType.RECEIPT, DocumentType.BSO,
                                   DocumentType.CORRECTION, DocumentType.BSO_CORRECTION})
 SHIFT_FORMS: Final = frozenset({DocumentType.SHIFT_OPEN, DocumentType.SHIFT_CLOSE})
@@ -189,3 +191,42 @@ class FnFindDocument(Request):
         if len(params) != 4:
             raise ProtocolError("Неверная длина команды A4 40", "Wrong A4 40 length")
         return cls(number=read_u(params, 0, 4, "number"))
+
+
+@dataclass(frozen=True, slots=True)
+class FnDocumentTlvAnswer(Answer):
+    """A4 46 answer: the whole document's size u16 LE, then the piece asked for."""
+
+    size: int = 0
+    piece: bytes = b""
+
+    def data(self) -> bytes:
+        """``size piece``."""
+        return u(self.size, 2) + self.piece
+
+    @classmethod
+    def from_data(cls, data: bytes) -> Self:
+        """``size piece``."""
+        need(data, 2, "A4 46")
+        return cls(size=read_u(data, 0, 2, "size"), piece=bytes(data[2:]))
+
+
+@dataclass(frozen=True, slots=True)
+class FnDocumentTlv(Request):
+    """A4 46 read FD ``number``'s form STLV from ``offset`` (openkkm's layout, *unconfirmed*)."""
+
+    code: ClassVar[Command] = Command.FN_DOCUMENT_TLV
+    answer: ClassVar[type[Answer]] = FnDocumentTlvAnswer
+    number: int = 1
+    offset: int = 0
+
+    def params(self) -> bytes:
+        """``number u32 LE, offset u16 LE``."""
+        return u(self.number, 4) + u(self.offset, 2)
+
+    @classmethod
+    def from_params(cls, params: bytes) -> Self:
+        """``number u32 LE, offset u16 LE``."""
+        if len(params) != 6:
+            raise ProtocolError("Неверная длина команды A4 46", "Wrong A4 46 length")
+        return cls(number=read_u(params, 0, 4, "number"), offset=read_u(params, 4, 2, "offset"))

@@ -42,6 +42,7 @@ class Command(IntEnum):
     FN_STATUS = 0xA430  #: → ФН 30h answer (M)
     FN_NUMBER = 0xA431  #: → 16 ASCII digits (M)
     FN_FIND_DOCUMENT = 0xA440  #: FD number u32 LE → ФН 40h answer (unconfirmed pass-through)
+    FN_DOCUMENT_TLV = 0xA446  #: FD number u32, offset u16 → size u16, TLV bytes (openkkm's own)
 
 
 def command_bytes(code: int) -> bytes:
@@ -95,12 +96,13 @@ class PaymentType(IntEnum):
 
 
 class ReportType(IntEnum):
-    """0x67 report types (H)."""
+    """0x67 report types (H); ``FN_STATE`` is openkkm's own choice (*unconfirmed*)."""
 
     X = 1
     SECTIONS = 2
     CASHIERS = 3
     HOURLY = 5
+    FN_STATE = 0x15  #: the settlement-state report, form 21 (numbered after the form)
 
 
 class TaxType(IntEnum):
