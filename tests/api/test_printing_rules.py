@@ -140,10 +140,10 @@ async def test_preview_is_404_without_a_printed_document(start: Start) -> None:
     unknown = await server.preview("no-such-command")
     assert unknown.status_code == 404
     assert unknown.json()["Status"] == 3 and "no-such-command" in unknown.json()["Error"]
-    shift: dict[str, Any] = {"Command": "OpenShift", "NumDevice": REGISTER,
-                             "IdCommand": str(uuid.uuid4())}
-    assert (await server.run(shift))["Status"] == 0
-    assert (await server.preview(shift["IdCommand"], "html")).status_code == 404
+    read: dict[str, Any] = {"Command": "GetDataKKT", "NumDevice": REGISTER,
+                            "IdCommand": str(uuid.uuid4())}
+    assert (await server.run(read))["Status"] == 0
+    assert (await server.preview(read["IdCommand"], "html")).status_code == 404
     request = slip(SCREEN)
     await server.run(request)
     assert (await server.client.get(f"/preview/{request['IdCommand']}.gif")).status_code == 404

@@ -1,0 +1,138 @@
+"""The printed form of reports: shift open and close, current state, registration, X, cash moves.
+
+Fiscal reports carry the requisites of their printed form (``FISCAL.md`` §3.5): user, cashier,
+shift, date and time, INN, РН ККТ, ФН, ФД and ФП; the close and state reports add the ФН's
+unsent-document count and the date of the oldest one. A report has no QR code: the QR belongs
+to receipts. The X report and cash moves form no fiscal document, so they print no ФД or ФП.
+"""
+
+from __future__ import annotations
+
+from openkkm.fiscal.money import format_rubles
+from openkkm.fiscal.types import (
+    Cashier,
+    DeviceInfo,
+    DocumentType,
+    FiscalDocument,
+    Registration,
+)
+from openkkm.layout.document import Block, Cut, Document, TextLine
+from openkkm.layout.text import Font, font_width, layout_line
+
+REPORT_TITLE: dict[DocumentType, str] = {
+    DocumentType.REGISTRATION: "ОТЧЕТ О РЕГИСТРАЦИИ",
+    DocumentType.SHIFT_OPEN: "ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ",
+    DocumentType.SHIFT_CLOSE: "ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ",
+    DocumentType.FN_CLOSE: "ОТЧЕТ О ЗАКРЫТИИ ФИСКАЛЬНОГО НАКОПИТЕЛЯ",
+    DocumentType.REREGISTRATION: "ОТЧЕТ ОБ ИЗМЕНЕНИИ ПАРАМЕТРОВ РЕГИСТРАЦИИ",
+    DocumentType.STATUS_REPORT: "ОТЧЕТ О ТЕКУЩЕМ СОСТОЯНИИ РАСЧЕТОВ",
+}
+X_REPORT_TITLE = "X-ОТЧЕТ"
+DEPOSIT_TITLE = "ВНЕСЕНИЕ"
+PAYOUT_TITLE = "ВЫПЛАТА"
+
+#: Reports that print the ФН's unsent-document state (forms 5 and 21).
+_OFD_STATE = (DocumentType.SHIFT_CLOSE, DocumentType.STATUS_REPORT)
+
+
+class _Sheet:
+    """Text lines at one device width; ``pair`` puts a value at the right edge."""
+
+    def __init__(self, line_length: int) -> None:
+        self.line_length = line_length
+        self.blocks: list[Block] = []
+
+    def add(self, text: str, font: Font = Font.DEFAULT) -> None:
+        width = font_width(self.line_length, font)
+        self.blocks.extend(TextLine(line, font) for line in layout_line(text, width))
+
+    def pair(self, left: str, right: str) -> None:
+        self.add(f"{left}<#0#>{right}" if right else left)
+
+    def document(self) -> Document:
+        return Document(self.line_length, (*self.blocks, Cut()))
+
+
+def _heading(sheet: _Sheet, title: str, registration: Registration | None) -> None:
+    """User, address and place, then the title: wide when it fits on one line."""
+    if registration is not None:
+        for text in (registration.organization, registration.address, registration.place):
+            if text:
+                sheet.add(f">#0#<{text}")
+    fits = len(title) <= font_width(sheet.line_length, Font.WIDE)
+    sheet.add(f">#0#<{title}", Font.WIDE if fits else Font.DEFAULT)
+
+
+def _cashier(sheet: _Sheet, cashier: Cashier | None) -> None:
+    if cashier is not None:
+        sheet.pair("КАССИР", cashier.name)
+        if cashier.inn:
+            sheet.pair("ИНН КАССИРА", cashier.inn)
+
+
+def _register(sheet: _Sheet, registration: Registration | None) -> None:
+    if registration is not None:
+        sheet.pair("ИНН", registration.inn)
+        sheet.pair("РН ККТ", registration.reg_number)
+        sheet.pair("ЗН ККТ", registration.kkt_number)
+
+
+def _ofd_state(sheet: _Sheet, info: DeviceInfo) -> None:
+    sheet.pair("НЕПЕРЕДАННЫХ ФД", str(info.ofd_unsent))
+    if info.ofd_unsent and info.ofd_oldest_unsent is not None:
+        sheet.pair("ФД НЕ ПЕРЕДАНЫ С", f"{info.ofd_oldest_unsent:%d.%m.%Y}")
+    if info.fn_memory_full:
+        sheet.add("ПАМЯТЬ ФН ЗАПОЛНЕНА")
+
+
+def layout_fiscal_report(document: FiscalDocument, line_length: int, *,
+                         registration: Registration | None = None, cashier: Cashier | None = None,
+                         info: DeviceInfo | None = None) -> Document:
+    """A fiscal report (shift open or close, current state, registration) as it prints.
+
+    ``info`` is the register's state read right after the report, when it could be read.
+    """
+    sheet = _Sheet(line_length)
+    _heading(sheet, REPORT_TITLE[document.type], registration)
+    _cashier(sheet, cashier)
+    if document.type is not DocumentType.STATUS_REPORT or document.shift_number:
+        sheet.pair("СМЕНА", str(document.shift_number))
+    sheet.add(f"{document.moment:%d.%m.%Y %H:%M}")
+    if info is not None and document.type in _OFD_STATE:
+        sheet.add("<<->>")
+        _ofd_state(sheet, info)
+    if info is not None and document.type is DocumentType.SHIFT_CLOSE and info.cash_balance >= 0:
+        sheet.pair("НАЛИЧНЫХ В КАССЕ", "=" + format_rubles(info.cash_balance))
+    sheet.add("<<->>")
+    _register(sheet, registration)
+    sheet.pair("ФН", document.fn_number)
+    sheet.pair(f"ФД {document.number}", f"ФП {document.fiscal_sign:010d}")
+    return sheet.document()
+
+
+def layout_x_report(line_length: int, *, registration: Registration | None = None,
+                    cashier: Cashier | None = None) -> Document:
+    """The X report's heading: the shift's report without closing it (no fiscal document)."""
+    sheet = _Sheet(line_length)
+    _heading(sheet, X_REPORT_TITLE, registration)
+    _cashier(sheet, cashier)
+    sheet.add("<<->>")
+    _register(sheet, registration)
+    if registration is not None:
+        sheet.pair("ФН", registration.fn_number)
+    return sheet.document()
+
+
+def layout_cash_move(amount: int, balance: int, line_length: int, *,
+                     registration: Registration | None = None,
+                     cashier: Cashier | None = None) -> Document:
+    """A deposit (``amount`` > 0) or payout (< 0) slip with the drawer's balance after it, kopecks."""
+    sheet = _Sheet(line_length)
+    _heading(sheet, DEPOSIT_TITLE if amount > 0 else PAYOUT_TITLE, registration)
+    _cashier(sheet, cashier)
+    sheet.add("<<->>")
+    sheet.pair("СУММА", "=" + format_rubles(abs(amount)))
+    sheet.pair("НАЛИЧНЫХ В КАССЕ", "=" + format_rubles(balance))
+    sheet.add("<<->>")
+    _register(sheet, registration)
+    return sheet.document()
