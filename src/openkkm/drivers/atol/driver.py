@@ -106,10 +106,11 @@ class AtolDriver(Driver):
 
     async def info(self) -> DeviceInfo:
         """Registration (the config's, as the protocol gives no open way to read it), status,
-        clock and the OFD queue."""
+        clock, the OFD queue and the cash in the drawer."""
         status = await self.status()
         state = await self.link.execute(cmd_state.DeviceState(), cmd_state.DeviceStateAnswer)
         ofd = await self.link.execute(cmd_fn.FnOfdState(), cmd_fn.FnOfdStateAnswer)
+        cash = await self.cash_balance()
         config = self.config
         registration = Registration(
             inn=config.inn, organization=config.organization,
@@ -121,7 +122,7 @@ class AtolDriver(Driver):
                           line_length=self.line_length, firmware=self.firmware,
                           ofd_unsent=ofd.unsent,
                           ofd_oldest_unsent=ofd.first_unsent_at if ofd.unsent else None,
-                          fn_fiscal=status.registered)
+                          fn_fiscal=status.registered, cash_balance=cash)
 
     async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
         """Form the shift-open report (0x9A in mode 1)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from openkkm.fiscal.types import DocumentType, ShiftState
+from openkkm.fiscal.types import DocumentType, ReceiptKind, ShiftState
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
 from openkkm.protocol.atol.codes import (
     DEFAULT_MODE_PASSWORD,
@@ -184,7 +184,8 @@ def _close_receipt(emu: AtolEmulator, request: cmd_receipt.CloseReceipt) -> byte
     receipt = _receipt(emu)
     _payment(emu, request)
     document = emu.fn.close_receipt(receipt.tendered(), emu.props.details())
-    emu.cash += receipt.tendered().cash - document.change
+    incoming = document.kind in (ReceiptKind.SALE, ReceiptKind.PURCHASE_RETURN)
+    emu.cash += (1 if incoming else -1) * (receipt.tendered().cash - document.change)
     emu.receipt = None
     emu.props = Props()
     emu.print_line(f"ЧЕК {document.receipt_number} ФД {document.number} ИТОГ {document.total}")

@@ -1,0 +1,158 @@
+"""The 54-ФЗ flows through the HTTP app, the real JobService and an ATOL register (emulated).
+
+Device 1 is ``kind = "atol"`` at ``emulator://atol``: the ATOL emulator in process over a loop
+link, driven by ``AtolDriver`` over protocol 3.1 (lower layer v3).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from openkkm.api.app import create_app
+from openkkm.api.kkmserver.render import make_renderer
+from openkkm.config import Config
+from openkkm.devices import Devices
+from openkkm.emulators.atol import AtolEmulator
+from openkkm.emulators.fn.counters import readout
+from openkkm.fiscal import tlv
+from openkkm.fiscal.types import DocumentType, ReceiptKind
+from openkkm.jobs.service import JobService
+
+from .virtual_server import ADMIN, USER, check, line
+
+_IDS = itertools.count(1)
+CORRECTION = {"CorrectionType": 1, "CorrectionBaseDate": "2026-01-10T00:00:00",
+              "CorrectionBaseNumber": "ПР-5"}
+
+
+class AtolServer:
+    """A client over the app, the service and the emulated register behind it."""
+
+    def __init__(self, client: httpx.AsyncClient, emulator: AtolEmulator) -> None:
+        self.client = client
+        self.emulator = emulator
+
+    async def run(self, command: str, **fields: Any) -> dict[str, Any]:
+        """POST a command with a fresh IdCommand as the user; the parsed answer."""
+        body = {"Command": command, "NumDevice": 1, "IdCommand": f"at-{next(_IDS)}", **fields}
+        response = await self.client.post("/Execute/sync", json=body, auth=USER)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def ok(self, command: str, **fields: Any) -> dict[str, Any]:
+        """Run a command that must succeed."""
+        answer = await self.run(command, **fields)
+        assert answer["Status"] == 0, answer
+        return answer
+
+
+@pytest.fixture
+async def atol(tmp_path: Path) -> AsyncIterator[AtolServer]:
+    """A server whose device 1 is the emulated ATOL register."""
+    config = Config.model_validate({
+        "server": {"data_dir": str(tmp_path)},
+        "users": [{"name": USER[0], "password": USER[1]},
+                  {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
+        "devices": [{"num": 1, "kind": "atol", "url": "emulator://atol", "name": "АТОЛ"}]})
+    devices = Devices(config)
+    drivers = await devices.start()
+    jobs = JobService(config, render=make_renderer(config), drivers=drivers)
+    await jobs.start()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config, jobs)),
+                               base_url="http://testserver")
+    try:
+        yield AtolServer(client, devices.emulators[1])
+    finally:
+        await client.aclose()
+        await jobs.stop()
+        await devices.stop()
+
+
+def shelf(answer: dict[str, Any], kind: str, receipt: str) -> dict[str, Any]:
+    """One ``GetCounters`` entry."""
+    return next(item for item in answer["Counters"]
+                if item["CountersType"] == kind and item["ReceiptType"] == receipt)
+
+
+def form_tags(emu: AtolEmulator, number: int) -> dict[int, bytes]:
+    """The top-level tags of FD ``number`` in the emulated ФН."""
+    form = next(tlv.iter_tlv(emu.fn.document(number).tlv))[1]
+    return dict(tlv.iter_tlv(form))
+
+
+async def test_a_shift_of_54fz_operations_on_an_atol_register(atol: AtolServer) -> None:
+    emu = atol.emulator
+    opened = await atol.ok("OpenShift", CashierName="Иванова А.А.")
+    assert opened["SessionNumber"] == emu.fn.shift_number
+    assert emu.fn.document(opened["CheckNumber"]).type is DocumentType.SHIFT_OPEN
+
+    deposit = await atol.ok("DepositingCash", Amount=5000, CashierName="Иванова А.А.")
+    assert deposit["BalanceCash"] == 5000 == emu.cash / 100
+    sale = await atol.ok("RegisterCheck", **check([line("Хлеб", "60", tax=10)], cash="100"))
+    card = await atol.ok("RegisterCheck", **check([line("Сыр", "300")], electronic="300"))
+    refund = await atol.ok("RegisterCheck",
+                           **check([line("Хлеб", "60", tax=10)], type_check=1, cash="60"))
+    for answer, total in ((sale, 6000), (card, 30000), (refund, 6000)):
+        document = emu.fn.document(answer["CheckNumber"])
+        assert document.type is DocumentType.RECEIPT and document.total == total
+        assert answer["SessionNumber"] == emu.fn.shift_number
+    assert [sale["SessionCheckNumber"], card["SessionCheckNumber"]] == [1, 2]
+
+    correction = await atol.ok("RegisterCheck", **check(
+        [line("Недобитая выручка", "500")], type_check=2, cash="500", **CORRECTION))
+    corrected = emu.fn.document(correction["CheckNumber"])
+    assert corrected.type is DocumentType.CORRECTION and corrected.kind is ReceiptKind.SALE
+    tags = form_tags(emu, correction["CheckNumber"])
+    assert tags[1173] == tlv.byte(1)
+    assert tlv.read_string(dict(tlv.iter_tlv(tags[1174]))[1179]) == "ПР-5"
+
+    paid = await atol.ok("PaymentCash", Amount=1000, CashierName="Иванова А.А.")
+    assert paid["BalanceCash"] == 5000 + 60 - 60 + 500 - 1000 == emu.cash / 100
+    assert (await atol.ok("RequestCash"))["BalanceCash"] == paid["BalanceCash"]
+
+    last = (await atol.ok("GetDataKKT"))["CheckNumber"]
+    assert last == emu.fn.last_number
+    await atol.ok("XReport", CashierName="Иванова А.А.")
+    assert (await atol.ok("GetDataKKT"))["CheckNumber"] == last  # no fiscal document
+
+    report = await atol.ok("OfdReport", CashierName="Иванова А.А.")
+    assert report["CheckNumber"] == last + 1
+    assert emu.fn.document(last + 1).type is DocumentType.STATUS_REPORT
+    read = await atol.ok("GetDataCheck", FiscalNumber=report["CheckNumber"])
+    assert read["RegisterCheck"]["CheckType"] == "Текущее состояние расчетов"
+    receipt = await atol.ok("GetDataCheck", FiscalNumber=card["CheckNumber"])
+    assert receipt["RegisterCheck"]["CheckType"] == "Приход"
+
+    counters = await atol.ok("GetCounters")
+    sales = shelf(counters, "Shift", "Shell")
+    own = readout(emu.fn.shift_totals())[0]
+    assert sales["Count"] == own.count == 3 and sales["Sum"] == own.total / 100 == 860
+    assert sales["CorrectionsCount"] == 1 and sales["CorrectionsSum"] == 500
+    assert shelf(counters, "Shift", "ShellReturn")["Count"] == 1
+
+    info = (await atol.ok("GetDataKKT"))["Info"]
+    assert info["SessionState"] == 2 and info["BalanceCash"] == paid["BalanceCash"]
+    closed = await atol.ok("CloseShift", CashierName="Иванова А.А.")
+    assert emu.fn.document(closed["CheckNumber"]).type is DocumentType.SHIFT_CLOSE
+    assert (await atol.ok("GetDataKKT"))["Info"]["SessionState"] == 1
+
+
+async def test_return_correction_and_a_refused_quantity(atol: AtolServer) -> None:
+    emu = atol.emulator
+    await atol.ok("OpenShift", CashierName="Иванова А.А.")
+    answer = await atol.ok("RegisterCheck", **check(
+        [line("Возврат без чека", "120")], type_check=3, cash="120", **CORRECTION))
+    document = emu.fn.document(answer["CheckNumber"])
+    assert document.type is DocumentType.CORRECTION
+    assert document.kind is ReceiptKind.SALE_RETURN
+    refused = await atol.run("RegisterCheck", **check(
+        [line("Провод", "10", quantity="1.0005", Amount="10.01")], cash="10.01"))
+    assert refused["Status"] == 2, refused
+    assert "Quantity" in refused["Error"] and "3 знаков" in refused["Error"]
+    assert emu.fn.last_number == answer["CheckNumber"]  # nothing formed
