@@ -20,15 +20,15 @@ from _process import openkkm
 
 POOL = 10  #: the pool's device number
 DEVICE_TIME = 0.05  #: seconds each register spends on a receipt (its fault plan's delay)
-RECEIPTS_PER_REGISTER = 60  #: receipts driven per register in the pool
+RECEIPTS_PER_REGISTER = 100  #: receipts driven per register in the pool
 WARMUP_PER_REGISTER = 2  #: receipts per register before timing (opens each register's shift)
 SIZES = (1, 2, 4)  #: pool sizes measured
 
 
-def receipt(tag: str) -> dict[str, object]:
-    """A one-line cash sale with its own IdCommand."""
+def receipt(tag: str, num: int) -> dict[str, object]:
+    """A one-line cash sale to device ``num`` with its own IdCommand."""
     return {
-        "Command": "RegisterCheck", "NumDevice": POOL, "IsFiscalCheck": True, "TypeCheck": 0,
+        "Command": "RegisterCheck", "NumDevice": num, "IsFiscalCheck": True, "TypeCheck": 0,
         "IdCommand": tag, "CashierName": "Иванова А.А.", "Timeout": 60,
         "CheckStrings": [
             {"Register": {"Name": "Хлеб", "Quantity": 1, "Price": 55.5, "Amount": 55.5, "Tax": 10,
@@ -57,13 +57,14 @@ async def _read_body(reader: asyncio.StreamReader) -> bytes:
     return await reader.readexactly(length)
 
 
-async def _client(host: str, port: int, tags: asyncio.Queue[str], used: set[int]) -> None:
-    """Send receipts from ``tags`` one at a time on one keep-alive connection until it is empty."""
+async def _client(host: str, port: int, num: int, tags: asyncio.Queue[str], used: set[int]) -> None:
+    """Send receipts from ``tags`` to device ``num``, one at a time on one keep-alive connection,
+    until it is empty."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while not tags.empty():
             tag = tags.get_nowait()
-            body = json.dumps(receipt(tag), ensure_ascii=False).encode()
+            body = json.dumps(receipt(tag, num), ensure_ascii=False).encode()
             writer.write((f"POST /Execute/sync HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
                           f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
             answer = json.loads(await _read_body(reader))
@@ -75,14 +76,17 @@ async def _client(host: str, port: int, tags: asyncio.Queue[str], used: set[int]
         await writer.wait_closed()
 
 
-async def drive(host: str, port: int, prefix: str, count: int, clients: int) -> tuple[float, set[int]]:
-    """Register ``count`` receipts from ``clients`` connections; the elapsed seconds and members used."""
+async def drive(host: str, port: int, prefix: str, count: int, clients: int,
+                nums: list[int]) -> tuple[float, set[int]]:
+    """Register ``count`` receipts from ``clients`` connections, client i sending to device
+    ``nums[i % len(nums)]``; the elapsed seconds and the registers that answered."""
     tags: asyncio.Queue[str] = asyncio.Queue()
     for n in range(count):
         tags.put_nowait(f"{prefix}-{n}")
     used: set[int] = set()
     start = time.perf_counter()
-    await asyncio.gather(*(_client(host, port, tags, used) for _ in range(clients)))
+    await asyncio.gather(*(_client(host, port, nums[i % len(nums)], tags, used)
+                           for i in range(clients)))
     return time.perf_counter() - start, used
 
 
@@ -92,17 +96,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(size: int, data_dir: Path) -> tuple[float, int, int, float]:
-    """Receipts/s of a pool of ``size`` registers, the clients, the members that served and
-    the server's CPU milliseconds per receipt."""
+def measure(size: int, data_dir: Path, pooled: bool) -> tuple[float, int, int, float]:
+    """Receipts/s of ``size`` registers, addressed as the pool or (not ``pooled``) each by its
+    own number; the clients, the registers that answered and the server's CPU ms per receipt."""
     proc, url = openkkm(data_dir, config(size))
     host, port = url.removeprefix("http://").rsplit(":", 1)
     clients = 4 * size
+    nums = [POOL] if pooled else list(range(1, size + 1))
     try:
-        asyncio.run(drive(host, int(port), f"warm{size}", WARMUP_PER_REGISTER * size, clients))
+        asyncio.run(drive(host, int(port), "warm", WARMUP_PER_REGISTER * size, clients, nums))
         count = RECEIPTS_PER_REGISTER * size
         cpu = cpu_seconds(proc.pid)
-        elapsed, used = asyncio.run(drive(host, int(port), f"bench{size}", count, clients))
+        elapsed, used = asyncio.run(drive(host, int(port), "bench", count, clients, nums))
         cpu = cpu_seconds(proc.pid) - cpu
     finally:
         proc.terminate()
@@ -111,20 +116,28 @@ def measure(size: int, data_dir: Path) -> tuple[float, int, int, float]:
 
 
 def main() -> None:
-    """Measure each pool size and print receipts/s and the ratio to N × one register's."""
+    """Measure each size, pooled and addressed directly, and print receipts/s and the ratios."""
     print(f"each virtual register: fault plan delay_before_commit={DEVICE_TIME:g} "
           f"({DEVICE_TIME * 1000:.0f} ms device time per receipt, ceiling {1 / DEVICE_TIME:.0f} receipts/s)")
-    results: dict[int, float] = {}
+    rates: dict[tuple[bool, int], float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for size in SIZES:
-            rate, clients, members, cpu_ms = measure(size, Path(tmp) / f"pool{size}")
-            results[size] = rate
-            ratio = rate / (size * results[SIZES[0]])
-            verdict = "OK" if ratio >= 0.9 else "MISSED"
-            print(f"N={size}: {RECEIPTS_PER_REGISTER * size} receipts, {clients} clients, "
-                  f"{members} answering registers: {rate:.1f} receipts/s "
-                  f"(server CPU {cpu_ms:.1f} ms/receipt), "
-                  f"{ratio:.2f} × N × one register's (goal >= 0.9) -> {verdict}")
+        for pooled in (True, False):
+            print(f"receipts to pool {POOL}:" if pooled
+                  else "the same registers, each client sending to one register by its own number:")
+            one = 0.0
+            for size in SIZES:
+                where = Path(tmp) / f"{'pool' if pooled else 'direct'}{size}"
+                rate, clients, members, cpu_ms = measure(size, where, pooled)
+                rates[pooled, size] = rate
+                one = one or rate
+                ratio = rate / (size * one)
+                verdict = "OK" if ratio >= 0.9 else "MISSED"
+                print(f"  N={size}: {RECEIPTS_PER_REGISTER * size} receipts, {clients} clients, "
+                      f"{members} answering registers: {rate:.1f} receipts/s "
+                      f"(server CPU {cpu_ms:.1f} ms/receipt), "
+                      f"{ratio:.2f} × N × one register's (goal >= 0.9) -> {verdict}")
+    print("pool ÷ the same registers addressed directly (what choosing the member costs): "
+          + ", ".join(f"N={size}: {rates[True, size] / rates[False, size]:.2f}" for size in SIZES))
     sys.stdout.flush()
 
 
