@@ -50,7 +50,7 @@ async def test_an_old_journal_gains_the_preview_column(tmp_path: Path) -> None:
     assert old is not None and old.state is State.DONE and old.result == {"Status": 0}
     assert await journal.preview("old") is None
     await journal.put(command("new"), body_hash="h", kind="slip", state=State.QUEUED)
-    await journal.finish("new", State.DONE, {"Status": 0}, preview='{"v":1}')
+    await journal.finish("new", State.DONE, {"Status": 0}, preview=lambda: '{"v":1}')
     await journal.close()
 
     journal = Journal(path)
@@ -63,7 +63,7 @@ async def test_a_failed_command_run_again_loses_its_old_preview(tmp_path: Path) 
     journal = Journal(tmp_path / "journal.sqlite3")
     await journal.open()
     await journal.put(command("a"), body_hash="h", kind="slip", state=State.QUEUED)
-    await journal.finish("a", State.FAILED, {"Status": 2}, preview="stale")
+    await journal.finish("a", State.FAILED, {"Status": 2}, preview=lambda: "stale")
     assert await journal.claim(command("a"), body_hash="h", kind="slip") is None
     assert await journal.preview("a") is None
     await journal.close()

@@ -269,16 +269,22 @@ class Journal:
             (State.UNKNOWN.value, time.time(), id_command)))
 
     async def finish(self, id_command: str, state: State, result: dict[str, Any], *,
-                     preview: str | None = None) -> None:
+                     preview: Callable[[], str | None] | None = None) -> None:
         """Record the final state, the rendered answer and the printed document's preview.
 
-        Not fsynced: see the module docstring.
+        ``preview`` lays the document out on the journal's thread, off the event loop, and
+        before any later ``preview`` read (the thread runs in order). Not fsynced: see the
+        module docstring.
         """
         text = json.dumps(result, ensure_ascii=False)
-        await self._run(lambda: self._write(
-            "UPDATE commands SET state = ?, result = ?, preview = ?, updated_at = ? "
-            "WHERE id_command = ?", (state.value, text, preview, time.time(), id_command),
-            durable=False))
+
+        def write() -> None:
+            self._write(
+                "UPDATE commands SET state = ?, result = ?, preview = ?, updated_at = ? "
+                "WHERE id_command = ?",
+                (state.value, text, preview() if preview else None, time.time(), id_command),
+                durable=False)
+        await self._run(write)
 
     async def preview(self, id_command: str) -> str | None:
         """The stored preview of ``id_command``'s printed document, or None."""

@@ -95,7 +95,6 @@ class Job:
     settled: asyncio.Event = field(default_factory=asyncio.Event)
     expiry: asyncio.TimerHandle | None = None
     cancelled: bool = False  # expired or dropped while queued; finishing as failed
-    preview: str | None = None  # the printed document, stored (``layout.store``)
 
     @property
     def id_command(self) -> str:

@@ -45,7 +45,6 @@ __all__ = ["Answer", "AnswerKind", "DeviceHandle", "JobService", "Pool", "Render
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL = 3600.0
-RECENT_PREVIEWS = 64  #: previews kept in memory until their journal write has surely landed
 RECOVERY_WAIT = 15.0
 
 
@@ -79,7 +78,6 @@ class JobService:
         #: Told (device, "done" | "failed") after each reconciliation, e.g. by the metrics.
         self.on_reconciled: Callable[[int, str], None] | None = None
         self._cache: OrderedDict[str, Record] = OrderedDict()
-        self._previews: OrderedDict[str, str] = OrderedDict()
         self._active: dict[str, Job] = {}
         self._locks = IdLocks()
         self._workers: dict[int, DeviceWorker | RemoteWorker] = {}
@@ -293,9 +291,6 @@ class JobService:
 
     async def preview(self, id_command: str) -> str | None:
         """The stored preview (``layout.store``) of what ``id_command`` printed, or None."""
-        recent = self._previews.get(id_command)
-        if recent is not None:
-            return recent
         return await self._journal.preview(id_command)
 
     def _remember(self, id_command: str, record: Record) -> None:
@@ -308,11 +303,6 @@ class JobService:
         if self._active.get(job.id_command) is job:
             del self._active[job.id_command]
         self._remember(job.id_command, from_job(job))
-        self._previews.pop(job.id_command, None)
-        if job.preview is not None:
-            self._previews[job.id_command] = job.preview
-            while len(self._previews) > RECENT_PREVIEWS:
-                self._previews.popitem(last=False)
 
     def _waiting(self, num: int) -> int:
         worker = self._workers.get(num)

@@ -8,6 +8,7 @@ know what it last did.
 from __future__ import annotations
 
 import asyncio
+import functools
 import contextlib
 import logging
 import time
@@ -177,19 +178,22 @@ class DeviceWorker:
     async def _finish(self, job: Job, state: State, outcome: Outcome | OpenKKMError) -> None:
         """Settle the job, then journal its final state.
 
-        The waiting client is answered before the journal write completes: the result is in
-        memory (a resend or GetRezult finds it there), the journal thread writes in order, and
-        a final state lost to a crash leaves the row ``sent`` for reconciliation to rebuild.
+        The waiting client is answered before the journal write completes (and the preview is
+        laid out on the journal's thread): the result is in memory (a resend or GetRezult finds
+        it there), the journal thread writes in order, and a final state lost to a crash leaves
+        the row ``sent`` for reconciliation to rebuild.
         """
         response = safe_render(self._render, job.stored, outcome)
-        if state is State.DONE and not isinstance(outcome, OpenKKMError):
-            job.preview = preview_text(job.operation, outcome, self.handle.registration)
         job.state = state
         job.response = response
         job.settled.set()
         self._finished(job)
+        preview = None
+        if state is State.DONE and not isinstance(outcome, OpenKKMError):
+            preview = functools.partial(preview_text, job.operation, outcome,
+                                        self.handle.registration, self.driver.line_length)
         try:
-            await self._journal.finish(job.id_command, state, response, preview=job.preview)
+            await self._journal.finish(job.id_command, state, response, preview=preview)
         except Exception:  # answered already; a sent row reconciles at restart
             log.exception("journal write failed for %s (%s)", job.id_command, state)
 
