@@ -64,6 +64,8 @@ REQUESTS = [
     (cmd_fn.FnFindDocument(number=0x01020304), "00 00 A4 40 04 03 02 01"),
     (cmd_fn.FnDocumentTlv(number=7, offset=0x0400), "00 00 A4 46 07 00 00 00 00 04"),
     (cmd_receipt.Report(report_type=ReportType.FN_STATE), "00 00 67 15"),
+    (cmd_fn.FnCheckMarking(planned_status=3, marking_code=b"01\x1d9"),
+     "00 00 A4 B1 03 04 30 31 1D 39"),
     (cmd_receipt.OpenReceipt(receipt_type=ReceiptType.PURCHASE_RETURN_CORRECTION),
      "00 00 92 00 0A"),
 ]
@@ -75,6 +77,9 @@ def test_document_tlv_answer_round_trip() -> None:
     assert cmd_fn.FnDocumentTlvAnswer.decode(answer.encode()) == answer
     with pytest.raises(ProtocolError):
         decode_request(h("00 00 A4 46 07 00 00 00"))
+    with pytest.raises(ProtocolError):
+        decode_request(h("00 00 A4 B1 01 05 30 31"))  # the code is shorter than its length
+    assert cmd_fn.FnCheckMarkingAnswer.decode(h("55 00 00 03")).result == 3
 
 
 @pytest.mark.parametrize(("request_", "wire"), REQUESTS)

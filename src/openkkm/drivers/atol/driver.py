@@ -30,6 +30,7 @@ from openkkm.fiscal.types import (
     DeviceStatus,
     FfdVersion,
     FiscalDocument,
+    MarkingCheck,
     PrintElement,
     Receipt,
     Registration,
@@ -42,7 +43,7 @@ from openkkm.protocol.atol.codes import FnShiftState, Mode, PropTag, ReportType,
 from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.messages import Request
 
-from . import mapping
+from . import mapping, marking
 from .archive import ArchiveTally, read_tlv
 from .link import AtolLink, after_commit
 from .printing import elements_before, in_receipt, print_requests
@@ -157,11 +158,13 @@ class AtolDriver(Driver):
         body += mapping.payments(receipt)
         close = cmd_receipt.CloseReceipt()
         correction = mapping.correction_props(receipt)
-        for request in (*correction, opening, *body, close):
+        checks = marking.checks(receipt, self.ffd)
+        for request in (*correction, *(step[1] for step in checks), opening, *body, close):
             request.encode()  # a value that does not fit fails before anything is sent
         if receipt.print_paper:
             self._warn_unprintable((*receipt.header, *receipt.elements, *receipt.footer))
         await self.link.ready()
+        await marking.check_all(self.link, checks)  # a bad code refuses with nothing open
         await self.link.enter(Mode.REGISTRATION)
         for request in correction:
             await self.link.execute(request)
@@ -256,6 +259,15 @@ class AtolDriver(Driver):
             tally = self._tally = ArchiveTally(status.fn_number)
         await tally.update(self.link, status.last_document)
         return tally.counters(status.shift_number)
+
+    async def check_marking(self, code: str, planned_status: int) -> MarkingCheck:
+        """Check a marking code with the ФН (A4 B1: openkkm's own layout)."""
+        request = cmd_fn.FnCheckMarking(planned_status=planned_status,
+                                        marking_code=marking.code_bytes(code, ("code",)))
+        await self.link.ready()
+        result = await marking.check(self.link, request)
+        return MarkingCheck(code=code, result=result, checked=bool(result & 1),
+                            good=bool(result & 2))
 
     async def cash_balance(self) -> int:
         """Kopecks in the drawer by the register's count (0x4D)."""

@@ -23,7 +23,7 @@ from openkkm.protocol.atol.codes import (
 )
 from openkkm.protocol.atol.values import encode_text
 
-from . import tags
+from . import marking, tags
 
 RECEIPT_TYPES: Final = {ReceiptKind.SALE: ReceiptType.SALE,
                         ReceiptKind.SALE_RETURN: ReceiptType.SALE_RETURN,
@@ -77,14 +77,15 @@ def item_request(item: Item, index: int) -> RegisterItem:
 
 
 def item_props(item: Item, ffd: FfdVersion, index: int = 0) -> list[WriteProps]:
-    """1212, 1214 (and 2108 in FFD 1.2) of the item just registered, then its other tags."""
+    """1212, 1214 (and 2108 in FFD 1.2) of the item just registered, then its other tags
+    and its marking code (2000)."""
     parts = [tlv.tlv(PropTag.PAYMENT_SUBJECT, tlv.byte(item.subject)),
              tlv.tlv(PropTag.PAYMENT_METHOD, tlv.byte(item.method))]
     if ffd >= FfdVersion.V1_2:
         parts.append(tlv.tlv(PropTag.MEASURE, tlv.byte(item.measure or 0)))
     return [WriteProps(tlv=b"".join(parts), flags=PropsFlags.ITEM),
             *(WriteProps(tlv=part, flags=PropsFlags.ITEM)
-              for part in tags.item_tags(item, ffd, index))]
+              for part in (*tags.item_tags(item, ffd, index), *marking.code_tag(item, index)))]
 
 
 def receipt_props(receipt: Receipt) -> list[WriteProps]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
+from openkkm.fiscal.marking import parse as parse_code
 from openkkm.fiscal.types import DocumentType, ReceiptKind, ShiftState
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
 from openkkm.protocol.atol.codes import (
@@ -257,6 +258,16 @@ def _fn_document_tlv(emu: AtolEmulator, request: cmd_fn.FnDocumentTlv) -> bytes:
         size=len(data), piece=data[request.offset:request.offset + cmd_fn.TLV_CHUNK]).encode()
 
 
+def _check_marking(emu: AtolEmulator, request: cmd_fn.FnCheckMarking) -> bytes:
+    try:
+        code = request.marking_code.decode("ascii")
+    except UnicodeDecodeError:
+        raise DeviceError(ErrorCode.FN_BAD_PARAMETERS) from None
+    result = emu.fn.check_marking(code, checkable=parse_code(code).checkable,
+                                  planned_status=request.planned_status)
+    return cmd_fn.FnCheckMarkingAnswer(result=result).encode()
+
+
 def _receipt(emu: AtolEmulator) -> ReceiptSession:
     if emu.receipt is None:
         raise DeviceError(ErrorCode.RECEIPT_CLOSED)
@@ -284,4 +295,5 @@ HANDLERS: Final[dict[type[Request], Callable[[AtolEmulator, Any], bytes]]] = {
     cmd_receipt.CashBalance: _cash_balance, cmd_fn.FnShift: _fn_shift,
     cmd_fn.FnOfdState: _fn_ofd, cmd_fn.FnStatus: _fn_status,
     cmd_fn.FnFindDocument: _fn_document, cmd_fn.FnDocumentTlv: _fn_document_tlv,
+    cmd_fn.FnCheckMarking: _check_marking,
 }

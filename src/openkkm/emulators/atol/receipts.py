@@ -88,7 +88,7 @@ CORRECTION_TYPE, CORRECTION_BASIS, CORRECTED_DATE, CORRECTION_ORDER = 1173, 1174
 INTERNET, AGENT_ROLE, ITEM_AGENT_ROLE, AGENT_DATA = 1125, 1057, 1222, 1223
 SUPPLIER_DATA, SUPPLIER_NAME, SUPPLIER_INN, SUPPLIER_PHONE = 1224, 1225, 1226, 1171
 USER_ATTRIBUTE, USER_ATTRIBUTE_NAME, USER_ATTRIBUTE_VALUE = 1084, 1085, 1086
-AGENT_PHONE, TRANSFER_OPERATOR_PHONE, EXCISE = 1073, 1075, 1229
+AGENT_PHONE, TRANSFER_OPERATOR_PHONE, EXCISE, MARKING_CODE = 1073, 1075, 1229, 2000
 #: 1223's single strings -> AgentData field
 AGENT_STRINGS: Final = {1044: "operation", 1074: "operator_phone",
                         1026: "transfer_operator_name", 1005: "transfer_operator_address",
@@ -191,7 +191,7 @@ def item_of(request: RegisterItem) -> Item:
 
 
 def with_item_props(item: Item, data: bytes) -> Item:
-    """Apply item props (1212, 1214, 2108, 1191) to ``item``."""
+    """Apply item props (1212, 1214, 2108, 1191, agent, supplier, origin, excise, 2000)."""
     for tag, value in tlv.iter_tlv(data):
         if tag == Tag.PAYMENT_SUBJECT:
             item = replace(item, subject=PaymentObject(tlv.read_vln(value)))
@@ -211,6 +211,8 @@ def with_item_props(item: Item, data: bytes) -> Item:
             item = replace(item, supplier=supplier_of(item.supplier, tag, value))
         elif tag == EXCISE:
             item = replace(item, excise=tlv.read_vln(value))
+        elif tag == MARKING_CODE:
+            item = replace(item, marking_code=value.decode("ascii"))
     return item
 
 

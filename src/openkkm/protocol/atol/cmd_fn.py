@@ -2,8 +2,8 @@
 
 ``A4 10`` is documented by atol4j (M). The others pass the ФН interface's own commands through
 (20h, 30h, 31h, 40h) and answer with the ФН's layouts after ``55 00 00`` (M for 30h/31h,
-*unconfirmed* for 40h). ``A4 46`` (read a document as TLV, in pieces) is openkkm's own layout:
-see ``README.md``.
+*unconfirmed* for 40h). ``A4 46`` (read a document as TLV, in pieces) and ``A4 B1`` (check a
+marking code) are openkkm's own layouts: see ``README.md``.
 """
 
 from __future__ import annotations
@@ -230,3 +230,42 @@ class FnDocumentTlv(Request):
         if len(params) != 6:
             raise ProtocolError("Неверная длина команды A4 46", "Wrong A4 46 length")
         return cls(number=read_u(params, 0, 4, "number"), offset=read_u(params, 4, 2, "offset"))
+
+
+@dataclass(frozen=True, slots=True)
+class FnCheckMarkingAnswer(Answer):
+    """A4 B1 answer: the check result, tag 2106 (bit 0 checked, bit 1 good)."""
+
+    result: int = 0
+
+    def data(self) -> bytes:
+        """``result``."""
+        return bytes((self.result,))
+
+    @classmethod
+    def from_data(cls, data: bytes) -> Self:
+        """``result``."""
+        need(data, 1, "A4 B1")
+        return cls(result=data[0])
+
+
+@dataclass(frozen=True, slots=True)
+class FnCheckMarking(Request):
+    """A4 B1 check a marking code with the ФН (openkkm's layout, *unconfirmed*)."""
+
+    code: ClassVar[Command] = Command.FN_CHECK_MARKING
+    answer: ClassVar[type[Answer]] = FnCheckMarkingAnswer
+    planned_status: int = 1
+    marking_code: bytes = b""
+
+    def params(self) -> bytes:
+        """``planned status (2003), code length, code (ASCII, GS included)``."""
+        return bytes((self.planned_status, len(self.marking_code))) + self.marking_code
+
+    @classmethod
+    def from_params(cls, params: bytes) -> Self:
+        """``planned status, code length, code``."""
+        need(params, 2, "A4 B1")
+        if len(params) != 2 + params[1]:
+            raise ProtocolError("Неверная длина команды A4 B1", "Wrong A4 B1 length")
+        return cls(planned_status=params[0], marking_code=bytes(params[2:]))

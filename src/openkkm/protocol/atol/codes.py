@@ -43,6 +43,7 @@ class Command(IntEnum):
     FN_NUMBER = 0xA431  #: → 16 ASCII digits (M)
     FN_FIND_DOCUMENT = 0xA440  #: FD number u32 LE → ФН 40h answer (unconfirmed pass-through)
     FN_DOCUMENT_TLV = 0xA446  #: FD number u32, offset u16 → size u16, TLV bytes (openkkm's own)
+    FN_CHECK_MARKING = 0xA4B1  #: planned status, code → 2106 result (openkkm's own)
 
 
 def command_bytes(code: int) -> bytes:
@@ -180,6 +181,7 @@ class PropTag(IntEnum):
     PAYMENT_METHOD = 1214
     CUSTOMER_NAME = 1227
     CUSTOMER_INN = 1228
+    MARKING_CODE = 2000
     MEASURE = 2108
 
 

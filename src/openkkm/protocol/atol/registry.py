@@ -17,7 +17,7 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_receipt.WriteProps, cmd_receipt.Payment, cmd_receipt.CloseReceipt,
     cmd_receipt.CancelReceipt, cmd_receipt.CashBalance, cmd_receipt.CashIn, cmd_receipt.CashOut, cmd_receipt.Report,
     cmd_receipt.ZReport, cmd_fn.FnShift, cmd_fn.FnOfdState, cmd_fn.FnStatus,
-    cmd_fn.FnFindDocument, cmd_fn.FnDocumentTlv,
+    cmd_fn.FnFindDocument, cmd_fn.FnDocumentTlv, cmd_fn.FnCheckMarking,
 )
 
 #: command code -> request class
