@@ -14,7 +14,9 @@ from openkkm.drivers.atol import AtolDriver
 from openkkm.emulators.atol import AtolEmulator
 from openkkm.emulators.atol.cli import serve_cli
 from openkkm.emulators.atol.faults import WireFault, WirePlan
+from openkkm.emulators.atol.receipts import Props
 from openkkm.errors import ConfigError
+from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     DocumentType,
     Item,
@@ -144,3 +146,13 @@ async def test_serve_in_process_on_a_loop_hub(tmp_path: Path) -> None:
         await driver.stop()
         hub.unlisten("emulator-4")
     await asyncio.sleep(0)
+
+
+def test_props_refuse_an_stlv_without_its_required_children() -> None:
+    props = Props()
+    with pytest.raises(tlv.TlvError):
+        props.write(tlv.stlv(1174, [tlv.tlv(1179, b"N1")]))
+    with pytest.raises(tlv.TlvError):
+        props.write(tlv.stlv(1084, [tlv.tlv(1085, b"A")]))
+    props.write(tlv.tlv(1173, tlv.byte(0)))
+    assert props.correction() is None  # 1174 not written yet

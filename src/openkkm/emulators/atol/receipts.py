@@ -84,18 +84,16 @@ _STRINGS: Final[dict[int, str]] = {Tag.CASHIER: "cashier", Tag.CASHIER_INN: "cas
                    Tag.RECEIPT_ATTRIBUTE: "attribute"}
 
 
-CORRECTION_TYPE, CORRECTION_BASIS, CORRECTED_DATE, CORRECTION_ORDER = 1173, 1174, 1178, 1179
-INTERNET, AGENT_ROLE, ITEM_AGENT_ROLE, AGENT_DATA = 1125, 1057, 1222, 1223
-SUPPLIER_DATA, SUPPLIER_NAME, SUPPLIER_INN, SUPPLIER_PHONE = 1224, 1225, 1226, 1171
-USER_ATTRIBUTE, USER_ATTRIBUTE_NAME, USER_ATTRIBUTE_VALUE = 1084, 1085, 1086
-AGENT_PHONE, TRANSFER_OPERATOR_PHONE, EXCISE, MARKING_CODE = 1073, 1075, 1229, 2000
+MARKING_CODE: Final = 2000  #: «код маркировки» (FFD 1.2)
 #: 1223's single strings -> AgentData field
-AGENT_STRINGS: Final = {1044: "operation", 1074: "operator_phone",
-                        1026: "transfer_operator_name", 1005: "transfer_operator_address",
-                        1016: "transfer_operator_inn"}
+AGENT_STRINGS: Final = {Tag.BANK_AGENT_OPERATION: "operation",
+                        Tag.OPERATOR_PHONE: "operator_phone",
+                        Tag.TRANSFER_OPERATOR_NAME: "transfer_operator_name",
+                        Tag.TRANSFER_OPERATOR_ADDRESS: "transfer_operator_address",
+                        Tag.TRANSFER_OPERATOR_INN: "transfer_operator_inn"}
 #: item strings -> Item field (1197 only before FFD 1.2)
-ITEM_STRINGS: Final = {1197: "measure_unit", 1230: "country_code",
-                       1231: "customs_declaration"}
+ITEM_STRINGS: Final = {Tag.MEASURE_UNIT: "measure_unit", Tag.COUNTRY_CODE: "country_code",
+                       Tag.CUSTOMS_DECLARATION: "customs_declaration"}
 
 
 class DeviceError(Exception):
@@ -133,24 +131,24 @@ class Props:
                 self.values[_STRINGS[tag]] = tlv.read_string(value).strip()
             elif tag == Tag.TAX_SYSTEM:
                 self.tax_system = TaxSystem(tlv.read_vln(value).bit_length() - 1)
-            elif tag == CORRECTION_TYPE:
+            elif tag == Tag.CORRECTION_TYPE:
                 self.correction_type = CorrectionType(tlv.read_vln(value))
-            elif tag == CORRECTION_BASIS:
-                inner = dict(tlv.iter_tlv(value))
-                self.correction_basis = (tlv.read_unixtime(inner[CORRECTED_DATE]).date(),
-                                         tlv.read_string(inner.get(CORRECTION_ORDER, b"")))
-            elif tag == INTERNET:
+            elif tag == Tag.CORRECTION_BASIS:
+                inner = _children(value, Tag.CORRECTED_DATE)
+                self.correction_basis = (tlv.read_unixtime(inner[Tag.CORRECTED_DATE]).date(),
+                                         tlv.read_string(inner.get(Tag.CORRECTION_ORDER, b"")))
+            elif tag == Tag.INTERNET:
                 self.internet = bool(tlv.read_vln(value))
-            elif tag == AGENT_ROLE:
+            elif tag == Tag.AGENT_ROLE:
                 self.agent_role = AgentRole(tlv.read_vln(value).bit_length() - 1)
-            elif tag == AGENT_DATA:
+            elif tag == Tag.AGENT_DATA:
                 self.agent_data = agent_data_of(value)
-            elif tag in (SUPPLIER_DATA, SUPPLIER_INN):
+            elif tag in (Tag.SUPPLIER_DATA, Tag.SUPPLIER_INN):
                 self.supplier = supplier_of(self.supplier, tag, value)
-            elif tag == USER_ATTRIBUTE:
-                inner = dict(tlv.iter_tlv(value))
-                self.user_attribute = (tlv.read_string(inner[USER_ATTRIBUTE_NAME]),
-                                       tlv.read_string(inner[USER_ATTRIBUTE_VALUE]))
+            elif tag == Tag.USER_ATTRIBUTE:
+                inner = _children(value, Tag.USER_ATTRIBUTE_NAME, Tag.USER_ATTRIBUTE_VALUE)
+                self.user_attribute = (tlv.read_string(inner[Tag.USER_ATTRIBUTE_NAME]),
+                                       tlv.read_string(inner[Tag.USER_ATTRIBUTE_VALUE]))
 
     def correction(self) -> Correction | None:
         """The correction data (1173 and 1174) if both were written."""
@@ -203,17 +201,26 @@ def with_item_props(item: Item, data: bytes) -> Item:
             item = replace(item, attribute=tlv.read_string(value))
         elif tag in ITEM_STRINGS:
             item = replace(item, **{ITEM_STRINGS[tag]: tlv.read_string(value)})
-        elif tag == ITEM_AGENT_ROLE:
+        elif tag == Tag.ITEM_AGENT_ROLE:
             item = replace(item, agent_role=AgentRole(tlv.read_vln(value).bit_length() - 1))
-        elif tag == AGENT_DATA:
+        elif tag == Tag.AGENT_DATA:
             item = replace(item, agent_data=agent_data_of(value))
-        elif tag in (SUPPLIER_DATA, SUPPLIER_INN):
+        elif tag in (Tag.SUPPLIER_DATA, Tag.SUPPLIER_INN):
             item = replace(item, supplier=supplier_of(item.supplier, tag, value))
-        elif tag == EXCISE:
+        elif tag == Tag.EXCISE:
             item = replace(item, excise=tlv.read_vln(value))
         elif tag == MARKING_CODE:
             item = replace(item, marking_code=value.decode("ascii"))
     return item
+
+
+def _children(value: bytes, *required: Tag) -> dict[int, bytes]:
+    """The TLVs inside an STLV by tag; ``TlvError`` when a required one is missing."""
+    inner = dict(tlv.iter_tlv(value))
+    for tag in required:
+        if tag not in inner:
+            raise tlv.TlvError(f"tag {int(tag)} missing")
+    return inner
 
 
 def agent_data_of(value: bytes) -> AgentData:
@@ -222,9 +229,9 @@ def agent_data_of(value: bytes) -> AgentData:
     agent_phones: list[str] = []
     transfer_phones: list[str] = []
     for tag, inner in tlv.iter_tlv(value):
-        if tag == AGENT_PHONE:
+        if tag == Tag.AGENT_PHONE:
             agent_phones.append(tlv.read_string(inner))
-        elif tag == TRANSFER_OPERATOR_PHONE:
+        elif tag == Tag.TRANSFER_OPERATOR_PHONE:
             transfer_phones.append(tlv.read_string(inner))
         elif tag in AGENT_STRINGS:
             fields[AGENT_STRINGS[tag]] = tlv.read_string(inner)
@@ -235,12 +242,12 @@ def agent_data_of(value: bytes) -> AgentData:
 def supplier_of(known: SupplierData | None, tag: int, value: bytes) -> SupplierData:
     """Merge STLV 1224 (phones, name) or 1226 (INN) into the supplier written so far."""
     supplier = known or SupplierData(name="", inn="")
-    if tag == SUPPLIER_INN:
+    if tag == Tag.SUPPLIER_INN:
         return replace(supplier, inn=tlv.read_string(value))
     phones = [tlv.read_string(inner) for inner_tag, inner in tlv.iter_tlv(value)
-              if inner_tag == SUPPLIER_PHONE]
+              if inner_tag == Tag.SUPPLIER_PHONE]
     names = [tlv.read_string(inner) for inner_tag, inner in tlv.iter_tlv(value)
-             if inner_tag == SUPPLIER_NAME]
+             if inner_tag == Tag.SUPPLIER_NAME]
     return replace(supplier, name=names[0] if names else supplier.name, phones=tuple(phones))
 
 
