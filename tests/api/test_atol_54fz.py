@@ -156,3 +156,22 @@ async def test_return_correction_and_a_refused_quantity(atol: AtolServer) -> Non
     assert refused["Status"] == 2, refused
     assert "Quantity" in refused["Error"] and "3 знаков" in refused["Error"]
     assert emu.fn.last_number == answer["CheckNumber"]  # nothing formed
+
+
+async def test_marking_codes_on_an_atol_register(atol: AtolServer) -> None:
+    emu = atol.emulator
+    gs = "\x1d"
+    shoes = f"0104601234567890215Abc1234567{gs}91EE10{gs}92dGVzdA=="
+    answer = await atol.ok("ValidationMarkingCode", TypeCheck=0, GoodCodeDatas=[
+        {"Name": "Кроссовки", "BarCode": shoes}])
+    assert answer["MarkingCodeValidation"][0]["ValidationKKT"]["ValidationResult"] == 3
+    await atol.ok("OpenShift", CashierName="Иванова А.А.")
+    sold = await atol.ok("RegisterCheck", **check(
+        [line("Кроссовки", "3000", GoodCodeData={"BarCode": shoes}, SignMethodCalculation=4,
+              SignCalculationObject=33, MeasureOfQuantity=0)], cash="3000"))
+    form = form_tags(emu, sold["CheckNumber"])
+    item = dict(tlv.iter_tlv(form[1059]))
+    assert 1163 in item and item[2106][0] & 0b11 == 0b11
+    emu.fn.rejected_codes.add(shoes)
+    bad = await atol.ok("ValidationMarkingCode", GoodCodeDatas=[{"BarCode": shoes}])
+    assert bad["MarkingCodeValidation"][0]["ValidationKKT"]["ValidationResult"] == 1
