@@ -39,7 +39,13 @@ from openkkm.fiscal.types import (
     TaxSystem,
 )
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
-from openkkm.protocol.atol.codes import FnShiftState, Mode, PropTag, ReportType, StateFlags
+from openkkm.protocol.atol.codes import (
+    FnShiftState,
+    Mode,
+    PropTag,
+    ReportType,
+    StateFlags,
+)
 from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.messages import Request
 

@@ -13,7 +13,14 @@ from enum import IntEnum
 
 from openkkm.errors import ValidationError
 from openkkm.fiscal import tlv
-from openkkm.fiscal.types import AgentData, Correction, FfdVersion, Item, Receipt, SupplierData
+from openkkm.fiscal.types import (
+    AgentData,
+    Correction,
+    FfdVersion,
+    Item,
+    Receipt,
+    SupplierData,
+)
 
 
 class Tag(IntEnum):

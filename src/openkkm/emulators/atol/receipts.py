@@ -85,15 +85,6 @@ _STRINGS: Final[dict[int, str]] = {Tag.CASHIER: "cashier", Tag.CASHIER_INN: "cas
 
 
 MARKING_CODE: Final = 2000  #: «код маркировки» (FFD 1.2)
-#: 1223's single strings -> AgentData field
-AGENT_STRINGS: Final = {Tag.BANK_AGENT_OPERATION: "operation",
-                        Tag.OPERATOR_PHONE: "operator_phone",
-                        Tag.TRANSFER_OPERATOR_NAME: "transfer_operator_name",
-                        Tag.TRANSFER_OPERATOR_ADDRESS: "transfer_operator_address",
-                        Tag.TRANSFER_OPERATOR_INN: "transfer_operator_inn"}
-#: item strings -> Item field (1197 only before FFD 1.2)
-ITEM_STRINGS: Final = {Tag.MEASURE_UNIT: "measure_unit", Tag.COUNTRY_CODE: "country_code",
-                       Tag.CUSTOMS_DECLARATION: "customs_declaration"}
 
 
 class DeviceError(Exception):
@@ -199,8 +190,12 @@ def with_item_props(item: Item, data: bytes) -> Item:
             item = replace(item, measure=Measure(tlv.read_vln(value)))
         elif tag == Tag.ITEM_ATTRIBUTE:
             item = replace(item, attribute=tlv.read_string(value))
-        elif tag in ITEM_STRINGS:
-            item = replace(item, **{ITEM_STRINGS[tag]: tlv.read_string(value)})
+        elif tag == Tag.MEASURE_UNIT:
+            item = replace(item, measure_unit=tlv.read_string(value))
+        elif tag == Tag.COUNTRY_CODE:
+            item = replace(item, country_code=tlv.read_string(value))
+        elif tag == Tag.CUSTOMS_DECLARATION:
+            item = replace(item, customs_declaration=tlv.read_string(value))
         elif tag == Tag.ITEM_AGENT_ROLE:
             item = replace(item, agent_role=AgentRole(tlv.read_vln(value).bit_length() - 1))
         elif tag == Tag.AGENT_DATA:
@@ -225,7 +220,7 @@ def _children(value: bytes, *required: Tag) -> dict[int, bytes]:
 
 def agent_data_of(value: bytes) -> AgentData:
     """Parse STLV 1223."""
-    fields: dict[str, str] = {}
+    strings: dict[int, str] = {}
     agent_phones: list[str] = []
     transfer_phones: list[str] = []
     for tag, inner in tlv.iter_tlv(value):
@@ -233,10 +228,15 @@ def agent_data_of(value: bytes) -> AgentData:
             agent_phones.append(tlv.read_string(inner))
         elif tag == Tag.TRANSFER_OPERATOR_PHONE:
             transfer_phones.append(tlv.read_string(inner))
-        elif tag in AGENT_STRINGS:
-            fields[AGENT_STRINGS[tag]] = tlv.read_string(inner)
-    return replace(AgentData(agent_phones=tuple(agent_phones),
-                             transfer_operator_phones=tuple(transfer_phones)), **fields)
+        else:
+            strings[tag] = tlv.read_string(inner)
+    return AgentData(operation=strings.get(Tag.BANK_AGENT_OPERATION),
+                     agent_phones=tuple(agent_phones),
+                     operator_phone=strings.get(Tag.OPERATOR_PHONE),
+                     transfer_operator_phones=tuple(transfer_phones),
+                     transfer_operator_name=strings.get(Tag.TRANSFER_OPERATOR_NAME),
+                     transfer_operator_address=strings.get(Tag.TRANSFER_OPERATOR_ADDRESS),
+                     transfer_operator_inn=strings.get(Tag.TRANSFER_OPERATOR_INN))
 
 
 def supplier_of(known: SupplierData | None, tag: int, value: bytes) -> SupplierData:
