@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from openkkm.fiscal.types import (
     Barcode,
-    Image,
     PageEnd,
     PrintElement,
     PrintText,
