@@ -10,25 +10,17 @@ from dataclasses import dataclass, field
 
 from openkkm.errors import DeviceRejected, ProtocolError
 from openkkm.fiscal import readback, tlv
-from openkkm.fiscal.taxes import vat_of
+from openkkm.fiscal.tally import RECEIPT_FORMS, ReceiptTally, fresh_tallies
 from openkkm.fiscal.types import (
     Counters,
     DocumentType,
-    Payments,
-    ReceiptCounters,
     ReceiptKind,
-    VatRate,
 )
 from openkkm.protocol.atol import cmd_fn
 from openkkm.protocol.atol.errors import ErrorCode
 
 from .link import AtolLink
 
-RECEIPT_FORMS = (DocumentType.RECEIPT, DocumentType.BSO, DocumentType.CORRECTION,
-                 DocumentType.BSO_CORRECTION)
-CORRECTION_FORMS = (DocumentType.CORRECTION, DocumentType.BSO_CORRECTION)
-BASE_ONLY = (VatRate.VAT0, VatRate.NONE)  #: rates whose counters carry the sum, not a tax
-PAYMENT_NAMES = ("cash", "electronic", "prepayment", "credit", "provision")
 
 
 async def read_tlv(link: AtolLink, number: int) -> bytes | None:
@@ -52,58 +44,13 @@ async def read_tlv(link: AtolLink, number: int) -> bytes | None:
 
 
 @dataclass(slots=True)
-class _Tally:
-    """Running counters of one receipt kind."""
-
-    count: int = 0
-    total: int = 0
-    payments: dict[str, int] = field(default_factory=dict)
-    base: dict[VatRate, int] = field(default_factory=dict)
-    vat: dict[VatRate, int] = field(default_factory=dict)
-    corrections_count: int = 0
-    corrections_total: int = 0
-
-    def add(self, content: readback.ReadDocumentContent) -> None:
-        """Count one receipt: its total, payments, per-rate sums and taxes (per receipt, as
-        the ФН computes them)."""
-        self.count += 1
-        self.total += content.total
-        if content.form in CORRECTION_FORMS:
-            self.corrections_count += 1
-            self.corrections_total += content.total
-        for name in PAYMENT_NAMES:
-            self.payments[name] = self.payments.get(name, 0) + getattr(content.payments, name)
-        sums: dict[VatRate, int] = {}
-        for line in content.lines:
-            if line.vat is not None:
-                sums[line.vat] = sums.get(line.vat, 0) + line.amount
-        for rate, amount in sums.items():
-            self.base[rate] = self.base.get(rate, 0) + amount
-            tax = 0 if rate in BASE_ONLY else vat_of(amount, rate)
-            self.vat[rate] = self.vat.get(rate, 0) + tax
-
-    def result(self, kind: ReceiptKind) -> ReceiptCounters:
-        """The counters as the domain type."""
-        return ReceiptCounters(
-            kind=kind, count=self.count, total=self.total, payments=Payments(**self.payments),
-            vat={rate: value for rate, value in self.vat.items() if value},
-            base={rate: value for rate, value in self.base.items() if value},
-            corrections_count=self.corrections_count, corrections_total=self.corrections_total)
-
-
-def _fresh() -> dict[ReceiptKind, _Tally]:
-    """Empty tallies, one per receipt kind."""
-    return {kind: _Tally() for kind in ReceiptKind}
-
-
-@dataclass(slots=True)
 class ArchiveTally:
     """Receipt counters of one ФН summed from its archive up to ``last_fd``."""
 
     fn_number: str
     last_fd: int = 0
-    shift: dict[ReceiptKind, _Tally] = field(default_factory=_fresh)
-    total: dict[ReceiptKind, _Tally] = field(default_factory=_fresh)
+    shift: dict[ReceiptKind, ReceiptTally] = field(default_factory=fresh_tallies)
+    total: dict[ReceiptKind, ReceiptTally] = field(default_factory=fresh_tallies)
 
     async def update(self, link: AtolLink, last_fd: int) -> None:
         """Count documents after ``self.last_fd`` up to ``last_fd``; a shift open restarts
@@ -122,7 +69,7 @@ class ArchiveTally:
                                 f"Document {number} of the FN archive is unreadable: {exc}"
                                 ) from exc
         if content.form is DocumentType.SHIFT_OPEN:
-            self.shift = _fresh()
+            self.shift = fresh_tallies()
         elif content.form in RECEIPT_FORMS and content.kind is not None:
             self.total[content.kind].add(content)
             self.shift[content.kind].add(content)

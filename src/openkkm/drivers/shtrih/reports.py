@@ -22,18 +22,15 @@ from openkkm.errors import (
     NotSupportedError,
     ProtocolError,
 )
+from openkkm.fiscal.tally import RECEIPT_FORMS, ReceiptTally, fresh_tallies, tally_results
 from openkkm.fiscal import readback, tlv
-from openkkm.fiscal.taxes import vat_of
 from openkkm.fiscal.types import (
     Cashier,
     Counters,
     DocumentType,
     FfdVersion,
-    Payments,
-    ReceiptCounters,
     ReceiptKind,
     Registration,
-    VatRate,
 )
 from openkkm.protocol.shtrih.cmd_fn import FindDocument, FindDocumentAnswer
 from openkkm.protocol.shtrih.cmd_misc import FnCancelDocument
@@ -58,12 +55,6 @@ from .link import ShtrihLink, forming
 from .mapping import document_type
 from .tags import Tag, cashier_tags, packed, text_tag
 
-RECEIPT_FORMS = frozenset(
-    {DocumentType.RECEIPT, DocumentType.BSO, DocumentType.CORRECTION, DocumentType.BSO_CORRECTION}
-)
-CORRECTION_FORMS = frozenset({DocumentType.CORRECTION, DocumentType.BSO_CORRECTION})
-BASE_ONLY = frozenset({VatRate.VAT0, VatRate.NONE})  #: rates whose total is the sum, no tax
-PAYMENT_NAMES = ("cash", "electronic", "prepayment", "credit", "provision")
 A = TypeVar("A", StateReportAnswer, CloseFnAnswer, ReregisterAnswer)
 
 
@@ -138,56 +129,6 @@ async def _report(
 
 
 @dataclass(slots=True)
-class _Tally:
-    """Running counters of one receipt kind."""
-
-    count: int = 0
-    total: int = 0
-    payments: dict[str, int] = field(default_factory=dict)
-    base: dict[VatRate, int] = field(default_factory=dict)
-    vat: dict[VatRate, int] = field(default_factory=dict)
-    corrections_count: int = 0
-    corrections_total: int = 0
-
-    def add(self, content: readback.ReadDocumentContent) -> None:
-        """Count one receipt: its total, payments and per-rate sums and taxes."""
-        self.count += 1
-        self.total += content.total
-        if content.form in CORRECTION_FORMS:
-            self.corrections_count += 1
-            self.corrections_total += content.total
-        for name in PAYMENT_NAMES:
-            self.payments[name] = self.payments.get(name, 0) + getattr(content.payments, name)
-        sums: dict[VatRate, int] = {}
-        for line in content.lines:
-            if line.vat is not None:
-                sums[line.vat] = sums.get(line.vat, 0) + line.amount
-        for rate, amount in sums.items():
-            self.base[rate] = self.base.get(rate, 0) + amount
-            self.vat[rate] = self.vat.get(rate, 0) + (
-                0 if rate in BASE_ONLY else vat_of(amount, rate)
-            )
-
-    def result(self, kind: ReceiptKind) -> ReceiptCounters:
-        """The counters as the domain type."""
-        return ReceiptCounters(
-            kind=kind,
-            count=self.count,
-            total=self.total,
-            payments=Payments(**self.payments),
-            vat={rate: value for rate, value in self.vat.items() if value},
-            base={rate: value for rate, value in self.base.items() if value},
-            corrections_count=self.corrections_count,
-            corrections_total=self.corrections_total,
-        )
-
-
-def _fresh() -> dict[ReceiptKind, _Tally]:
-    """Empty tallies, one per receipt kind."""
-    return {kind: _Tally() for kind in ReceiptKind}
-
-
-@dataclass(slots=True)
 class ArchiveTally:
     """Receipt counters of one ФН summed from its archive up to ``last_fd``.
 
@@ -197,15 +138,15 @@ class ArchiveTally:
 
     fn_number: str
     last_fd: int = 0
-    shift: dict[ReceiptKind, _Tally] = field(default_factory=_fresh)
-    total: dict[ReceiptKind, _Tally] = field(default_factory=_fresh)
+    shift: dict[ReceiptKind, ReceiptTally] = field(default_factory=fresh_tallies)
+    total: dict[ReceiptKind, ReceiptTally] = field(default_factory=fresh_tallies)
 
     async def update(self, reader: DocumentReader, last_fd: int) -> None:
         """Count documents ``last_fd + 1`` … ``last_fd`` (FF0A each, FF3A/FF3B per receipt)."""
         for number in range(self.last_fd + 1, last_fd + 1):
             form = await _form(reader, number)
             if form is DocumentType.SHIFT_OPEN:
-                self.shift = _fresh()
+                self.shift = fresh_tallies()
             elif form in RECEIPT_FORMS:
                 content = await _content(reader, number)
                 if content.kind is not None:
@@ -216,13 +157,9 @@ class ArchiveTally:
     def counters(self, shift_number: int) -> Counters:
         """The counters as the domain type."""
         return Counters(
-            shift_number=shift_number, shift=_results(self.shift), total=_results(self.total)
+            shift_number=shift_number, shift=tally_results(self.shift),
+            total=tally_results(self.total)
         )
-
-
-def _results(tallies: dict[ReceiptKind, _Tally]) -> tuple[ReceiptCounters, ...]:
-    """The counters of every kind, in the kind order."""
-    return tuple(tallies[kind].result(kind) for kind in ReceiptKind)
 
 
 async def _form(reader: DocumentReader, number: int) -> DocumentType | None:
