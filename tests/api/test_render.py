@@ -27,7 +27,8 @@ def stored(request: dict[str, object], command: str = "RegisterCheck") -> Stored
 
 
 @pytest.mark.parametrize(("value", "text"), [
-    (Decimal(800), "800"), (Decimal("0.01"), "0.01"), (Decimal("0.7500"), "0.7500"),
+    (Decimal(800), "800"), (Decimal("0.01"), "0.01"), (Decimal("0.7500"), "0.75"),
+    (Decimal("12345678901234567.89"), "12345678901234567.89"),
     (Decimal("1E+3"), "1000"), (Decimal("-0"), "0"), (Decimal("NaN"), "null"), (0.01, "0.01"),
     (True, "true"), (None, "null"), ("«Смена»\n", '"«Смена»\\n"')])
 def test_dumps_writes_decimals_as_numbers(value: object, text: str) -> None:

@@ -195,10 +195,31 @@ def _declared_length(request: Request) -> int | None:
     return int(value)
 
 
-def create_app(config: Config, jobs: JobService) -> Starlette:
+class OpenKKMApp:
+    """The ASGI entry: every path goes straight to the edge but ``/health`` and ``/metrics``.
+
+    The edge routes by the first path segment itself and never raises, so a command skips
+    Starlette's router and middleware; the two observability routes keep them.
+    """
+
+    def __init__(self, edge: _Edge, observability: Starlette) -> None:
+        self._edge = edge
+        self._observability = observability
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in OBSERVABILITY_PATHS:
+            await self._edge(scope, receive, send)
+        else:
+            await self._observability(scope, receive, send)
+
+
+OBSERVABILITY_PATHS = frozenset({"/health", "/metrics"})
+
+
+def create_app(config: Config, jobs: JobService) -> OpenKKMApp:
     """The ASGI application: ``/health``, ``/metrics`` and the KkmServer dialect over ``jobs``."""
     metrics = CommandMetrics()
     jobs.on_reconciled = metrics.reconciled
     edge = _Edge(config, jobs, metrics)
-    return Starlette(routes=[*health_routes(jobs, metrics=metrics, queue_depth=jobs.queue_depth),
-                             Route("/{path:path}", edge)])
+    routes = health_routes(jobs, metrics=metrics, queue_depth=jobs.queue_depth)
+    return OpenKKMApp(edge, Starlette(routes=[*routes, Route("/{path:path}", edge)]))

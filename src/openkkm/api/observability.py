@@ -66,11 +66,18 @@ class CommandMetrics:
         self.reconciliations = Counter(
             "openkkm_reconciliations", "Fiscal steps of unknown outcome settled against the ФН, "
             "by outcome (done, failed)", ("device", "outcome"), registry=registry)
+        self._children: dict[tuple[str, int, int], tuple[Any, Any]] = {}
 
     def observe(self, command: str, status: int, device: int, seconds: float) -> None:
         """Count one answered command; ``device`` 0 when none was chosen."""
-        self.commands.labels(command_label(command), str(int(status)), str(device)).inc()
-        self.latency.labels(str(device)).observe(max(seconds, 0.0))
+        key = (command_label(command), int(status), device)  # bounded: unknown names fold
+        children = self._children.get(key)
+        if children is None:  # labels() costs more than the count: look each set up once
+            children = (self.commands.labels(key[0], str(key[1]), str(device)),
+                        self.latency.labels(str(device)))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(max(seconds, 0.0))
 
     def reconciled(self, device: int, outcome: str) -> None:
         """Count one reconciliation; ``outcome`` is ``done`` or ``failed``."""
