@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 from atol_bench import Bench, sale
 
+from openkkm.emulators.atol import AtolEmulator
 from openkkm.errors import DeviceRejected, ValidationError
 from openkkm.fiscal import tlv
-from openkkm.fiscal.types import Measure, PaymentObject, Receipt, ReceiptKind, VatRate
+from openkkm.fiscal.types import (
+    FfdVersion,
+    Measure,
+    PaymentObject,
+    Receipt,
+    ReceiptKind,
+    VatRate,
+)
 
 MARKED = "0104600439931256215Vbx,GkQ5cKqX\x1d91EE06\x1d92" + "B" * 88
 
@@ -67,8 +75,10 @@ async def test_bad_code_refuses_with_nothing_open_unless_accepted(bench: Bench) 
 
 async def test_marking_needs_ffd_12(tmp_path: Path) -> None:
     bench = Bench(tmp_path)
-    bench.driver.ffd = bench.driver.ffd.V1_05
+    bench.emulator = AtolEmulator(bench.config.model_copy(update={"ffd": "1.05"}),
+                                  clock=bench.clock)
     await bench.driver.start()
+    assert bench.driver.ffd is FfdVersion.V1_05  # read from the registration report
     try:
         with pytest.raises(ValidationError) as refused:
             await bench.driver.register(marked_sale())

@@ -33,10 +33,8 @@ from openkkm.fiscal.types import (
     MarkingCheck,
     PrintElement,
     Receipt,
-    Registration,
     ShiftState,
     Slip,
-    TaxSystem,
 )
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
 from openkkm.protocol.atol.codes import (
@@ -51,6 +49,7 @@ from openkkm.protocol.atol.messages import Request
 
 from . import mapping, marking
 from .archive import ArchiveTally, read_tlv
+from .identity import REGISTRATION_FD, read_report_tags, registration_of
 from .link import AtolLink, after_commit
 from .printing import elements_before, in_receipt, print_requests
 
@@ -80,9 +79,11 @@ class AtolDriver(Driver):
         self.firmware = ""
         self.ffd = FFD_LABELS[config.ffd]
         self._tally: ArchiveTally | None = None
+        self._tags: dict[int, bytes] = {}
 
     async def start(self) -> None:
-        """Open the link and read what the register is and which ФН it holds."""
+        """Open the link and read what the register is, which ФН it holds and how it is
+        registered (FD 1's tags, see :mod:`.identity`)."""
         await self.link.open()
         try:
             kind = await self.link.execute(cmd_state.DeviceType(), cmd_state.DeviceTypeAnswer)
@@ -92,6 +93,11 @@ class AtolDriver(Driver):
             raise
         self.firmware = f"{kind.name} {'.'.join(str(b) for b in kind.version)}"
         self.fn_number = fn.fn_number
+        self._tags = {}
+        if fn.last_document >= REGISTRATION_FD:
+            self._tags = await read_report_tags(self.link, REGISTRATION_FD)
+        self.ffd = registration_of(self._tags, self.config, fn_number=self.fn_number,
+                                   serial=0).ffd
 
     async def stop(self) -> None:
         """Close the link."""
@@ -112,19 +118,14 @@ class AtolDriver(Driver):
             paper_out=not state.flags & StateFlags.PAPER_PRESENT)
 
     async def info(self) -> DeviceInfo:
-        """Registration (the config's, as the protocol gives no open way to read it), status,
-        clock, the OFD queue and the cash in the drawer."""
+        """Registration (the registration report's, the config filling gaps), status, clock,
+        the OFD queue and the cash in the drawer."""
         status = await self.status()
         state = await self.link.execute(cmd_state.DeviceState(), cmd_state.DeviceStateAnswer)
         ofd = await self.link.execute(cmd_fn.FnOfdState(), cmd_fn.FnOfdStateAnswer)
         cash = await self.cash_balance()
-        config = self.config
-        registration = Registration(
-            inn=config.inn, organization=config.organization,
-            tax_systems=tuple(TaxSystem(int(code)) for code in config.tax_systems.split(",")),
-            reg_number="", kkt_number=config.kkt_number or f"{state.serial:08d}",
-            fn_number=status.fn_number, ffd=self.ffd, address=config.address,
-            place=config.place, sender_email=config.sender_email)
+        registration = registration_of(self._tags, self.config, fn_number=status.fn_number,
+                                       serial=state.serial)
         return DeviceInfo(registration=registration, status=status, clock=state.moment,
                           line_length=self.line_length, firmware=self.firmware,
                           ofd_unsent=ofd.unsent,
