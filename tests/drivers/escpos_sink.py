@@ -14,7 +14,8 @@ from PIL import Image as PilImage
 
 _FIXED = {  # command prefix -> number of parameter bytes
     b"\x1b@": 0, b"\x1bt": 1, b"\x1b!": 1, b"\x1ba": 1, b"\x1bd": 1, b"\x1bE": 1, b"\x1bM": 1,
-    b"\x1b-": 1, b"\x1bp": 3, b"\x1dV": 1, b"\x1dh": 1, b"\x1dw": 1, b"\x1df": 1, b"\x1dH": 1,
+    b"\x1b-": 1, b"\x1bp": 3, b"\x1bJ": 1, b"\x1b3": 1,
+    b"\x1dV": 1, b"\x1dh": 1, b"\x1dw": 1, b"\x1df": 1, b"\x1dH": 1,
     b"\x10\x04": 1,
 }
 

@@ -5,7 +5,9 @@ The URL names the link and the printer's options: ``tcp://HOST:9100``,
 cp1251), ``codetable`` (the ``ESC t`` number when the printer's differs from Epson's),
 ``native`` (on/off: the printer's own barcode and QR commands), ``cut`` (full, partial, none),
 ``status`` (on/off: ask ``DLE EOT`` before printing; off for printers that never answer) and
-``drawer`` (2 or 5, the kick-out pin). Before each document the printer is asked whether it is
+``drawer`` (2 or 5, the kick-out pin). ``label_mm=58x40`` (and ``gap_mm=3``) prints each page
+on one label of that size at 203 dpi: a page is padded by feeding to the label's end, one too
+long is refused before any byte is sent, and ``GS V`` is sent only with an explicit ``cut``. Before each document the printer is asked whether it is
 online and has paper, so an offline printer fails the job with a clear error instead of taking
 bytes it will not print.
 """
@@ -20,7 +22,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from openkkm.drivers import escpos_commands as cmd
-from openkkm.drivers.escpos_encode import CutMode, EscposOptions, encode_document
+from openkkm.drivers.escpos_encode import (
+    CutMode,
+    EscposOptions,
+    encode_document,
+    encode_labels,
+)
 from openkkm.drivers.printer import Printed, PrinterDriver
 from openkkm.errors import (
     ConfigError,
@@ -30,6 +37,7 @@ from openkkm.errors import (
     TransportError,
 )
 from openkkm.layout.charset import missing_warning
+from openkkm.layout.labels import LabelSize, fit_labels, parse_label_size
 from openkkm.transport import Transport, open_transport, parse_url
 
 if TYPE_CHECKING:
@@ -42,7 +50,8 @@ STATUS_TIMEOUT = 2.0  #: seconds for the one-byte answer to ``DLE EOT``
 #: ``ESC t`` numbers of the code pages we print Russian in (Epson table; ``PROTOCOLS.md`` §4.1).
 CODE_TABLES: dict[str, int] = {"cp866": 17, "cp1251": 46}
 _SWITCHES = {"on": True, "off": False}
-_OPTIONS = ("codepage", "codetable", "native", "cut", "status", "drawer")
+_OPTIONS = ("codepage", "codetable", "native", "cut", "status", "drawer", "label_mm", "gap_mm")
+DPI = 203  #: 8 dots per mm, the resolution of ESC/POS thermal printers
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,7 @@ class PrinterUrl:
     options: EscposOptions
     status: bool
     drawer_pin: int
+    label: LabelSize | None = None  #: fixed label size, or None for continuous paper
 
     @property
     def device_file(self) -> Path | None:
@@ -82,10 +92,12 @@ def parse_printer_url(url: str) -> PrinterUrl:
     table = mine.get("codetable", str(CODE_TABLES[encoding]))
     if not table.isdigit() or int(table) > 255:
         raise _bad(url, f"codetable={table!r}, нужно число 0–255", f"codetable={table!r}, 0–255 expected")
+    label = _label(url, mine)
+    default_cut = CutMode.NONE if label is not None else CutMode.FULL
     options = EscposOptions(
         code_table=int(table), encoding=encoding,
         native_codes=_SWITCHES[_choice(url, "native", mine.get("native", "on"), tuple(_SWITCHES))],
-        cut=CutMode(_choice(url, "cut", mine.get("cut", "full"), tuple(CutMode))),
+        cut=CutMode(_choice(url, "cut", mine.get("cut", default_cut), tuple(CutMode))),
     )
     drawer = int(_choice(url, "drawer", mine.get("drawer", "2"), ("2", "5")))
     if parts.scheme == "file":
@@ -95,10 +107,22 @@ def parse_printer_url(url: str) -> PrinterUrl:
         if status:
             raise _bad(url, "файл устройства не отвечает на запрос состояния",
                        "a device file cannot answer a status request")
-        return PrinterUrl(link, options, False, drawer)
+        return PrinterUrl(link, options, False, drawer, label)
     parse_url(link)
     status = _SWITCHES[_choice(url, "status", mine.get("status", "on"), tuple(_SWITCHES))]
-    return PrinterUrl(link, options, status, drawer)
+    return PrinterUrl(link, options, status, drawer, label)
+
+
+def _label(url: str, mine: dict[str, str]) -> LabelSize | None:
+    if "label_mm" not in mine:
+        if "gap_mm" in mine:
+            raise _bad(url, "gap_mm задают вместе с label_mm", "gap_mm needs label_mm")
+        return None
+    try:
+        return parse_label_size(mine["label_mm"], mine.get("gap_mm"))
+    except ValueError as exc:
+        raise _bad(url, "label_mm=ШИРИНАxВЫСОТА и gap_mm в мм, например label_mm=58x40&gap_mm=3",
+                   "label_mm=WIDTHxHEIGHT and gap_mm in mm, e.g. label_mm=58x40&gap_mm=3") from exc
 
 
 def _append(path: Path, data: bytes) -> None:
@@ -181,8 +205,16 @@ class EscposDriver(PrinterDriver):
             raise LinkLost(f"Принтер {path}: {exc.strerror}", f"Printer {path}: {exc.strerror}") from exc
 
     async def print_document(self, document: Document, *, copies: int = 1) -> Printed:
-        """Check the printer, then send the document's bytes; warnings name missing characters."""
-        encoded = encode_document(document, self.target.options, copies=copies)
+        """Check the printer, then send the document's bytes; warnings name missing characters.
+
+        On labels a page too long for its label raises ``ValidationError`` before anything is sent.
+        """
+        label = self.target.label
+        if label is None:
+            encoded = encode_document(document, self.target.options, copies=copies)
+        else:
+            encoded = encode_labels(fit_labels(document, label, DPI), self.target.options,
+                                    gap_dots=label.gap_dots(DPI), copies=copies)
         if self.target.status:
             await self.check_ready()
         await self.send(encoded.data)

@@ -116,7 +116,27 @@ def feed(lines: int) -> bytes:
 
 def cut(partial: bool = False) -> bytes:
     """Feed past the cutter, then ``GS V 0`` (full) or ``GS V 1`` (partial)."""
-    return feed(FEED_BEFORE_CUT) + GS + b"V" + (b"\x01" if partial else b"\x00")
+    return feed(FEED_BEFORE_CUT) + cut_here(partial)
+
+
+def cut_here(partial: bool = False) -> bytes:
+    """``GS V 0`` (full) or ``GS V 1`` (partial) without feeding first (a label's end)."""
+    return GS + b"V" + (b"\x01" if partial else b"\x00")
+
+
+def feed_dots(dots: int) -> bytes:
+    """``ESC J n`` commands that print and feed exactly ``dots`` dots (255 at most per command)."""
+    out = b""
+    while dots > 0:
+        step = min(dots, 255)
+        out += ESC + b"J" + bytes((step,))
+        dots -= step
+    return out
+
+
+def line_spacing(dots: int) -> bytes:
+    """``ESC 3 n``: advance ``dots`` dots per line feed."""
+    return ESC + b"3" + bytes((dots,))
 
 
 def drawer_kick(pin: int = 2, on_ms: int = 100, off_ms: int = 100) -> bytes:

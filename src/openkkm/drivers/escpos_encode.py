@@ -34,7 +34,15 @@ from openkkm.layout.document import (
     ImageBlock,
     TextLine,
 )
-from openkkm.layout.raster import DOTS_PER_CHAR, picture_image, text_image
+from openkkm.layout.labels import Label
+from openkkm.layout.raster import (
+    CELL,
+    DOTS_PER_CHAR,
+    LINE_GAP,
+    MARGIN,
+    picture_image,
+    text_image,
+)
 from openkkm.layout.text import Font
 
 MAX_MODULE = 3  #: ``GS w`` dots per narrow bar we ask for
@@ -147,4 +155,26 @@ def encode_document(document: Document, options: EscposOptions, *, copies: int =
     out = Encoded()
     body = b"".join(_block(block, width, options, out) for block in blocks)
     out.data = cmd.INIT + cmd.code_table(options.code_table) + body * copies
+    return out
+
+
+def encode_labels(labels: list[Label], options: EscposOptions, *, gap_dots: int,
+                  copies: int = 1) -> Encoded:
+    """Bytes that print each label's page and feed to the next label's start, ``copies`` times.
+
+    Lines advance by the preview's line pitch (``ESC 3``) and the label's top and bottom margin
+    and padding are fed by dots (``ESC J``), so each label takes exactly its height plus the gap
+    and the next one starts on the next label; ``GS V`` follows only when a cut is configured.
+    """
+    out = Encoded()
+    body = b""
+    for label in labels:
+        width = label.page.line_length * DOTS_PER_CHAR
+        body += cmd.feed_dots(MARGIN)
+        body += b"".join(_block(block, width, options, out) for block in label.page.blocks)
+        body += cmd.feed_dots(MARGIN + label.padding_dots + gap_dots)
+        if options.cut is not CutMode.NONE:
+            body += cmd.cut_here(options.cut is CutMode.PARTIAL)
+    pitch = CELL[Font.DEFAULT][1] + LINE_GAP
+    out.data = cmd.INIT + cmd.code_table(options.code_table) + cmd.line_spacing(pitch) + body * copies
     return out
