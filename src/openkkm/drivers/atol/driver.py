@@ -33,10 +33,12 @@ from openkkm.fiscal.types import (
     MarkingCheck,
     PrintElement,
     Receipt,
+    RegistrationAction,
+    RegistrationChange,
     ShiftState,
     Slip,
 )
-from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
+from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_register, cmd_state
 from openkkm.protocol.atol.codes import (
     FnShiftState,
     Mode,
@@ -49,7 +51,12 @@ from openkkm.protocol.atol.messages import Request
 
 from . import mapping, marking
 from .archive import ArchiveTally, read_tlv
-from .identity import REGISTRATION_FD, read_report_tags, registration_of
+from .identity import (
+    REGISTRATION_FD,
+    read_report_tags,
+    registration_of,
+    registration_tags,
+)
 from .link import AtolLink, after_commit
 from .printing import elements_before, in_receipt, print_requests
 
@@ -256,6 +263,37 @@ class AtolDriver(Driver):
             raise ProtocolError(f"ФН не отдал документ {number}",
                                 f"The FN did not give document {number}")
         return document, data
+
+    async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
+        """Re-register without an ФН change (A4 B2) or close the ФН (A4 B3), openkkm's own
+        layouts (*unconfirmed*, protocol/atol/README.md).
+
+        A first registration and an ФН change need an unregistered register or a new ФН; the
+        emulated ФН is fiscal from the start, so these are refused rather than tried blind.
+        """
+        if change.action in (RegistrationAction.OPEN, RegistrationAction.CHANGE_FN):
+            raise self._unsupported(
+                f"{change.action.name}: регистрация и замена ФН не проверены ни на эмуляторе, "
+                "ни на ККТ; поддерживаются перерегистрация без замены ФН и закрытие ФН",
+                f"{change.action.name}: registration and FN replacement are tested neither on "
+                "the emulator nor on a register; re-registration without an FN change and "
+                "closing the FN are supported")
+        await self.link.ready()
+        if change.cashier is not None:
+            await self.link.enter(Mode.REGISTRATION)
+            await self._cashier(change.cashier)
+        if change.action is RegistrationAction.CLOSE:
+            await self._fiscal_step(cmd_register.FnClose())
+            return await after_commit(self._last_document())
+        if change.registration is None:
+            raise ValueError("a re-registration needs the new registration data")
+        await self._fiscal_step(cmd_register.FnReregister(
+            reason=change.reason, tags=registration_tags(change.registration)))
+        document = await after_commit(self._last_document())
+        self._tags = await read_report_tags(self.link, document.number)
+        self.ffd = registration_of(self._tags, self.config, fn_number=self.fn_number,
+                                   serial=0).ffd
+        return document
 
     async def counters(self) -> Counters:
         """The ФН's receipt counters, summed from its archive (see :mod:`.archive` for why)."""

@@ -70,6 +70,18 @@ def registration_of(tags: dict[int, bytes], config: DeviceConfig, *, fn_number: 
     )
 
 
+def registration_tags(registration: Registration) -> bytes:
+    """The A4 B2 TLV run of ``registration`` (openkkm's own layout, see protocol/atol)."""
+    mask = sum(1 << int(system) for system in registration.tax_systems)
+    texts = ((1018, registration.inn, 12), (1037, registration.reg_number, 20),
+             (1048, registration.organization, 256), (1009, registration.address, 256),
+             (1187, registration.place, 256), (1117, registration.sender_email, 64),
+             (1046, registration.ofd_name, 256), (1017, registration.ofd_inn, 12))
+    run = b"".join(tlv.tlv(tag, tlv.string(text, width)) for tag, text, width in texts if text)
+    return (run + tlv.tlv(1062, bytes((mask,)))
+            + tlv.tlv(1209, bytes((int(registration.ffd),))))
+
+
 def _text(tags: dict[int, bytes], tag: int) -> str:
     """A string tag of the report, '' when absent or unreadable."""
     value = tags.get(tag)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from openkkm.fiscal.marking import parse as parse_code
 from openkkm.fiscal.types import DocumentType, ReceiptKind, ShiftState
-from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
+from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_register, cmd_state
 from openkkm.protocol.atol.codes import (
     DEFAULT_MODE_PASSWORD,
     FnShiftState,
@@ -29,6 +29,7 @@ from .receipts import (
     item_of,
     with_item_props,
 )
+from .registration import close_fn, reregister
 
 if TYPE_CHECKING:
     from .device import AtolEmulator
@@ -295,5 +296,6 @@ HANDLERS: Final[dict[type[Request], Callable[[AtolEmulator, Any], bytes]]] = {
     cmd_receipt.CashBalance: _cash_balance, cmd_fn.FnShift: _fn_shift,
     cmd_fn.FnOfdState: _fn_ofd, cmd_fn.FnStatus: _fn_status,
     cmd_fn.FnFindDocument: _fn_document, cmd_fn.FnDocumentTlv: _fn_document_tlv,
-    cmd_fn.FnCheckMarking: _check_marking,
+    cmd_fn.FnCheckMarking: _check_marking, cmd_register.FnReregister: reregister,
+    cmd_register.FnClose: close_fn,
 }

@@ -44,6 +44,8 @@ class Command(IntEnum):
     FN_FIND_DOCUMENT = 0xA440  #: FD number u32 LE → ФН 40h answer (unconfirmed pass-through)
     FN_DOCUMENT_TLV = 0xA446  #: FD number u32, offset u16 → size u16, TLV bytes (openkkm's own)
     FN_CHECK_MARKING = 0xA4B1  #: planned status, code → 2106 result (openkkm's own)
+    FN_REREGISTER = 0xA4B2  #: reason u32 LE, registration TLVs → nothing (openkkm's own)
+    FN_CLOSE = 0xA4B3  #: close the ФН (form 6) → nothing (openkkm's own)
 
 
 def command_bytes(code: int) -> bytes:

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import Final
 
 from ...errors import NotSupportedError
-from . import cmd_fn, cmd_receipt, cmd_state
+from . import cmd_fn, cmd_receipt, cmd_register, cmd_state
 from .messages import Request, split_message
 
 _ALL: Final[tuple[type[Request], ...]] = (
@@ -18,6 +18,7 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_receipt.CancelReceipt, cmd_receipt.CashBalance, cmd_receipt.CashIn, cmd_receipt.CashOut, cmd_receipt.Report,
     cmd_receipt.ZReport, cmd_fn.FnShift, cmd_fn.FnOfdState, cmd_fn.FnStatus,
     cmd_fn.FnFindDocument, cmd_fn.FnDocumentTlv, cmd_fn.FnCheckMarking,
+    cmd_register.FnReregister, cmd_register.FnClose,
 )
 
 #: command code -> request class
