@@ -38,16 +38,16 @@ class AtolServer:
         self.client = client
         self.emulator = emulator
 
-    async def run(self, command: str, **fields: Any) -> dict[str, Any]:
-        """POST a command with a fresh IdCommand as the user; the parsed answer."""
+    async def run(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
+        """POST a command with a fresh IdCommand as the user (or admin); the parsed answer."""
         body = {"Command": command, "NumDevice": 1, "IdCommand": f"at-{next(_IDS)}", **fields}
-        response = await self.client.post("/Execute/sync", json=body, auth=USER)
+        response = await self.client.post("/Execute/sync", json=body, auth=ADMIN if admin else USER)
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def ok(self, command: str, **fields: Any) -> dict[str, Any]:
+    async def ok(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
         """Run a command that must succeed."""
-        answer = await self.run(command, **fields)
+        answer = await self.run(command, admin=admin, **fields)
         assert answer["Status"] == 0, answer
         return answer
 
@@ -175,3 +175,21 @@ async def test_marking_codes_on_an_atol_register(atol: AtolServer) -> None:
     emu.fn.rejected_codes.add(shoes)
     bad = await atol.ok("ValidationMarkingCode", GoodCodeDatas=[{"BarCode": shoes}])
     assert bad["MarkingCodeValidation"][0]["ValidationKKT"]["ValidationResult"] == 1
+
+
+async def test_re_registration_and_closing_the_fn_on_an_atol_register(atol: AtolServer) -> None:
+    emu = atol.emulator
+    body = {"CashierName": "Администратор", "RegKkmOfd": {
+        "Command": "ChangeOFD", "UrlServerOfd": "ofd.example.ru", "PortServerOfd": "7777",
+        "InnOfd": "7700000016", "NameOFD": "ОФД Пример"}}
+    ofd = await atol.ok("KkmRegOfd", admin=True, **body)
+    assert emu.fn.document(ofd["CheckNumber"]).type is DocumentType.REREGISTRATION
+    assert int.from_bytes(form_tags(emu, ofd["CheckNumber"])[1205], "little") == 0b10
+    assert emu.fn.registration.ofd_inn == "7700000016"
+    assert ofd["Info"]["InnOfd"] == "7700000016" and ofd["Info"]["NameOFD"] == "ОФД Пример"
+
+    emu.fn.confirm_ofd()  # the ФН closes only with the OFD queue empty
+    closed = await atol.ok("KkmRegOfd", admin=True,
+                           CashierName="Администратор", RegKkmOfd={"Command": "Close"})
+    assert emu.fn.document(closed["CheckNumber"]).type is DocumentType.FN_CLOSE
+    assert emu.fn.closed
