@@ -13,23 +13,20 @@ import datetime as dt
 import statistics
 import tempfile
 import time
-from decimal import Decimal
+
+import shtrih_driver
 
 from openkkm.config import DeviceConfig
 from openkkm.drivers.atol import AtolDriver
 from openkkm.emulators.atol import AtolEmulator
-from openkkm.fiscal.types import Item, Payments, Receipt, ReceiptKind, VatRate
+from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.transport import LoopHub, Transport
 
 BAUD = 115200
 N = 100
 GOAL = 1.1
-RECEIPT = Receipt(
-    kind=ReceiptKind.SALE,
-    items=(Item(name="Хлеб", price=5550, quantity=Decimal(2), amount=11100, vat=VatRate.VAT10),
-           Item(name="Молоко 3,2%", price=9990, quantity=Decimal(1), amount=9990,
-                vat=VatRate.VAT22)),
-    payments=Payments(cash=11090, electronic=10000))
+RECEIPT = shtrih_driver.receipt()  #: the Shtrih benchmark's receipt, for a side-by-side figure
+CLOCK = dt.datetime(2026, 11, 24, 9, 0)
 
 
 class Counting(Transport):
@@ -60,7 +57,7 @@ class Counting(Transport):
 async def main() -> None:
     """Register N receipts and print bytes, times and the ratio to the wire-time limit."""
     config = DeviceConfig(num=1, kind="atol", url="loop://atol")
-    emulator = AtolEmulator(config, clock=lambda: dt.datetime(2026, 11, 24, 9, 0), baud=BAUD)
+    emulator = AtolEmulator(config, clock=lambda: CLOCK, baud=BAUD)
     hub = LoopHub()
     links: list[Counting] = []
     tasks: list[asyncio.Task[None]] = []
@@ -89,13 +86,30 @@ async def main() -> None:
     to_device, to_host = sizes[-1]
     wire = (to_device + to_host) * 10 / BAUD
     p50 = statistics.median(times)
-    print(f"ATOL driver, one 2-line receipt on the emulator at {BAUD} baud (v3, {N} runs):")
+    lines = len(RECEIPT.items)
+    print(f"ATOL driver, one {lines}-line receipt on the emulator at {BAUD} baud (v3, {N} runs):")
     print(f"  bytes per receipt: {to_device} host→device + {to_host} device→host "
           f"= {to_device + to_host}")
     print(f"  wire-time limit: {wire * 1000:.1f} ms; p50 {p50 * 1000:.1f} ms, "
           f"p90 {statistics.quantiles(times, n=10)[8] * 1000:.1f} ms")
     ratio = p50 / wire
     print(f"  p50 / wire time = {ratio:.3f} (goal ≤ {GOAL}) -> {'OK' if ratio <= GOAL else 'MISS'}")
+    await side_by_side(to_device + to_host, p50)
+
+
+async def side_by_side(atol_bytes: int, atol_p50: float) -> None:
+    """Run the Shtrih driver on the same receipt at the same baud and print both rows."""
+    shtrih = ShtrihEmulator(DeviceConfig(num=1), clock=lambda: CLOCK, baud=BAUD)
+    sizes, times, _transfers = await shtrih_driver.ours(shtrih, N)
+    shtrih_bytes, shtrih_p50 = statistics.median(sizes), statistics.median(times)
+    print(f"Side by side, same receipt, {BAUD} baud, p50 of {N} runs:")
+    for name, size, p50 in (("ATOL  ", atol_bytes, atol_p50),
+                            ("Shtrih", shtrih_bytes, shtrih_p50)):
+        wire = size * 10 / BAUD
+        print(f"  {name} {size:6.0f} bytes  {p50 * 1000:7.1f} ms  "
+              f"{p50 / wire:5.2f}× its wire time")
+    print(f"  ATOL/Shtrih: bytes {atol_bytes / shtrih_bytes:5.2f}, "
+          f"time {atol_p50 / shtrih_p50:5.2f}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from openkkm.protocol.atol.errors import ErrorCode
 from .link import AtolLink
 
 
-
 async def read_tlv(link: AtolLink, number: int) -> bytes | None:
     """FD ``number``'s form STLV, read piece by piece; None when the ФН has no such FD."""
     data = b""
