@@ -25,7 +25,7 @@ from openkkm.fiscal.types import (
     ReceiptKind,
     VatRate,
 )
-from openkkm.protocol.atol import cmd_receipt, cmd_state
+from openkkm.protocol.atol import cmd_receipt, cmd_register, cmd_state
 from openkkm.protocol.atol.codes import Mode
 from openkkm.protocol.atol.messages import encode_error
 
@@ -100,6 +100,22 @@ def test_modes_and_paper() -> None:
     assert emulator.execute(cmd_receipt.OpenShift().encode()) == bytes.fromhex("55 00 00")
     assert emulator.execute(bytes.fromhex("00 00 F1")) == encode_error(242)
     assert emulator.execute(bytes.fromhex("00 00 99 00")) == encode_error(19)
+
+
+def test_reregistration_and_close_on_the_emulator() -> None:
+    emulator = AtolEmulator(DeviceConfig(num=1, kind="atol"),
+                            clock=lambda: dt.datetime(2026, 11, 24, 9, 0))
+    place = tlv.tlv(1187, tlv.string("Склад 2", 256))
+    assert emulator.execute(cmd_register.FnReregister(reason=0b1000, tags=place).encode()) \
+        == bytes.fromhex("55 00 00")
+    assert emulator.fn.registration.place == "Склад 2"
+    assert emulator.fn.document(emulator.fn.last_number).type is DocumentType.REREGISTRATION
+    cut = cmd_register.FnReregister(reason=0, tags=place[:-1])
+    assert emulator.execute(cut.encode()) == encode_error(19)
+    assert emulator.execute(cmd_register.FnClose().encode()) != bytes.fromhex("55 00 00")  # OFD
+    emulator.fn.confirm_ofd()
+    assert emulator.execute(cmd_register.FnClose().encode()) == bytes.fromhex("55 00 00")
+    assert emulator.fn.closed
 
 
 def test_fault_plan_parsing() -> None:

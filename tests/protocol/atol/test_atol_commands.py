@@ -13,7 +13,7 @@ from openkkm.errors import (
     ProtocolError,
 )
 from openkkm.fiscal.types import DocumentType, ReceiptKind
-from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_state
+from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_register, cmd_state
 from openkkm.protocol.atol.codes import (
     FnShiftState,
     Mode,
@@ -68,6 +68,9 @@ REQUESTS = [
      "00 00 A4 B1 03 04 30 31 1D 39"),
     (cmd_receipt.OpenReceipt(receipt_type=ReceiptType.PURCHASE_RETURN_CORRECTION),
      "00 00 92 00 0A"),
+    (cmd_register.FnReregister(reason=0b10, tags=h("11 04 02 00 31 32")),
+     "00 00 A4 B2 02 00 00 00 11 04 02 00 31 32"),
+    (cmd_register.FnClose(), "00 00 A4 B3"),
 ]
 
 
@@ -80,6 +83,15 @@ def test_document_tlv_answer_round_trip() -> None:
     with pytest.raises(ProtocolError):
         decode_request(h("00 00 A4 B1 01 05 30 31"))  # the code is shorter than its length
     assert cmd_fn.FnCheckMarkingAnswer.decode(h("55 00 00 03")).result == 3
+
+
+def test_reregister_and_close_refuse_malformed_parameters() -> None:
+    with pytest.raises(ProtocolError):
+        decode_request(h("00 00 A4 B2 02 00 00 00"))  # no registration tags
+    with pytest.raises(ProtocolError):
+        decode_request(h("00 00 A4 B2 02 00"))  # the reason is cut
+    with pytest.raises(ProtocolError):
+        decode_request(h("00 00 A4 B3 00"))
 
 
 @pytest.mark.parametrize(("request_", "wire"), REQUESTS)
