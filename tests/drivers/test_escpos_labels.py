@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 
 import pytest
 from escpos_sink import Command, PrinterSink
+from PIL import Image as PilImage
 
 from openkkm.config import DeviceConfig
 from openkkm.drivers.escpos import EscposDriver
 from openkkm.errors import ConfigError, ValidationError
 from openkkm.fiscal.types import PageEnd, PrintText, Slip
 from openkkm.layout.labels import LabelSize, lines_per_label
+from openkkm.layout.raster import render_png
 
 LABEL_DOTS = 320  # 40 mm at 203 dpi
 GAP_DOTS = 24  # 3 mm at 203 dpi
@@ -119,3 +122,13 @@ def test_bad_label_options(query: str) -> None:
     with pytest.raises(ConfigError):
         EscposDriver(DeviceConfig(num=3, kind="escpos", url=f"tcp://127.0.0.1:9100?{query}"),
                      data_dir="")
+
+
+async def test_not_print_previews_labels_at_their_height(sink: tuple[PrinterSink, int]) -> None:
+    peer, port = sink
+    slip = Slip(SLIP.elements, print_paper=False)
+    driver = await _print(f"tcp://127.0.0.1:{port}?label_mm=58x40&gap_mm=3", slip)
+    assert driver.last_printed is not None and not driver.last_printed.on_paper
+    image = PilImage.open(io.BytesIO(render_png(driver.last_printed.document)))
+    assert image.height == 2 * LABEL_DOTS
+    assert peer.received == bytearray()

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image as PilImage
 
 from openkkm.errors import ValidationError
 from openkkm.fiscal.types import PageEnd, PrintText
 from openkkm.layout.document import layout_slip
+from openkkm.layout.html import render_html
 from openkkm.layout.labels import (
     LabelSize,
     fit_labels,
+    framed,
     label_image,
     lines_per_label,
     parse_label_size,
 )
-from openkkm.layout.raster import render_image
+from openkkm.layout.raster import render_image, render_png
+from openkkm.layout.store import dump_document, load_document
 
 DPI = 203
 SIZE = LabelSize(58.0, 40.0, 3.0)  # 40 mm at 203 dpi = 320 dots
@@ -72,3 +78,19 @@ def test_label_image_is_exactly_the_label_height() -> None:
     images = [label_image(label) for label in fit_labels(document, SIZE, DPI)]
     assert [image.height for image in images] == [320, 320]
     assert images[0].getpixel((0, 319)) == 1  # padding is blank paper
+
+
+def test_framed_document_previews_each_label_at_its_height() -> None:
+    document = framed(layout_slip([PrintText("Сыр"), PageEnd(), PrintText("Масло")], 32), SIZE, DPI)
+    assert document.page_height == 320
+    image = PilImage.open(io.BytesIO(render_png(document)))
+    assert image.size == (384, 2 * 320)
+    page = render_html(document)
+    assert page.count('<div class="label" style="height:320px">') == 2
+    assert load_document(dump_document(document)) == document
+
+
+def test_framed_refuses_a_page_too_long() -> None:
+    fit = lines_per_label(SIZE, DPI)
+    with pytest.raises(ValidationError):
+        framed(layout_slip([PrintText(str(n)) for n in range(fit + 1)], 32), SIZE, DPI)

@@ -27,6 +27,7 @@ from openkkm.layout.labels import (
     MM_PER_INCH,
     LabelSize,
     fit_labels,
+    framed,
     label_image,
     parse_label_size,
 )
@@ -112,6 +113,10 @@ class CupsDriver(PrinterDriver):
         if self.label is not None and paper_width(self.line_length) > self._label_width():
             raise _bad(config.url, f"{self.line_length} символов не помещаются в ширину этикетки",
                        f"{self.line_length} characters do not fit the label's width")
+
+    def framed(self, document: Document) -> Document:
+        """On labels, the document checked to fit them and marked with their height for previews."""
+        return document if self.label is None else framed(document, self.label, self.dpi)
 
     def _label_width(self) -> int:
         assert self.label is not None

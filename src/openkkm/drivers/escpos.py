@@ -37,7 +37,7 @@ from openkkm.errors import (
     TransportError,
 )
 from openkkm.layout.charset import missing_warning
-from openkkm.layout.labels import LabelSize, fit_labels, parse_label_size
+from openkkm.layout.labels import LabelSize, fit_labels, framed, parse_label_size
 from openkkm.transport import Transport, open_transport, parse_url
 
 if TYPE_CHECKING:
@@ -203,6 +203,11 @@ class EscposDriver(PrinterDriver):
             await asyncio.to_thread(_append, path, data)
         except OSError as exc:
             raise LinkLost(f"Принтер {path}: {exc.strerror}", f"Printer {path}: {exc.strerror}") from exc
+
+    def framed(self, document: Document) -> Document:
+        """On labels, the document checked to fit them and marked with their height for previews."""
+        label = self.target.label
+        return document if label is None else framed(document, label, DPI)
 
     async def print_document(self, document: Document, *, copies: int = 1) -> Printed:
         """Check the printer, then send the document's bytes; warnings name missing characters.

@@ -92,11 +92,15 @@ class PrinterDriver(Driver):
         With ``NotPrint`` the slip is only laid out, for the preview. Bad fonts or barcodes raise
         ``ValidationError`` before anything is sent.
         """
-        document = layout_slip(slip.elements, self.line_length)
+        document = self.framed(layout_slip(slip.elements, self.line_length))
         if not slip.print_paper:
             self.last_printed = Printed(document, on_paper=False)
             return
         self.last_printed = await self.print_document(document, copies=1 + slip.copies)
+
+    def framed(self, document: Document) -> Document:
+        """The document fitted to this printer's fixed pages (labels); as is on continuous paper."""
+        return document
 
     @abstractmethod
     async def print_document(self, document: Document, *, copies: int = 1) -> Printed:

@@ -48,6 +48,8 @@ class Document:
 
     line_length: int
     blocks: tuple[Block, ...]
+    page_height: int | None = None  #: dots of every page on fixed-size labels; None = continuous
+
 
     def text(self) -> str:
         """The text lines joined by newlines (barcodes and images left out); for tests and logs."""
@@ -60,12 +62,12 @@ def split_pages(document: Document) -> list[Document]:
     current: list[Block] = []
     for block in document.blocks:
         if isinstance(block, Cut):
-            pages.append(Document(document.line_length, tuple(current)))
+            pages.append(Document(document.line_length, tuple(current), document.page_height))
             current = []
         else:
             current.append(block)
     if current or not pages:
-        pages.append(Document(document.line_length, tuple(current)))
+        pages.append(Document(document.line_length, tuple(current), document.page_height))
     return pages
 
 

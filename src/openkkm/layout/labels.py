@@ -14,7 +14,7 @@ from PIL import Image as PilImage
 
 from openkkm.errors import ValidationError
 from openkkm.layout.document import Document, split_pages
-from openkkm.layout.raster import CELL, LINE_GAP, MARGIN, render_image
+from openkkm.layout.raster import CELL, LINE_GAP, MARGIN, content_image
 from openkkm.layout.text import Font
 
 MM_PER_INCH = 25.4
@@ -70,7 +70,7 @@ def fit_labels(document: Document, size: LabelSize, dpi: int) -> list[Label]:
     limit = size.height_dots(dpi)
     labels: list[Label] = []
     for number, page in enumerate(split_pages(document), start=1):
-        used = render_image(page).height
+        used = content_image(page).height
         if used > limit:
             fit = lines_per_label(size, dpi)
             raise ValidationError(
@@ -86,7 +86,13 @@ def fit_labels(document: Document, size: LabelSize, dpi: int) -> list[Label]:
 
 def label_image(label: Label) -> PilImage.Image:
     """A label's page drawn on an image exactly as tall as the label (blank below the content)."""
-    content = render_image(label.page)
+    content = content_image(label.page)
     image = PilImage.new("1", (content.width, label.used_dots + label.padding_dots), 1)
     image.paste(content, (0, 0))
     return image
+
+
+def framed(document: Document, size: LabelSize, dpi: int) -> Document:
+    """``document`` checked to fit ``size`` (``ValidationError`` if not) and marked for label previews."""
+    fit_labels(document, size, dpi)
+    return Document(document.line_length, document.blocks, size.height_dots(dpi))

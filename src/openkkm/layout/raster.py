@@ -12,6 +12,7 @@ import logging
 import shutil
 import subprocess
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 from PIL import Image as PilImage
@@ -25,6 +26,7 @@ from openkkm.layout.document import (
     Document,
     ImageBlock,
     TextLine,
+    split_pages,
 )
 from openkkm.layout.text import Font
 
@@ -123,7 +125,19 @@ def block_image(block: Block, width: int) -> PilImage.Image | None:
 
 
 def render_image(document: Document) -> PilImage.Image:
-    """The whole document as one mode-"1" image (0 = black)."""
+    """The whole document as one mode-"1" image (0 = black); labels stacked at their height."""
+    if document.page_height is None:
+        return content_image(document)
+    pages = [content_image(page) for page in split_pages(document)]
+    heights = [max(document.page_height, page.height) for page in pages]
+    sheet = PilImage.new("1", (paper_width(document.line_length), sum(heights)), 1)
+    for top, page in zip(accumulate([0, *heights]), pages, strict=False):
+        sheet.paste(page, (0, top))
+    return sheet
+
+
+def content_image(document: Document) -> PilImage.Image:
+    """The blocks drawn one after another, as tall as they are (a cut is a dashed line)."""
     width = paper_width(document.line_length)
     pieces: list[tuple[PilImage.Image | None, bool]] = []
     for block in document.blocks:

@@ -44,9 +44,11 @@ def _load(item: list[Any]) -> Block:
 
 def dump_document(document: Document) -> str:
     """The document as one JSON text (UTF-8 friendly: Cyrillic is kept as is)."""
-    return json.dumps({"v": FORMAT, "w": document.line_length,
-                       "b": [_dump(block) for block in document.blocks]},
-                      ensure_ascii=False, separators=(",", ":"))
+    data: dict[str, Any] = {"v": FORMAT, "w": document.line_length,
+                            "b": [_dump(block) for block in document.blocks]}
+    if document.page_height is not None:
+        data["h"] = document.page_height
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def load_document(text: str) -> Document:
@@ -54,4 +56,6 @@ def load_document(text: str) -> Document:
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("v") != FORMAT:
         raise ValueError("not a stored document of this version")
-    return Document(int(data["w"]), tuple(_load(item) for item in data["b"]))
+    height = data.get("h")
+    return Document(int(data["w"]), tuple(_load(item) for item in data["b"]),
+                    None if height is None else int(height))
