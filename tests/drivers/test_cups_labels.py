@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 import stat
 from pathlib import Path
 
 import pytest
+from PIL import Image as PilImage
 
 from openkkm.config import DeviceConfig
 from openkkm.drivers.cups import CupsDriver
 from openkkm.errors import ConfigError, ValidationError
 from openkkm.fiscal.types import Barcode, PageEnd, PrintText, Slip
 from openkkm.layout.labels import LabelSize, lines_per_label
+from openkkm.layout.raster import render_png
 
 LP = """#!/bin/sh
 cat > "$CUPS_FAKE/job.pdf"
@@ -73,3 +76,11 @@ async def test_a_page_too_long_is_refused_before_lp(fake_cups: Path) -> None:
 def test_bad_label_options(url: str) -> None:
     with pytest.raises(ConfigError):
         _driver(url, 32)
+
+
+async def test_preview_is_the_label_height_at_the_queue_dpi(fake_cups: Path) -> None:
+    driver = _driver("cups://Labels?label_mm=58x40&dpi=300")
+    await driver.print_slip(Slip((PrintText("Сыр"),)))
+    assert driver.last_printed is not None
+    image = PilImage.open(io.BytesIO(render_png(driver.last_printed.document)))
+    assert image.height == round(40 * 300 / 25.4)
