@@ -6,78 +6,28 @@ link, driven by ``AtolDriver`` over protocol 3.1 (lower layer v3).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from openkkm.api.app import create_app
-from openkkm.api.kkmserver.render import make_renderer
-from openkkm.config import Config
-from openkkm.devices import Devices
 from openkkm.emulators.atol import AtolEmulator
 from openkkm.emulators.fn.counters import readout
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import DocumentType, ReceiptKind
-from openkkm.jobs.service import JobService
 
-from .virtual_server import ADMIN, USER, check, line
+from .emulated_server import EmulatedServer, emulated_server, shelf
+from .virtual_server import check, line
 
-_IDS = itertools.count(1)
 CORRECTION = {"CorrectionType": 1, "CorrectionBaseDate": "2026-01-10T00:00:00",
               "CorrectionBaseNumber": "ПР-5"}
 
 
-class AtolServer:
-    """A client over the app, the service and the emulated register behind it."""
-
-    def __init__(self, client: httpx.AsyncClient, emulator: AtolEmulator) -> None:
-        self.client = client
-        self.emulator = emulator
-
-    async def run(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
-        """POST a command with a fresh IdCommand as the user (or admin); the parsed answer."""
-        body = {"Command": command, "NumDevice": 1, "IdCommand": f"at-{next(_IDS)}", **fields}
-        response = await self.client.post("/Execute/sync", json=body, auth=ADMIN if admin else USER)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def ok(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
-        """Run a command that must succeed."""
-        answer = await self.run(command, admin=admin, **fields)
-        assert answer["Status"] == 0, answer
-        return answer
-
-
 @pytest.fixture
-async def atol(tmp_path: Path) -> AsyncIterator[AtolServer]:
-    """A server whose device 1 is the emulated ATOL register."""
-    config = Config.model_validate({
-        "server": {"data_dir": str(tmp_path)},
-        "users": [{"name": USER[0], "password": USER[1]},
-                  {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
-        "devices": [{"num": 1, "kind": "atol", "url": "emulator://atol", "name": "АТОЛ"}]})
-    devices = Devices(config)
-    drivers = await devices.start()
-    jobs = JobService(config, render=make_renderer(config), drivers=drivers)
-    await jobs.start()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config, jobs)),
-                               base_url="http://testserver")
-    try:
-        yield AtolServer(client, devices.emulators[1])
-    finally:
-        await client.aclose()
-        await jobs.stop()
-        await devices.stop()
-
-
-def shelf(answer: dict[str, Any], kind: str, receipt: str) -> dict[str, Any]:
-    """One ``GetCounters`` entry."""
-    return next(item for item in answer["Counters"]
-                if item["CountersType"] == kind and item["ReceiptType"] == receipt)
+async def atol(tmp_path: Path) -> AsyncIterator[EmulatedServer]:
+    """A server whose device 1 is the emulated АТОЛ register."""
+    async with emulated_server(tmp_path, "atol", "АТОЛ") as server:
+        yield server
 
 
 def form_tags(emu: AtolEmulator, number: int) -> dict[int, bytes]:
@@ -86,7 +36,7 @@ def form_tags(emu: AtolEmulator, number: int) -> dict[int, bytes]:
     return dict(tlv.iter_tlv(form))
 
 
-async def test_a_shift_of_54fz_operations_on_an_atol_register(atol: AtolServer) -> None:
+async def test_a_shift_of_54fz_operations_on_an_atol_register(atol: EmulatedServer) -> None:
     emu = atol.emulator
     opened = await atol.ok("OpenShift", CashierName="Иванова А.А.")
     assert opened["SessionNumber"] == emu.fn.shift_number
@@ -143,7 +93,7 @@ async def test_a_shift_of_54fz_operations_on_an_atol_register(atol: AtolServer) 
     assert (await atol.ok("GetDataKKT"))["Info"]["SessionState"] == 1
 
 
-async def test_return_correction_and_a_refused_quantity(atol: AtolServer) -> None:
+async def test_return_correction_and_a_refused_quantity(atol: EmulatedServer) -> None:
     emu = atol.emulator
     await atol.ok("OpenShift", CashierName="Иванова А.А.")
     answer = await atol.ok("RegisterCheck", **check(
@@ -158,7 +108,7 @@ async def test_return_correction_and_a_refused_quantity(atol: AtolServer) -> Non
     assert emu.fn.last_number == answer["CheckNumber"]  # nothing formed
 
 
-async def test_marking_codes_on_an_atol_register(atol: AtolServer) -> None:
+async def test_marking_codes_on_an_atol_register(atol: EmulatedServer) -> None:
     emu = atol.emulator
     gs = "\x1d"
     shoes = f"0104601234567890215Abc1234567{gs}91EE10{gs}92dGVzdA=="
@@ -177,7 +127,7 @@ async def test_marking_codes_on_an_atol_register(atol: AtolServer) -> None:
     assert bad["MarkingCodeValidation"][0]["ValidationKKT"]["ValidationResult"] == 1
 
 
-async def test_re_registration_and_closing_the_fn_on_an_atol_register(atol: AtolServer) -> None:
+async def test_re_registration_and_closing_the_fn_on_an_atol_register(atol: EmulatedServer) -> None:
     emu = atol.emulator
     body = {"CashierName": "Администратор", "RegKkmOfd": {
         "Command": "ChangeOFD", "UrlServerOfd": "ofd.example.ru", "PortServerOfd": "7777",

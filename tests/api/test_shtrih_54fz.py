@@ -6,79 +6,30 @@ loop link, driven by ``ShtrihDriver`` over the Shtrih-M protocol.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from openkkm.api.app import create_app
-from openkkm.api.kkmserver.render import make_renderer
-from openkkm.config import Config
-from openkkm.devices import Devices
 from openkkm.emulators.fn.counters import readout
 from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import DocumentType
-from openkkm.jobs.service import JobService
 
-from .virtual_server import ADMIN, USER, check, line
+from .emulated_server import EmulatedServer, emulated_server, shelf
+from .virtual_server import check, line
 
-_IDS = itertools.count(1)
-
-
-class ShtrihServer:
-    """A client over the app, the service and the emulated register behind it."""
-
-    def __init__(self, client: httpx.AsyncClient, emulator: ShtrihEmulator) -> None:
-        self.client = client
-        self.emulator = emulator
-
-    async def run(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
-        """POST a command with a fresh IdCommand as the user (or admin); the parsed answer."""
-        body = {"Command": command, "NumDevice": 1, "IdCommand": f"sh-{next(_IDS)}", **fields}
-        response = await self.client.post("/Execute/sync", json=body, auth=ADMIN if admin else USER)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def ok(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
-        """Run a command that must succeed."""
-        answer = await self.run(command, admin=admin, **fields)
-        assert answer["Status"] == 0, answer
-        return answer
 
 
 @pytest.fixture
-async def shtrih(tmp_path: Path) -> AsyncIterator[ShtrihServer]:
-    """A server whose device 1 is the emulated Shtrih register."""
-    config = Config.model_validate({
-        "server": {"data_dir": str(tmp_path)},
-        "users": [{"name": USER[0], "password": USER[1]},
-                  {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
-        "devices": [{"num": 1, "kind": "shtrih", "url": "emulator://shtrih", "name": "Штрих"}]})
-    devices = Devices(config)
-    drivers = await devices.start()
-    jobs = JobService(config, render=make_renderer(config), drivers=drivers)
-    await jobs.start()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config, jobs)),
-                               base_url="http://testserver")
-    try:
-        yield ShtrihServer(client, devices.emulators[1])
-    finally:
-        await client.aclose()
-        await jobs.stop()
-        await devices.stop()
+async def shtrih(tmp_path: Path) -> AsyncIterator[EmulatedServer]:
+    """A server whose device 1 is the emulated Штрих register."""
+    async with emulated_server(tmp_path, "shtrih", "Штрих") as server:
+        yield server
 
 
-def shelf(answer: dict[str, Any], kind: str, receipt: str) -> dict[str, Any]:
-    """One ``GetCounters`` entry."""
-    return next(item for item in answer["Counters"]
-                if item["CountersType"] == kind and item["ReceiptType"] == receipt)
-
-
-async def test_a_shift_of_54fz_operations_on_a_shtrih_register(shtrih: ShtrihServer) -> None:
+async def test_a_shift_of_54fz_operations_on_a_shtrih_register(shtrih: EmulatedServer) -> None:
     emu = shtrih.emulator
     opened = await shtrih.ok("OpenShift", CashierName="Иванова А.А.")
     assert opened["SessionNumber"] == emu.fn.shift_number
@@ -129,7 +80,7 @@ async def test_a_shift_of_54fz_operations_on_a_shtrih_register(shtrih: ShtrihSer
     assert (await shtrih.ok("GetDataKKT"))["Info"]["SessionState"] == 1
 
 
-async def test_not_printed_receipt_prints_no_text_lines(shtrih: ShtrihServer) -> None:
+async def test_not_printed_receipt_prints_no_text_lines(shtrih: EmulatedServer) -> None:
     emu = shtrih.emulator
     await shtrih.ok("OpenShift", CashierName="Иванова А.А.")
     fields = check([{"PrintText": {"Text": "Спасибо за покупку"}}, line("Хлеб", "60")],
@@ -155,7 +106,7 @@ def reasons(emu: ShtrihEmulator, number: int) -> int:
 
 
 async def test_re_registration_and_closing_the_fn_on_a_shtrih_register(
-    shtrih: ShtrihServer,
+    shtrih: EmulatedServer,
 ) -> None:
     emu = shtrih.emulator
     ofd = await shtrih.ok("KkmRegOfd", admin=True, **reg(
