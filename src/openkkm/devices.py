@@ -69,11 +69,10 @@ class Devices:
     def _driver(self, device: DeviceConfig) -> Driver:
         cls = driver_class(device.kind)
         data_dir = str(self.config.data_path)
-        if device.url.startswith("loop://"):
-            try:
-                return cls(device, data_dir=data_dir, hub=self.hub)  # type: ignore[call-arg]
-            except TypeError as exc:
-                raise ConfigError(
-                    f"Устройство {device.num} ({device.kind}) не работает через url {device.url!r}",
-                    f"Device {device.num} ({device.kind}) cannot use url {device.url!r}") from exc
-        return cls(device, data_dir=data_dir)
+        if not device.url.startswith("loop://"):
+            return cls(device, data_dir=data_dir)
+        if not cls.wire:
+            raise ConfigError(
+                f"Устройство {device.num} ({device.kind}) не работает через url {device.url!r}",
+                f"Device {device.num} ({device.kind}) cannot use url {device.url!r}")
+        return cls(device, data_dir=data_dir, hub=self.hub)  # type: ignore[call-arg]

@@ -49,6 +49,9 @@ class Driver(ABC):
     fiscal: ClassVar[bool] = True
     #: False where this driver can print neither natively nor as graphics (API.md §7.3): a
     #: barcode then goes out as its text, a picture is left out, and the answer says so.
+    #: True for drivers of a wire protocol, which take ``hub=`` and so reach ``loop://`` devices
+    #: (an in-process emulator) as well as serial and TCP ones.
+    wire: ClassVar[bool] = False
     prints_barcodes: ClassVar[bool] = True
     prints_images: ClassVar[bool] = True
 

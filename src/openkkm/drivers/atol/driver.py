@@ -75,6 +75,7 @@ class AtolDriver(Driver):
     """An ATOL register with a ФН, driven by protocol 3.1 over any transport URL."""
 
     kind = "atol"
+    wire = True
     prints_barcodes = False  # no public layout of 0xC1 or a graphic line (protocol/atol/README.md)
     prints_images = False
 

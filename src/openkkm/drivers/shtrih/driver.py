@@ -90,6 +90,7 @@ class ShtrihDriver(Driver):
     """A Shtrih-M register with a ФН, driven by protocol 1 over any transport URL."""
 
     kind = "shtrih"
+    wire = True
 
     def __init__(self, config: DeviceConfig, *, data_dir: str, hub: LoopHub | None = None) -> None:
         super().__init__(config, data_dir=data_dir)
