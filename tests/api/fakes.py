@@ -132,6 +132,12 @@ class FakeJobs:
         """What ``submit`` answered for ``id_command``."""
         return self.results.get(id_command)
 
+    def finished_response(self, id_command: str) -> dict[str, Any] | None:
+        """The stored answer when ``submit`` finished ``id_command``."""
+        answer = self.results.get(id_command)
+        done = answer is not None and answer.kind is self.kinds.DONE
+        return answer.response if done else None
+
     async def record_failure(self, *, id_command: str, command: str, request: dict[str, Any],
                              body_hash: str, response: dict[str, Any]) -> str:
         """Record a failed command."""

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from starlette.types import Receive
 
-from openkkm.api.body import BodyParseError, BodyTooLarge, parse_body, read_capped
+from openkkm.api.body import (
+    BodyParseError,
+    BodyTooLarge,
+    ClientGone,
+    parse_body,
+    read_capped,
+)
 
 
 def test_keys_are_lowered_at_any_depth_and_the_last_repeat_wins() -> None:
@@ -55,14 +62,28 @@ def test_no_object_is_a_parse_error(raw: bytes) -> None:
     assert "Ошибка разбора (парсинга) команды" in info.value.text("ru")
 
 
-async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
-    for part in parts:
-        yield part
+def _receive(*parts: bytes, gone: bool = False) -> Receive:
+    """An ASGI ``receive`` giving ``parts`` as body messages (then a disconnect if ``gone``)."""
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": part, "more_body": gone or index < len(parts) - 1}
+        for index, part in enumerate(parts)]
+    if gone:
+        messages.append({"type": "http.disconnect"})
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+    return receive
 
 
 async def test_read_capped_stops_at_the_limit() -> None:
-    assert await read_capped(_chunks(b"ab", b"cd"), 4, None) == b"abcd"
+    assert await read_capped(_receive(b"ab", b"cd"), 4, None) == b"abcd"
+    assert await read_capped(_receive(b"ab"), 4, None) == b"ab"
     with pytest.raises(BodyTooLarge):
-        await read_capped(_chunks(b"ab", b"cde"), 4, None)
+        await read_capped(_receive(b"ab", b"cde"), 4, None)
     with pytest.raises(BodyTooLarge):
-        await read_capped(_chunks(), 4, 5)
+        await read_capped(_receive(b""), 4, 5)
+
+
+async def test_read_capped_reports_a_client_that_left_mid_body() -> None:
+    with pytest.raises(ClientGone):
+        await read_capped(_receive(b"ab", gone=True), 4, None)

@@ -14,19 +14,24 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from openkkm import __version__
 from openkkm.api.auth import CHALLENGE, Authenticator
-from openkkm.api.body import BodyParseError, BodyTooLarge, parse_body, read_capped
+from openkkm.api.body import (
+    BodyParseError,
+    BodyTooLarge,
+    ClientGone,
+    parse_body,
+    read_capped,
+)
 from openkkm.api.cors import CorsPolicy
 from openkkm.api.envelope import JSON_HEADERS, Status, dumps, envelope
 from openkkm.api.kkmserver.dispatch import Dispatcher
 from openkkm.api.observability import CommandMetrics, health_routes
 from openkkm.api.preview import preview_name, preview_response
+from openkkm.api.wire import Head, Reply
 from openkkm.config import Config
 from openkkm.logs import command_context
 
@@ -72,90 +77,91 @@ class _Edge:
         return (en if self._language == "en" else ru).format(*args)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
+        head = Head.of(scope)
         try:
-            response = await self._route(request)
+            reply = await self._route(head, receive)
         except Exception:  # noqa: BLE001 -- never 500: logged with an incident code instead
-            response = self._incident(request, "", "")
-        await response(scope, receive, send)
+            reply = self._incident(head, "", "")
+        await reply.send(send)
 
-    def _incident(self, request: Request, command: str, id_command: str) -> Response:
+    def _incident(self, head: Head, command: str, id_command: str) -> Reply:
         incident = secrets.token_hex(4).upper()
-        log.exception("incident %s: %s %s (command %r) failed", incident, request.method,
-                      request.url.path, command)
+        log.exception("incident %s: %s %s (command %r) failed", incident, head.method,
+                      head.path, command)
         answer = envelope(None, command=command, status=Status.ERROR,
                           error=self._text("internal", incident), id_command=id_command)
-        return self._json(200, answer, self._cors.headers(request.headers.get("origin")))
+        return self._json(200, answer, self._cors.headers(head.headers.get("origin")))
 
     @staticmethod
-    def _json(code: int, answer: dict[str, Any], cors: dict[str, str]) -> Response:
-        return Response(dumps(answer), status_code=code, headers={**JSON_HEADERS, **cors})
+    def _json(code: int, answer: dict[str, Any], cors: dict[str, str]) -> Reply:
+        return Reply(code, {**JSON_HEADERS, **cors}, dumps(answer))
 
-    async def _route(self, request: Request) -> Response:
-        origin = request.headers.get("origin")
-        method = request.method
+    async def _route(self, head: Head, receive: Receive) -> Reply:
+        origin = head.headers.get("origin")
+        method = head.method
         if method == "OPTIONS":
             if not self._cors.allowed(origin):
-                return Response(status_code=403, headers=self._cors.headers(origin))
-            return Response(status_code=200, headers=self._cors.preflight(origin, request.headers))
+                return Reply(403, self._cors.headers(origin))
+            return Reply(200, self._cors.preflight(origin, head.headers))
         cors = self._cors.headers(origin)
-        segments = [part for part in request.url.path.split("/") if part]
+        segments = [part for part in head.path.split("/") if part]
         first = segments[0].lower() if segments else ""
         if first == "execute":
-            return await self._execute(request, segments, origin, cors)
+            return await self._execute(head, receive, segments, origin, cors)
         if first == "preview" and len(segments) == 2 and method in ("GET", "HEAD"):
-            return await self._preview(request, segments[1], origin, cors)
+            return await self._preview(head, segments[1], origin, cors)
         if method in ("GET", "HEAD") and len(segments) <= 1:
             if first == "versionjson":
                 return self._json(200, {"Version": __version__}, cors)
             if first == "version":
-                return Response(__version__, media_type="text/plain; charset=utf-8", headers=cors)
+                return Reply(200, {"content-type": "text/plain; charset=utf-8", **cors},
+                             __version__.encode("utf-8"))
             if not segments:
-                return self._root(request, cors)
-        return Response(status_code=404, headers=cors)
+                return self._root(head, cors)
+        return Reply(404, cors)
 
-    def _root(self, request: Request, cors: dict[str, str]) -> Response:
-        if request.method == "HEAD":
-            return Response(status_code=200, headers=cors)
-        if self._auth.role(request.headers.get("authorization"), _client(request)) is None:
-            return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
-        return Response(self._page, media_type="text/html; charset=utf-8", headers=cors)
+    def _root(self, head: Head, cors: dict[str, str]) -> Reply:
+        if head.method == "HEAD":
+            return Reply(200, cors)
+        if self._auth.role(head.headers.get("authorization"), head.client) is None:
+            return Reply(401, {**cors, "www-authenticate": CHALLENGE})
+        return Reply(200, {"content-type": "text/html; charset=utf-8", **cors}, self._page)
 
-    async def _preview(self, request: Request, segment: str, origin: str | None,
-                       cors: dict[str, str]) -> Response:
+    async def _preview(self, head: Head, segment: str, origin: str | None,
+                       cors: dict[str, str]) -> Reply:
         """``GET /preview/{IdCommand}.png`` / ``.html``, with the API's origin and credentials."""
         name = preview_name(segment)
         if name is None:
-            return Response(status_code=404, headers=cors)
+            return Reply(404, cors)
         if not self._cors.allowed(origin):
             answer = envelope(None, command="", status=Status.ERROR,
                               error=self._text("origin", origin))
             return self._json(403, answer, cors)
-        if self._auth.role(request.headers.get("authorization"), _client(request)) is None:
-            return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
+        if self._auth.role(head.headers.get("authorization"), head.client) is None:
+            return Reply(401, {**cors, "www-authenticate": CHALLENGE})
         id_command, fmt = name
         return await preview_response(self._jobs, id_command, fmt, headers=cors,
                                       language=self._language)
 
-    async def _execute(self, request: Request, segments: list[str], origin: str | None,
-                       cors: dict[str, str]) -> Response:
-        method = request.method
+    async def _execute(self, head: Head, receive: Receive, segments: list[str],
+                       origin: str | None, cors: dict[str, str]) -> Reply:
+        method = head.method
         if method not in ("POST", "PUT"):
             answer = envelope(None, command="", status=Status.ERROR,
                               error=self._text("method", method))
-            return Response(dumps(answer), status_code=405,
-                            headers={**JSON_HEADERS, **cors, "allow": "POST, PUT, OPTIONS"})
+            return Reply(405, {**JSON_HEADERS, **cors, "allow": "POST, PUT, OPTIONS"},
+                         dumps(answer))
         if not self._cors.allowed(origin):
             answer = envelope(None, command="", status=Status.ERROR,
                               error=self._text("origin", origin))
             return self._json(403, answer, cors)
-        role = self._auth.role(request.headers.get("authorization"), _client(request))
+        role = self._auth.role(head.headers.get("authorization"), head.client)
         if role is None:
-            return Response(status_code=401, headers={**cors, "www-authenticate": CHALLENGE})
+            return Reply(401, {**cors, "www-authenticate": CHALLENGE})
         try:
-            raw = await read_capped(request.stream(), self._limit, _declared_length(request))
-        except ClientDisconnect:
-            return Response(status_code=400, headers=cors)
+            raw = await read_capped(receive, self._limit, head.declared_length())
+        except ClientGone:
+            return Reply(400, cors)
         except BodyTooLarge:
             answer = envelope(None, command="", status=Status.ERROR,
                               error=self._text("too_large", self._limit))
@@ -176,23 +182,11 @@ class _Edge:
                                                             force_async=force_async)
         except Exception:  # noqa: BLE001 -- never 500: logged with an incident code instead
             self._metrics.observe(command, Status.ERROR, 0, time.perf_counter() - began)
-            return self._incident(request, command,
+            return self._incident(head, command,
                                   id_command if isinstance(id_command, str) else "")
         self._metrics.observe(command, int(answer.get("Status", Status.ERROR)),
                               int(answer.get("NumDevice") or 0), time.perf_counter() - began)
         return self._json(code, answer, cors)
-
-
-def _client(request: Request) -> str | None:
-    client = request.scope.get("client")
-    return client[0] if client else None
-
-
-def _declared_length(request: Request) -> int | None:
-    value = request.headers.get("content-length")
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value)
 
 
 class OpenKKMApp:

@@ -53,6 +53,20 @@ def envelope(fields: dict[str, Any] | None, *, command: str, status: int, error:
     return answer
 
 
+class Encoded(dict[str, Any]):
+    """An answer whose JSON text is already known: ``dumps`` returns that text as it is.
+
+    A finished command's ``GetRezult`` answer never changes, and clients poll it in loops;
+    encoding it once saves the largest part of answering such a poll.
+    """
+
+    __slots__ = ("json",)
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        super().__init__(answer)
+        self.json = dumps(answer)
+
+
 def add_warning(answer: dict[str, Any], text: str) -> dict[str, Any]:
     """A copy of ``answer`` with ``text`` appended to its Warning, key order kept."""
     result = dict(answer)
@@ -85,6 +99,8 @@ def dumps(value: Any) -> bytes:
     an answer) goes through float, whose shortest repr gives back the same number. A longer
     one makes the whole answer take the exact, slower path.
     """
+    if type(value) is Encoded:
+        return value.json
     try:
         return _FAST.encode(value).encode("utf-8")
     except _NeedsExact:

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
-    Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+)
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 from starlette.requests import Request
@@ -50,38 +55,64 @@ def command_label(command: str) -> str:
     return spec.name if spec is not None else "unknown"
 
 
-class CommandMetrics:
-    """Counters and latency histograms the dispatcher feeds, one call per answered command."""
+class CommandMetrics(Collector):
+    """Commands answered and their latency, which the edge feeds once per answered command.
+
+    Counted in plain integers and turned into Prometheus families only when scraped: every
+    answer is counted on the event loop, so prometheus-client's per-increment locks buy
+    nothing here and cost more than serving a stored ``GetRezult``.
+    """
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         if registry is None:
             registry = CollectorRegistry()
         self.registry = registry
-        self.commands = Counter(
-            "openkkm_commands", "Commands answered, by command, answer Status and device",
-            ("command", "status", "device"), registry=registry)
-        self.latency = Histogram(
-            "openkkm_command_seconds", "Time from request to answer, per device",
-            ("device",), buckets=LATENCY_BUCKETS, registry=registry)
         self.reconciliations = Counter(
             "openkkm_reconciliations", "Fiscal steps of unknown outcome settled against the ФН, "
             "by outcome (done, failed)", ("device", "outcome"), registry=registry)
-        self._children: dict[tuple[str, int, int], tuple[Any, Any]] = {}
+        self._labels: dict[str, str] = {}  #: command name as sent -> label (known names only)
+        self._counts: dict[tuple[str, int, int], int] = {}
+        self._buckets: dict[int, list[int]] = {}  #: device -> count per bucket, +Inf last
+        self._sums: dict[int, float] = {}
+        registry.register(self)
 
     def observe(self, command: str, status: int, device: int, seconds: float) -> None:
         """Count one answered command; ``device`` 0 when none was chosen."""
-        key = (command_label(command), int(status), device)  # bounded: unknown names fold
-        children = self._children.get(key)
-        if children is None:  # labels() costs more than the count: look each set up once
-            children = (self.commands.labels(key[0], str(key[1]), str(device)),
-                        self.latency.labels(str(device)))
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(max(seconds, 0.0))
+        label = self._labels.get(command)
+        if label is None:
+            label = command_label(command)
+            if label != "unknown":  # bounded: unknown names all fold into one label
+                self._labels[command] = label
+        key = (label, status, device)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        buckets = self._buckets.get(device)
+        if buckets is None:
+            buckets = self._buckets[device] = [0] * (len(LATENCY_BUCKETS) + 1)
+            self._sums[device] = 0.0
+        seconds = max(seconds, 0.0)
+        buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        self._sums[device] += seconds
 
     def reconciled(self, device: int, outcome: str) -> None:
         """Count one reconciliation; ``outcome`` is ``done`` or ``failed``."""
         self.reconciliations.labels(str(device), outcome).inc()
+
+    def collect(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily]:
+        """The command counter and the latency histogram as they stand."""
+        commands = CounterMetricFamily(
+            "openkkm_commands", "Commands answered, by command, answer Status and device",
+            labels=["command", "status", "device"])
+        for (label, status, device), count in self._counts.items():
+            commands.add_metric([label, str(int(status)), str(device)], count)
+        latency = HistogramMetricFamily(
+            "openkkm_command_seconds", "Time from request to answer, per device",
+            labels=["device"])
+        for device, buckets in self._buckets.items():
+            bounds = [*(str(bound) for bound in LATENCY_BUCKETS), "+Inf"]
+            latency.add_metric([str(device)], list(zip(bounds, accumulate(buckets), strict=True)),
+                               self._sums[device])
+        yield commands
+        yield latency
 
 
 def fn_days_left(handle: DeviceHandle, now: dt.datetime) -> int | None:

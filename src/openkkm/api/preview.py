@@ -10,9 +10,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from starlette.responses import Response
-
 from openkkm.api.envelope import JSON_HEADERS, Status, dumps, envelope
+from openkkm.api.wire import Reply
 from openkkm.layout.html import render_html
 from openkkm.layout.raster import render_png
 from openkkm.layout.store import load_document
@@ -38,7 +37,7 @@ def preview_name(segment: str) -> tuple[str, str] | None:
 
 
 async def preview_response(jobs: JobService, id_command: str, fmt: str, *,
-                           headers: dict[str, str], language: str) -> Response:
+                           headers: dict[str, str], language: str) -> Reply:
     """The preview of ``id_command`` as ``fmt`` (``png`` or ``html``), or 404 with a JSON text."""
     stored = await jobs.preview(id_command)
     document = None
@@ -52,10 +51,10 @@ async def preview_response(jobs: JobService, id_command: str, fmt: str, *,
         text = (en if language == "en" else ru).format(id_command)
         answer = envelope(None, command="", status=Status.NOT_FOUND, error=text,
                           id_command=id_command)
-        return Response(dumps(answer), status_code=404, headers={**JSON_HEADERS, **headers})
+        return Reply(404, {**JSON_HEADERS, **headers}, dumps(answer))
     if fmt == "png":
         body: bytes = await asyncio.to_thread(render_png, document)
     else:
         page = await asyncio.to_thread(render_html, document, title=id_command)
         body = page.encode("utf-8")
-    return Response(body, media_type=_MEDIA[fmt], headers=headers)
+    return Reply(200, {"content-type": _MEDIA[fmt], **headers}, body)

@@ -254,6 +254,16 @@ class JobService:
                       record.command, record.created_at, record.num_device, record.unit_name,
                       checking=record.state is State.UNKNOWN)
 
+    def finished_response(self, id_command: str) -> dict[str, Any] | None:
+        """The stored answer of a finished command held in memory, else None (no journal read).
+
+        The object stays the same while the record does, so callers may key work on it.
+        """
+        if id_command in self._active:
+            return None
+        record = self._cache.get(id_command)
+        return record.response if record is not None and record.state.finished else None
+
     async def record_failure(self, *, id_command: str | None, command: str,
                              request: dict[str, Any], body_hash: str,
                              response: dict[str, Any]) -> str:

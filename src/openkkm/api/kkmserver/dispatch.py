@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from openkkm.api.auth import Role
-from openkkm.api.envelope import Status, add_warning, dumps, envelope
+from openkkm.api.envelope import Encoded, Status, add_warning, dumps, envelope
 from openkkm.api.kkmserver import device_commands as dc
 from openkkm.api.kkmserver.commands import CommandSpec, accepts, lookup
 from openkkm.api.kkmserver.fields import error_text
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 DEFAULT_WAIT = 60.0
 MAX_TIMEOUT = 600
+FINISHED_ANSWERS = 1024  #: encoded GetRezult answers kept (about 1 KB each)
 NOT_DEFINED = "<Не определено>"
 
 _TEXTS: dict[str, tuple[str, str]] = {
@@ -82,9 +83,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Call:
-    """One command being dispatched."""
+    """One command being dispatched (not frozen: built once per request, never changed)."""
 
     body: dict[str, Any]
     command: str
@@ -125,6 +126,9 @@ class Dispatcher:
         self.language = config.server.language
         self._printers = PrinterCommands(self, body_hash)
         self._forwarding = Forwarding(self, body_hash)
+        #: ``GetRezult`` answers of finished commands, valid while the journal's stored
+        #: answer is the same object (a refused command may be run again under its id)
+        self._finished: dict[str, tuple[dict[str, Any], Encoded]] = {}
         self._handlers: dict[str, Callable[[Call], Awaitable[dict[str, Any]]]] = {
             "List": self._list,
             "GetRezult": self._get_rezult,
@@ -249,15 +253,28 @@ class Dispatcher:
         wanted = call.client_id
         if not wanted.strip():
             return self.error(call.command, call.client_id, self.text("no_id"))
+        final = self._jobs.finished_response(wanted)
+        if final is not None:
+            hit = self._finished.get(wanted)
+            if hit is not None and hit[0] is final:
+                return hit[1]
         found = await self._jobs.result(wanted)
         if found is None:
             rezult = {"IdCommand": wanted, "Status": int(Status.NOT_FOUND), "Command": NOT_DEFINED,
                       "Error": NOT_DEFINED}
             return envelope({"Rezult": rezult}, command=call.command, status=Status.NOT_FOUND,
                             error=self.text("rezult_not_found"), id_command=wanted)
+        final = found.response if found.kind is AnswerKind.DONE else None
         rezult = self.answer(found, found.first_command or NOT_DEFINED)
-        return envelope({"Rezult": rezult}, command=call.command, status=Status.OK,
-                        id_command=wanted)
+        answer = envelope({"Rezult": rezult}, command=call.command, status=Status.OK,
+                          id_command=wanted)
+        if final is None:
+            return answer
+        encoded = Encoded(answer)
+        if len(self._finished) >= FINISHED_ANSWERS:
+            del self._finished[next(iter(self._finished))]
+        self._finished[wanted] = (final, encoded)
+        return encoded
 
     def devices(self) -> list[DeviceHandle]:
         """All configured devices, by number."""
