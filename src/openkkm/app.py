@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -126,6 +127,9 @@ async def serve(config: Config, *, on_ready: Callable[[list[Listener]], None]) -
                 break
             await asyncio.sleep(0.01)
         if all(srv.started for srv in servers):
+            # What start-up built lives as long as the server: moved out of the collector's
+            # sight, it is no longer traversed by each full collection requests trigger.
+            gc.freeze()
             on_ready(listeners)
             await stop.wait()
         for srv in servers:
