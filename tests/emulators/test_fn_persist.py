@@ -66,7 +66,7 @@ def test_failed_save_leaves_memory_as_the_file(tmp_path: Path,
     drive = new_drive(path)
     drive.open_shift()
 
-    def broken(_path: Path, _data: bytes) -> None:
+    def broken(_path: Path, _data: bytes, *, durable: bool = True) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(persist, "atomic_write", broken)
@@ -154,3 +154,21 @@ def test_killed_writer_leaves_a_consistent_state(tmp_path: Path, pause: float) -
         receipts = [doc for doc in archive if doc.kind is not None]
         assert [doc.receipt_number for doc in receipts] == list(range(1, len(receipts) + 1))
         assert drive.receipt_number == len(receipts)
+
+
+def test_only_saves_that_form_documents_are_fsynced(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "fn-1.json"
+    drive = new_drive(path)
+    drive.open_shift()
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(persist.os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    drive.begin_receipt(ReceiptKind.SALE)
+    assert synced == []
+    drive.cancel_receipt()
+    assert synced == []
+    report = drive.state_report()
+    assert len(synced) == 3  # archive line, state file, directory
+    reloaded = FiscalDrive.load(StateFile(path), clock=ManualClock())
+    assert reloaded.document(report.number).number == report.number
