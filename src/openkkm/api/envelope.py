@@ -92,21 +92,30 @@ def rubles(kopecks: int) -> Decimal:
 FLOAT_EXACT_DIGITS = 15  #: a Decimal of at most this many digits survives float's repr exactly
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
     """Serialise an answer as UTF-8 JSON; ``Decimal`` becomes a JSON number with its value.
 
     The C encoder does the work: a Decimal of up to 15 digits (every amount and quantity in
     an answer) goes through float, whose shortest repr gives back the same number. A longer
-    one makes the whole answer take the exact, slower path.
+    one makes the whole answer take the exact, slower path. ``sort_keys`` orders every
+    object's keys (a canonical form to hash).
     """
-    if type(value) is Encoded:
+    if type(value) is Encoded and not sort_keys:
         return value.json
     try:
-        return _FAST.encode(value).encode("utf-8")
+        return (_SORTED if sort_keys else _FAST).encode(value).encode("utf-8")
     except _NeedsExact:
         parts: list[str] = []
-        _encode(value, parts)
+        _encode(_sorted(value) if sort_keys else value, parts)
         return "".join(parts).encode("utf-8")
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 class _NeedsExact(Exception):
@@ -128,6 +137,8 @@ def _fast_default(value: Any) -> Any:
 
 
 _FAST = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_fast_default)
+_SORTED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_fast_default,
+                           sort_keys=True)
 
 
 def _decimal(value: Decimal) -> str:

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintElement, PrintText
 from openkkm.layout.barcodes import checked_barcode
-from openkkm.layout.text import Font, font_of, font_width, layout_text
+from openkkm.layout.text import (
+    Font,
+    font_of,
+    font_width,
+    layout_line,
+    layout_pair,
+    layout_text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +110,30 @@ def layout_elements(elements: Iterable[PrintElement], line_length: int) -> list[
 def layout_slip(elements: Iterable[PrintElement], line_length: int) -> Document:
     """A non-fiscal document (``PrintDocument``, ``RegisterCheck`` with ``IsFiscalCheck: false``)."""
     return Document(line_length, tuple(layout_elements(elements, line_length)))
+
+
+class TextSheet:
+    """Blocks being laid out at one device width: lines of text, ``pair`` a label and a value.
+
+    The receipt and the reports build on it; a value put with ``pair`` goes to the right edge
+    without a marker being parsed, so a ``<#`` in a product name prints as it is.
+    """
+
+    def __init__(self, line_length: int) -> None:
+        self.line_length = line_length
+        self.blocks: list[Block] = []
+
+    def add(self, text: str, font: Font = Font.DEFAULT) -> None:
+        """``text`` with its markers (``API.md`` §7.1), wrapped at the font's width."""
+        width = font_width(self.line_length, font)
+        self.blocks.extend(TextLine(line, font) for line in layout_line(text, width))
+
+    def pair(self, left: str, right: str, font: Font = Font.DEFAULT) -> None:
+        """``left`` and, at the right edge, ``right``."""
+        width = font_width(self.line_length, font)
+        self.blocks.extend(TextLine(line, font) for line in layout_pair(left, right, width))
+
+    def document(self) -> Document:
+        """The sheet as a document, cut at the end."""
+        return Document(self.line_length, (*self.blocks, Cut()))
+

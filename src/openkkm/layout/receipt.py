@@ -27,13 +27,11 @@ from openkkm.fiscal.types import (
 from openkkm.layout.barcodes import Symbology
 from openkkm.layout.document import (
     BarcodeBlock,
-    Block,
-    Cut,
     Document,
-    TextLine,
+    TextSheet,
     layout_elements,
 )
-from openkkm.layout.text import Font, font_width, layout_line
+from openkkm.layout.text import Font
 
 FNS_SITE = "www.nalog.gov.ru"
 
@@ -79,26 +77,11 @@ def _money(kopecks: int) -> str:
     return "=" + format_rubles(kopecks)
 
 
-class _Lines:
-    """Collects text lines at one device width."""
-
-    def __init__(self, line_length: int) -> None:
-        self.line_length = line_length
-        self.blocks: list[Block] = []
-
-    def add(self, text: str, font: Font = Font.DEFAULT) -> None:
-        width = font_width(self.line_length, font)
-        self.blocks.extend(TextLine(line, font) for line in layout_line(text, width))
-
-    def pair(self, left: str, right: str, font: Font = Font.DEFAULT) -> None:
-        self.add(f"{left}<#0#>{right}" if right else left, font)
-
-
 def _vat_title(rate: VatRate) -> str:
     return "БЕЗ НДС" if rate is VatRate.NONE else f"НДС {VAT_LABEL[rate].replace(' ', '')}"
 
 
-def _item(lines: _Lines, number: int, item: Item) -> None:
+def _item(lines: TextSheet, number: int, item: Item) -> None:
     lines.add(f"{number}. {item.name}")
     unit = f" {item.measure_unit}" if item.measure_unit else ""
     lines.pair(f"   {quantity_text(item.quantity)}{unit} x {format_rubles(item.price)}",
@@ -108,7 +91,7 @@ def _item(lines: _Lines, number: int, item: Item) -> None:
     lines.pair(f"   {_vat_title(item.vat)}", vat)
 
 
-def _vat_totals(lines: _Lines, receipt: Receipt) -> None:
+def _vat_totals(lines: TextSheet, receipt: Receipt) -> None:
     amounts: dict[VatRate, int] = {}
     taxes: dict[VatRate, int] = {}
     for item in receipt.items:
@@ -123,7 +106,7 @@ def _vat_totals(lines: _Lines, receipt: Receipt) -> None:
             lines.pair(f"СУММА {_vat_title(rate)}", _money(taxes[rate]))
 
 
-def _payments(lines: _Lines, receipt: Receipt) -> None:
+def _payments(lines: TextSheet, receipt: Receipt) -> None:
     payments = receipt.payments
     lines.pair("ИТОГ", _money(receipt.total), Font.WIDE)
     tendered = payments.cash + receipt.change
@@ -140,7 +123,7 @@ def _payments(lines: _Lines, receipt: Receipt) -> None:
         lines.pair("СДАЧА", _money(receipt.change))
 
 
-def _heading(lines: _Lines, receipt: Receipt, registration: Registration | None) -> None:
+def _heading(lines: TextSheet, receipt: Receipt, registration: Registration | None) -> None:
     if registration is not None:
         for text in (registration.organization, registration.address, registration.place):
             if text:
@@ -153,7 +136,7 @@ def _heading(lines: _Lines, receipt: Receipt, registration: Registration | None)
         lines.pair("ОСНОВАНИЕ", f"№ {correction.base_number} от {correction.base_date:%d.%m.%Y}")
 
 
-def _fiscal_data(lines: _Lines, receipt: Receipt, document: FiscalDocument,
+def _fiscal_data(lines: TextSheet, receipt: Receipt, document: FiscalDocument,
                  registration: Registration | None) -> None:
     if receipt.tax_system is not None:
         lines.pair("СНО", TAX_SYSTEM_TITLE[receipt.tax_system])
@@ -187,7 +170,7 @@ def layout_receipt(receipt: Receipt, document: FiscalDocument, line_length: int,
                    registration: Registration | None = None) -> Document:
     """The receipt as it prints: heading, client header, items with the client's elements
     interleaved, totals, payments, fiscal data, QR, client footer, cut."""
-    lines = _Lines(line_length)
+    lines = TextSheet(line_length)
     _heading(lines, receipt, registration)
     lines.blocks.extend(layout_elements(receipt.header, line_length))
     placed = list(zip(receipt.element_positions, receipt.elements, strict=True))
@@ -204,5 +187,4 @@ def layout_receipt(receipt: Receipt, document: FiscalDocument, line_length: int,
     if document.kind is not None:
         lines.blocks.append(BarcodeBlock(Symbology.QR, qr_payload(document)))
     lines.blocks.extend(layout_elements(receipt.footer, line_length))
-    lines.blocks.append(Cut())
-    return Document(line_length, tuple(lines.blocks))
+    return lines.document()

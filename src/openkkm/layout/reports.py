@@ -16,8 +16,8 @@ from openkkm.fiscal.types import (
     FiscalDocument,
     Registration,
 )
-from openkkm.layout.document import Block, Cut, Document, TextLine
-from openkkm.layout.text import Font, font_width, layout_line
+from openkkm.layout.document import Document, TextSheet
+from openkkm.layout.text import Font, font_width
 
 REPORT_TITLE: dict[DocumentType, str] = {
     DocumentType.REGISTRATION: "ОТЧЕТ О РЕГИСТРАЦИИ",
@@ -35,25 +35,7 @@ PAYOUT_TITLE = "ВЫПЛАТА"
 _OFD_STATE = (DocumentType.SHIFT_CLOSE, DocumentType.STATUS_REPORT)
 
 
-class _Sheet:
-    """Text lines at one device width; ``pair`` puts a value at the right edge."""
-
-    def __init__(self, line_length: int) -> None:
-        self.line_length = line_length
-        self.blocks: list[Block] = []
-
-    def add(self, text: str, font: Font = Font.DEFAULT) -> None:
-        width = font_width(self.line_length, font)
-        self.blocks.extend(TextLine(line, font) for line in layout_line(text, width))
-
-    def pair(self, left: str, right: str) -> None:
-        self.add(f"{left}<#0#>{right}" if right else left)
-
-    def document(self) -> Document:
-        return Document(self.line_length, (*self.blocks, Cut()))
-
-
-def _heading(sheet: _Sheet, title: str, registration: Registration | None) -> None:
+def _heading(sheet: TextSheet, title: str, registration: Registration | None) -> None:
     """User, address and place, then the title: wide when it fits on one line."""
     if registration is not None:
         for text in (registration.organization, registration.address, registration.place):
@@ -63,21 +45,21 @@ def _heading(sheet: _Sheet, title: str, registration: Registration | None) -> No
     sheet.add(f">#0#<{title}", Font.WIDE if fits else Font.DEFAULT)
 
 
-def _cashier(sheet: _Sheet, cashier: Cashier | None) -> None:
+def _cashier(sheet: TextSheet, cashier: Cashier | None) -> None:
     if cashier is not None:
         sheet.pair("КАССИР", cashier.name)
         if cashier.inn:
             sheet.pair("ИНН КАССИРА", cashier.inn)
 
 
-def _register(sheet: _Sheet, registration: Registration | None) -> None:
+def _register(sheet: TextSheet, registration: Registration | None) -> None:
     if registration is not None:
         sheet.pair("ИНН", registration.inn)
         sheet.pair("РН ККТ", registration.reg_number)
         sheet.pair("ЗН ККТ", registration.kkt_number)
 
 
-def _ofd_state(sheet: _Sheet, info: DeviceInfo) -> None:
+def _ofd_state(sheet: TextSheet, info: DeviceInfo) -> None:
     sheet.pair("НЕПЕРЕДАННЫХ ФД", str(info.ofd_unsent))
     if info.ofd_unsent and info.ofd_oldest_unsent is not None:
         sheet.pair("ФД НЕ ПЕРЕДАНЫ С", f"{info.ofd_oldest_unsent:%d.%m.%Y}")
@@ -92,7 +74,7 @@ def layout_fiscal_report(document: FiscalDocument, line_length: int, *,
 
     ``info`` is the register's state read right after the report, when it could be read.
     """
-    sheet = _Sheet(line_length)
+    sheet = TextSheet(line_length)
     _heading(sheet, REPORT_TITLE[document.type], registration)
     _cashier(sheet, cashier)
     if document.type is not DocumentType.STATUS_REPORT or document.shift_number:
@@ -113,7 +95,7 @@ def layout_fiscal_report(document: FiscalDocument, line_length: int, *,
 def layout_x_report(line_length: int, *, registration: Registration | None = None,
                     cashier: Cashier | None = None) -> Document:
     """The X report's heading: the shift's report without closing it (no fiscal document)."""
-    sheet = _Sheet(line_length)
+    sheet = TextSheet(line_length)
     _heading(sheet, X_REPORT_TITLE, registration)
     _cashier(sheet, cashier)
     sheet.add("<<->>")
@@ -127,7 +109,7 @@ def layout_cash_move(amount: int, balance: int, line_length: int, *,
                      registration: Registration | None = None,
                      cashier: Cashier | None = None) -> Document:
     """A deposit (``amount`` > 0) or payout (< 0) slip with the drawer's balance after it, kopecks."""
-    sheet = _Sheet(line_length)
+    sheet = TextSheet(line_length)
     _heading(sheet, DEPOSIT_TITLE if amount > 0 else PAYOUT_TITLE, registration)
     _cashier(sheet, cashier)
     sheet.add("<<->>")

@@ -6,6 +6,7 @@ W; alignment is made of spaces, so a monospace device or preview prints it as it
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import IntEnum
 from fractions import Fraction
@@ -52,8 +53,12 @@ def font_of(font: int) -> Font:
         ) from None
 
 
+@functools.lru_cache(maxsize=256)
 def font_width(line_length: int, font: int) -> int:
-    """Characters per line in ``font`` on a device with ``line_length`` in font 0."""
+    """Characters per line in ``font`` on a device with ``line_length`` in font 0.
+
+    Cached: every laid-out line asks, and Fraction arithmetic costs more than the layout.
+    """
     return int(line_length * FONT_DENSITY[font_of(font)])
 
 
@@ -108,6 +113,8 @@ def _split(left: str, right: str, width: int, gap: int, right_aligned_left: bool
 
 def layout_line(text: str, width: int) -> list[str]:
     """Lay out one line of text with at most one marker (``API.md`` §7.1) at ``width``."""
+    if "<" not in text:  # every marker has one: most lines skip the three patterns
+        return wrap(text, width)
     if fill := _FILL.fullmatch(text):
         char = fill.group(1)
         return [" " * width if char == FILL_SPACE else char * width]
@@ -117,6 +124,15 @@ def layout_line(text: str, width: int) -> list[str]:
         left, gap, flag, right = split.groups()
         return _split(left, right, width, int(gap), flag == ">")
     return wrap(text, width)
+
+
+def layout_pair(left: str, right: str, width: int) -> list[str]:
+    """``left`` and ``right`` on one line, as ``left<#0#>right`` lays out (``API.md`` §7.1).
+
+    The receipt's own label–value lines come here directly: no marker is parsed, so a ``<#``
+    inside a product name prints as it is.
+    """
+    return _split(left, right, width, 0, False) if right else wrap(left, width)
 
 
 def layout_text(text: str, width: int) -> list[str]:

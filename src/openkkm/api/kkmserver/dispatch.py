@@ -98,16 +98,8 @@ class Call:
 def body_hash(value: Any) -> str:
     """A stable hash of a request without ``Timeout`` and ``IdCommand`` (key order ignored)."""
     if isinstance(value, dict):
-        value = {key: value[key] for key in sorted(value) if key not in ("timeout", "idcommand")}
-    return hashlib.sha256(dumps(_sorted(value))).hexdigest()
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(item) for item in value]
-    return value
+        value = {key: item for key, item in value.items() if key not in ("timeout", "idcommand")}
+    return hashlib.sha256(dumps(value, sort_keys=True)).hexdigest()
 
 
 def _text_of(value: Any) -> str:
