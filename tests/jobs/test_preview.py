@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from openkkm.fiscal.types import Barcode, PrintText, Slip
 from openkkm.jobs import preview as preview_module
 from openkkm.jobs.devices import Selection
-from openkkm.jobs.journal import Journal
+from openkkm.jobs.journal import MAX_DEFERRED, Journal
 from openkkm.jobs.model import State, StoredCommand
 from openkkm.jobs.operations import PrintSlip, SlipPrinted
 from openkkm.layout.document import BarcodeBlock, TextLine
@@ -120,3 +122,54 @@ async def test_a_slip_on_a_register_is_laid_out_at_its_line_length(harness: Harn
     assert document.line_length == 32
     assert document.blocks[0] == TextLine("Слип" + " " * 27 + "1")
     assert document.blocks[1] == BarcodeBlock("CODE128", "S-1")
+
+
+async def test_a_preview_is_laid_out_when_idle_or_when_asked_never_before_the_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("openkkm.jobs.journal.IDLE_SECONDS", 0.2)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    await journal.open()
+    laid_out: list[str] = []
+
+    def layout(name: str) -> Callable[[], str]:
+        def run() -> str:
+            laid_out.append(name)
+            return f'{{"v":"{name}"}}'
+        return run
+
+    for name in ("a", "b", "c"):
+        await journal.put(command(name), body_hash="h", kind="slip", state=State.QUEUED)
+        await journal.finish(name, State.DONE, {"Status": 0}, preview=layout(name))
+    assert laid_out == []  # finishing a command lays nothing out
+    assert await journal.preview("b") == '{"v":"b"}'  # asked for: laid out at once
+    assert laid_out == ["b"]
+    # a repeated IdCommand of a finished command keeps the preview still to come
+    assert await journal.claim(command("a"), body_hash="h", kind="slip") is not None
+    await asyncio.sleep(0.5)  # idle: the rest follow
+    assert sorted(laid_out) == ["a", "b", "c"]
+    assert await journal.preview("a") == '{"v":"a"}'
+    await journal.put(command("d"), body_hash="h", kind="slip", state=State.QUEUED)
+    await journal.finish("d", State.DONE, {"Status": 0}, preview=layout("d"))
+    await journal.close()  # stores what is still to come
+    journal = Journal(tmp_path / "journal.sqlite3")
+    await journal.open()
+    assert await journal.preview("d") == '{"v":"d"}'
+    await journal.close()
+
+
+async def test_many_previews_waiting_are_laid_out_without_an_idle_pause(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("openkkm.jobs.journal.IDLE_SECONDS", 60.0)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    await journal.open()
+    laid_out: list[int] = []
+    for number in range(MAX_DEFERRED):
+        await journal.put(command(f"p{number}"), body_hash="h", kind="slip", state=State.QUEUED)
+        await journal.finish(f"p{number}", State.DONE, {"Status": 0},
+                             preview=lambda number=number: laid_out.append(number) or "{}")
+        if number == MAX_DEFERRED - 2:
+            await asyncio.sleep(0.2)
+            assert laid_out == []  # not idle for 60 s, and fewer than MAX_DEFERRED wait
+    await asyncio.sleep(0.2)
+    assert sorted(laid_out) == list(range(MAX_DEFERRED))
+    await journal.close()

@@ -3,6 +3,12 @@
 Why one thread: sqlite3 connections belong to the thread that made them, and a single writer
 gives a total order of state changes without locks. Async callers await the thread.
 
+Previews: the printed document's preview is laid out when the server is idle (no command has
+finished for ``IDLE_SECONDS``, or ``MAX_DEFERRED`` wait), on a thread of its own, and stored by
+a later write: a layout holds the GIL for about half a millisecond, which the next command
+would otherwise wait for. Asking for a preview not yet laid out lays it out at once. A crash
+loses the previews not yet laid out, never a command or its result.
+
 Durability: a row goes ``sent`` with ``synchronous=FULL`` (the WAL is fsynced) *before* the
 device is told anything; that is the one write exactly-once depends on. The final ``done`` /
 ``failed`` and the ``queued`` insert are not fsynced (they still survive a killed process, only
@@ -18,7 +24,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +35,9 @@ from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind
 from openkkm.jobs.model import State, Step, StoredCommand
 
 T = TypeVar("T")
+
+IDLE_SECONDS = 0.05  #: previews are laid out once no command has finished for this long
+MAX_DEFERRED = 64  #: ... or once this many wait
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
@@ -158,6 +167,10 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openkkm-journal")
+        self._layouts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openkkm-preview")
+        self._laying_out: dict[str, Future[None]] = {}
+        self._deferred: dict[str, Callable[[], str | None]] = {}
+        self._idle: asyncio.TimerHandle | None = None
         self._db: sqlite3.Connection | None = None
 
     async def _run(self, func: Callable[..., T], *args: Any) -> T:
@@ -188,7 +201,9 @@ class Journal:
         self._db = db
 
     async def close(self) -> None:
-        """Checkpoint the WAL into the main file and close; the journal thread ends."""
+        """Store the previews still to come, checkpoint the WAL and close; the threads end."""
+        self._lay_out_deferred()
+        await asyncio.get_running_loop().run_in_executor(None, self._layouts.shutdown, True)
         await self._run(self._close)
         self._executor.shutdown(wait=True)
 
@@ -242,7 +257,10 @@ class Journal:
                 return existing
             self._write(_UPSERT, params, durable=False)
             return None
-        return await self._run(claim)
+        existing = await self._run(claim)
+        if existing is None:  # a failed run replaced: its preview is not the new run's
+            self._deferred.pop(stored.id_command, None)
+        return existing
 
     async def mark_sent(self, id_command: str, step: Step,
                         shift_doc: FiscalDocument | None = None) -> None:
@@ -270,24 +288,57 @@ class Journal:
 
     async def finish(self, id_command: str, state: State, result: dict[str, Any], *,
                      preview: Callable[[], str | None] | None = None) -> None:
-        """Record the final state, the rendered answer and the printed document's preview.
+        """Record the final state and the rendered answer; the preview follows when idle.
 
-        ``preview`` lays the document out on the journal's thread, off the event loop, and
-        before any later ``preview`` read (the thread runs in order). Not fsynced: see the
-        module docstring.
+        ``preview`` lays the document out; it runs later on the preview thread (see the module
+        docstring) and its result is stored by a write of its own. Not fsynced either.
         """
         text = json.dumps(result, ensure_ascii=False)
+        if preview is not None:
+            self._deferred[id_command] = preview
+            if self._idle is not None:
+                self._idle.cancel()
+            if len(self._deferred) >= MAX_DEFERRED:
+                self._lay_out_deferred()
+            else:
+                self._idle = asyncio.get_running_loop().call_later(IDLE_SECONDS,
+                                                                   self._lay_out_deferred)
+        await self._run(lambda: self._write(
+            "UPDATE commands SET state = ?, result = ?, updated_at = ? WHERE id_command = ?",
+            (state.value, text, time.time(), id_command), durable=False))
 
-        def write() -> None:
-            self._write(
-                "UPDATE commands SET state = ?, result = ?, preview = ?, updated_at = ? "
-                "WHERE id_command = ?",
-                (state.value, text, preview() if preview else None, time.time(), id_command),
-                durable=False)
-        await self._run(write)
+    def _lay_out_deferred(self) -> None:
+        """Start laying out every deferred preview on the preview thread."""
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        deferred, self._deferred = self._deferred, {}
+        for id_command, preview in deferred.items():
+            self._lay_out(id_command, preview)
+
+    def _lay_out(self, id_command: str, preview: Callable[[], str | None]) -> None:
+        laying_out = self._layouts.submit(self._store_preview, id_command, preview)
+        self._laying_out[id_command] = laying_out
+        laying_out.add_done_callback(lambda _: self._laying_out.pop(id_command, None))
+
+    def _store_preview(self, id_command: str, preview: Callable[[], str | None]) -> None:
+        """On the preview thread: lay out, then store it through the journal's thread."""
+        text = preview()
+        if text is not None:
+            self._executor.submit(  # not onto a row claimed again meanwhile (still running)
+                self._write, "UPDATE commands SET preview = ? WHERE id_command = ? "
+                "AND state IN (?, ?)", (text, id_command, State.DONE.value, State.FAILED.value),
+                durable=False).result()
 
     async def preview(self, id_command: str) -> str | None:
         """The stored preview of ``id_command``'s printed document, or None."""
+        deferred = self._deferred.pop(id_command, None)
+        if deferred is not None:
+            self._lay_out(id_command, deferred)
+        laying_out = self._laying_out.get(id_command)
+        if laying_out is not None:
+            await asyncio.wrap_future(laying_out)
+
         def read() -> str | None:
             record = self._conn().execute(
                 "SELECT preview FROM commands WHERE id_command = ?", (id_command,)).fetchone()
