@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from abc import ABC, abstractmethod
 from types import TracebackType
 
@@ -53,13 +52,3 @@ def timeout_error(url: str, timeout: float | None) -> DeviceTimeout:
         f"Устройство {url} не ответило за {timeout} с",
         f"The device at {url} sent nothing within {timeout} s",
     )
-
-
-async def wait_with_timeout(
-    awaitable: asyncio.Future[None], url: str, timeout: float | None
-) -> None:
-    """Await ``awaitable``; turn a timeout into :class:`DeviceTimeout`."""
-    try:
-        await asyncio.wait_for(awaitable, timeout)
-    except TimeoutError as exc:
-        raise timeout_error(url, timeout) from exc

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import serial
 
 from ..errors import LinkLost
-from .base import Transport, wait_with_timeout
+from .base import Transport, timeout_error
 
 
 class FdTransport(Transport):
@@ -68,13 +68,21 @@ class FdTransport(Transport):
             self._release()
 
     async def _wait(self, *, readable: bool, timeout: float | None) -> None:
-        """Wait until the fd is readable (or writable)."""
+        """Wait until the fd is readable (or writable), or raise ``DeviceTimeout``.
+
+        A plain future and one timer: every exchange with a device waits here once per
+        direction change, and ``asyncio.wait_for`` costs more than the wait's bookkeeping.
+        """
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
 
         def wake() -> None:
             if not ready.done():
                 ready.set_result(None)
+
+        def expire() -> None:
+            if not ready.done():
+                ready.set_exception(timeout_error(self.url, timeout))
 
         add, remove = (
             (loop.add_reader, loop.remove_reader)
@@ -83,9 +91,12 @@ class FdTransport(Transport):
         )
         add(self._fd, wake)
         self._waits[ready] = remove
+        timer = None if timeout is None else loop.call_later(timeout, expire)
         try:
-            await wait_with_timeout(ready, self.url, timeout)
+            await ready
         finally:
+            if timer is not None:
+                timer.cancel()
             if self._waits.pop(ready, None) is not None:
                 remove(self._fd)
 
