@@ -27,7 +27,7 @@ from openkkm.api.body import (
     read_capped,
 )
 from openkkm.api.cors import CorsPolicy
-from openkkm.api.envelope import JSON_HEADERS, Status, dumps, envelope
+from openkkm.api.envelope import JSON_HEADERS, Encoded, Status, dumps, envelope
 from openkkm.api.kkmserver.dispatch import Dispatcher
 from openkkm.api.observability import CommandMetrics, health_routes
 from openkkm.api.preview import preview_name, preview_response
@@ -50,6 +50,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "method": ("Метод {0} не поддерживается для /Execute: используйте POST",
                "Method {0} is not supported for /Execute: use POST"),
 }
+POLLS_KEPT = 1024  #: GetRezult request bodies remembered (see ``_Edge._polls``)
 _PAGE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>openkkm</title></head>
 <body><h1>openkkm {version}</h1>
@@ -71,6 +72,9 @@ class _Edge:
         self._limit = config.server.max_body_bytes
         self._language = config.server.language
         self._page = _PAGE.format(version=__version__).encode("utf-8")
+        #: request bodies (as sent) of GetRezult polls answered from a finished command: the
+        #: same bytes again skip parsing and dispatch while that answer is still current
+        self._polls: dict[bytes, Encoded] = {}
 
     def _text(self, key: str, *args: object) -> str:
         ru, en = _TEXTS[key]
@@ -166,6 +170,11 @@ class _Edge:
             answer = envelope(None, command="", status=Status.ERROR,
                               error=self._text("too_large", self._limit))
             return self._json(413, answer, cors)
+        began = time.perf_counter()
+        polled = self._polls.get(raw)
+        if polled is not None and self._dispatch.still_current(polled):
+            self._metrics.observe(polled["Command"], Status.OK, 0, time.perf_counter() - began)
+            return self._json(200, polled, cors)
         try:
             body = parse_body(raw)
         except BodyParseError as exc:
@@ -175,7 +184,6 @@ class _Edge:
         force_async = len(segments) > 1 and segments[1].lower() == "async"
         command, id_command = body.get("command"), body.get("idcommand")
         command = command if isinstance(command, str) else ""
-        began = time.perf_counter()
         try:
             with command_context(id_command if isinstance(id_command, str) else ""):
                 code, answer = await self._dispatch.execute(body, role=role,
@@ -186,6 +194,10 @@ class _Edge:
                                   id_command if isinstance(id_command, str) else "")
         self._metrics.observe(command, int(answer.get("Status", Status.ERROR)),
                               int(answer.get("NumDevice") or 0), time.perf_counter() - began)
+        if type(answer) is Encoded:  # a finished command's GetRezult: clients poll it as is
+            if len(self._polls) >= POLLS_KEPT:
+                del self._polls[next(iter(self._polls))]
+            self._polls[raw] = answer
         return self._json(code, answer, cors)
 
 

@@ -134,6 +134,13 @@ class Dispatcher:
             **self._printers.handlers(),
         }
 
+    def still_current(self, answer: Encoded) -> bool:
+        """Tell whether a ``GetRezult`` answer given earlier is still what it would be now."""
+        wanted = answer["IdCommand"]
+        hit = self._finished.get(wanted)
+        return (hit is not None and hit[1] is answer
+                and self._jobs.finished_response(wanted) is hit[0])
+
     def text(self, key: str, *args: object) -> str:
         """An openkkm text in the configured language."""
         ru, en = _TEXTS[key]
