@@ -81,8 +81,8 @@ class Line:
 def vat_rate(tax: int | None, method: PaymentMethod, ctx: LineContext, loc: Loc,
              notices: list[Notice]) -> VatRate:
     """The 1199 code of a ``Tax`` value, with the legacy and 2026 warnings of §6.3.8 / §9c."""
-    allowed = ", ".join(str(t) for t in sorted(TAX_CODES))
     if tax is None or (tax not in TAX_CODES and tax not in LEGACY_TAX):
+        allowed = ", ".join(str(t) for t in sorted(TAX_CODES))
         shown = "не указано" if tax is None else f"недопустимое значение {tax}"
         shown_en = "missing" if tax is None else f"invalid value {tax}"
         raise fail(loc, f"{shown}; допустимо {allowed}", f"{shown_en}; allowed {allowed}")
@@ -313,8 +313,9 @@ def convert_line(reg: RegisterData, loc: Loc, ctx: LineContext, notices: list[No
         or code.accept_on_bad is not False,
     )
     split = split_line(price, quantity, amount)
-    items = tuple(replace(base, price=part.price, quantity=part.quantity, amount=part.amount,
-                          excise=base.excise if n == 0 else None)
+    items = tuple(base if (part.price, part.quantity, part.amount) == (price, quantity, amount)
+                  else replace(base, price=part.price, quantity=part.quantity,
+                               amount=part.amount, excise=base.excise if n == 0 else None)
                   for n, part in enumerate(split.parts))
     discount = None
     if split.adjustment:
