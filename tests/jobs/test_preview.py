@@ -52,7 +52,8 @@ async def test_an_old_journal_gains_the_preview_column(tmp_path: Path) -> None:
     assert old is not None and old.state is State.DONE and old.result == {"Status": 0}
     assert await journal.preview("old") is None
     await journal.put(command("new"), body_hash="h", kind="slip", state=State.QUEUED)
-    await journal.finish("new", State.DONE, {"Status": 0}, preview=lambda: '{"v":1}')
+    journal.defer_preview("new", lambda: '{"v":1}')
+    await journal.finish("new", State.DONE, {"Status": 0})
     await journal.close()
 
     journal = Journal(path)
@@ -65,7 +66,8 @@ async def test_a_failed_command_run_again_loses_its_old_preview(tmp_path: Path) 
     journal = Journal(tmp_path / "journal.sqlite3")
     await journal.open()
     await journal.put(command("a"), body_hash="h", kind="slip", state=State.QUEUED)
-    await journal.finish("a", State.FAILED, {"Status": 2}, preview=lambda: "stale")
+    journal.defer_preview("a", lambda: "stale")
+    await journal.finish("a", State.FAILED, {"Status": 2})
     assert await journal.claim(command("a"), body_hash="h", kind="slip") is None
     assert await journal.preview("a") is None
     await journal.close()
@@ -139,8 +141,9 @@ async def test_a_preview_is_laid_out_when_idle_or_when_asked_never_before_the_an
 
     for name in ("a", "b", "c"):
         await journal.put(command(name), body_hash="h", kind="slip", state=State.QUEUED)
-        await journal.finish(name, State.DONE, {"Status": 0}, preview=layout(name))
-    assert laid_out == []  # finishing a command lays nothing out
+        journal.defer_preview(name, layout(name))
+        await journal.finish(name, State.DONE, {"Status": 0})
+    assert laid_out == []  # deferring and finishing lay nothing out
     assert await journal.preview("b") == '{"v":"b"}'  # asked for: laid out at once
     assert laid_out == ["b"]
     # a repeated IdCommand of a finished command keeps the preview still to come
@@ -149,7 +152,8 @@ async def test_a_preview_is_laid_out_when_idle_or_when_asked_never_before_the_an
     assert sorted(laid_out) == ["a", "b", "c"]
     assert await journal.preview("a") == '{"v":"a"}'
     await journal.put(command("d"), body_hash="h", kind="slip", state=State.QUEUED)
-    await journal.finish("d", State.DONE, {"Status": 0}, preview=layout("d"))
+    journal.defer_preview("d", layout("d"))
+    await journal.finish("d", State.DONE, {"Status": 0})
     await journal.close()  # stores what is still to come
     journal = Journal(tmp_path / "journal.sqlite3")
     await journal.open()
@@ -165,8 +169,9 @@ async def test_many_previews_waiting_are_laid_out_without_an_idle_pause(
     laid_out: list[int] = []
     for number in range(MAX_DEFERRED):
         await journal.put(command(f"p{number}"), body_hash="h", kind="slip", state=State.QUEUED)
-        await journal.finish(f"p{number}", State.DONE, {"Status": 0},
-                             preview=lambda number=number: laid_out.append(number) or "{}")
+        journal.defer_preview(f"p{number}",
+                              lambda number=number: laid_out.append(number) or "{}")
+        await journal.finish(f"p{number}", State.DONE, {"Status": 0})
         if number == MAX_DEFERRED - 2:
             await asyncio.sleep(0.2)
             assert laid_out == []  # not idle for 60 s, and fewer than MAX_DEFERRED wait

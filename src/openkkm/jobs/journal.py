@@ -286,23 +286,24 @@ class Journal:
             "UPDATE commands SET state = ?, updated_at = ? WHERE id_command = ?",
             (State.UNKNOWN.value, time.time(), id_command)))
 
-    async def finish(self, id_command: str, state: State, result: dict[str, Any], *,
-                     preview: Callable[[], str | None] | None = None) -> None:
-        """Record the final state and the rendered answer; the preview follows when idle.
+    def defer_preview(self, id_command: str, preview: Callable[[], str | None]) -> None:
+        """Lay out ``id_command``'s preview later (see the module docstring) and store it.
 
-        ``preview`` lays the document out; it runs later on the preview thread (see the module
-        docstring) and its result is stored by a write of its own. Not fsynced either.
+        Called on the event loop before the command's answer is given, so no later
+        ``preview`` read can miss it.
         """
+        self._deferred[id_command] = preview
+        if self._idle is not None:
+            self._idle.cancel()
+        if len(self._deferred) >= MAX_DEFERRED:
+            self._lay_out_deferred()
+        else:
+            self._idle = asyncio.get_running_loop().call_later(IDLE_SECONDS,
+                                                               self._lay_out_deferred)
+
+    async def finish(self, id_command: str, state: State, result: dict[str, Any]) -> None:
+        """Record the final state and the rendered answer. Not fsynced: see the module docstring."""
         text = json.dumps(result, ensure_ascii=False)
-        if preview is not None:
-            self._deferred[id_command] = preview
-            if self._idle is not None:
-                self._idle.cancel()
-            if len(self._deferred) >= MAX_DEFERRED:
-                self._lay_out_deferred()
-            else:
-                self._idle = asyncio.get_running_loop().call_later(IDLE_SECONDS,
-                                                                   self._lay_out_deferred)
         await self._run(lambda: self._write(
             "UPDATE commands SET state = ?, result = ?, updated_at = ? WHERE id_command = ?",
             (state.value, text, time.time(), id_command), durable=False))
@@ -325,10 +326,9 @@ class Journal:
         """On the preview thread: lay out, then store it through the journal's thread."""
         text = preview()
         if text is not None:
-            self._executor.submit(  # not onto a row claimed again meanwhile (still running)
-                self._write, "UPDATE commands SET preview = ? WHERE id_command = ? "
-                "AND state IN (?, ?)", (text, id_command, State.DONE.value, State.FAILED.value),
-                durable=False).result()
+            self._executor.submit(
+                self._write, "UPDATE commands SET preview = ? WHERE id_command = ?",
+                (text, id_command), durable=False).result()
 
     async def preview(self, id_command: str) -> str | None:
         """The stored preview of ``id_command``'s printed document, or None."""

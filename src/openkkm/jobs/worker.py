@@ -8,8 +8,8 @@ know what it last did.
 from __future__ import annotations
 
 import asyncio
-import functools
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -53,7 +53,6 @@ from openkkm.jobs.operations import (
     stopped_before_run,
 )
 from openkkm.jobs.preview import preview_text, print_slip
-from openkkm.logs import command_context
 from openkkm.jobs.reads import (
     CashUnknown,
     PlainOperation,
@@ -62,6 +61,7 @@ from openkkm.jobs.reads import (
     run_plain,
 )
 from openkkm.jobs.recovery import DriveReplaced, reconcile
+from openkkm.logs import command_context
 
 log = logging.getLogger(__name__)
 
@@ -178,22 +178,23 @@ class DeviceWorker:
     async def _finish(self, job: Job, state: State, outcome: Outcome | OpenKKMError) -> None:
         """Settle the job, then journal its final state.
 
-        The waiting client is answered before the journal write completes (and the preview is
-        laid out on the journal's thread): the result is in memory (a resend or GetRezult finds
-        it there), the journal thread writes in order, and a final state lost to a crash leaves
-        the row ``sent`` for reconciliation to rebuild.
+        The waiting client is answered before the journal write starts (and the preview is
+        laid out later, see ``Journal.finish``): the result is in memory (a resend or GetRezult
+        finds it there), the journal thread writes in order, and a final state lost to a crash
+        leaves the row ``sent`` for reconciliation to rebuild.
         """
         response = safe_render(self._render, job.stored, outcome)
+        if state is State.DONE and not isinstance(outcome, OpenKKMError):
+            self._journal.defer_preview(job.id_command, functools.partial(
+                preview_text, job.operation, outcome, self.handle.registration,
+                self.driver.line_length))
         job.state = state
         job.response = response
         job.settled.set()
         self._finished(job)
-        preview = None
-        if state is State.DONE and not isinstance(outcome, OpenKKMError):
-            preview = functools.partial(preview_text, job.operation, outcome,
-                                        self.handle.registration, self.driver.line_length)
+        await asyncio.sleep(0)  # the waiting request sends its answer before the write is encoded
         try:
-            await self._journal.finish(job.id_command, state, response, preview=preview)
+            await self._journal.finish(job.id_command, state, response)
         except Exception:  # answered already; a sent row reconciles at restart
             log.exception("journal write failed for %s (%s)", job.id_command, state)
 
