@@ -2,7 +2,8 @@
 
 Overhead = p50 of the whole HTTP round trip of a RegisterCheck (one keep-alive client, one
 command at a time) minus p50 of the same receipt registered directly on a ``VirtualDriver``,
-i.e. what parsing, validation, the durable journal, the worker hop and the answer add.
+i.e. what parsing, validation, the durable journal, the worker hop and the answer add. The two
+are measured in alternating rounds of 50, so both see the same disk.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import time
 from pathlib import Path
 
 from _process import openkkm
+
 from openkkm.api.kkmserver.register_check import build_receipt, parse_register_check
 from openkkm.config import DeviceConfig
 from openkkm.drivers.virtual import VirtualDriver
 
 N = 400
+ROUND = 50  #: receipts per round; the rounds alternate HTTP and device alone
 
 
 def receipt(n: int) -> dict[str, object]:
@@ -44,34 +47,37 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q * 100) - 1] * 1000
 
 
-def over_http(data_dir: Path) -> list[float]:
-    """Round-trip times of N receipts through a real server process.
+class Client:
+    """One keep-alive connection to a real server process, timing each RegisterCheck.
 
-    The client writes each request in one segment on a keep-alive connection with TCP_NODELAY,
-    so the figure holds no client-side Nagle or delayed-ACK waits.
+    The client writes each request in one segment with TCP_NODELAY, so the figure holds no
+    client-side Nagle or delayed-ACK waits.
     """
-    proc, url = openkkm(data_dir, '[[devices]]\nnum = 1\nkind = "virtual"\n')
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    try:
-        times = []
-        with socket.create_connection((host, int(port))) as sock:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            reader = sock.makefile("rb")
-            for n in range(-20, N):
-                body = json.dumps(receipt(n), ensure_ascii=False).encode()
-                request = (f"POST /Execute/sync HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-                           f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-                start = time.perf_counter()
-                sock.sendall(request)
-                answer = json.loads(_read_response(reader))
-                elapsed = time.perf_counter() - start
-                assert answer["Status"] == 0, answer
-                if n >= 0:
-                    times.append(elapsed)
-        return times
-    finally:
-        proc.terminate()
-        proc.wait(30)
+
+    def __init__(self, url: str) -> None:
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        self.host = host
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
+
+    def time(self, n: int) -> float:
+        """Seconds for receipt ``n`` over HTTP."""
+        body = json.dumps(receipt(n), ensure_ascii=False).encode()
+        request = (f"POST /Execute/sync HTTP/1.1\r\nHost: {self.host}\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                   ).encode() + body
+        start = time.perf_counter()
+        self.sock.sendall(request)
+        answer = json.loads(_read_response(self.reader))
+        elapsed = time.perf_counter() - start
+        assert answer["Status"] == 0, answer
+        return elapsed
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.reader.close()
+        self.sock.close()
 
 
 def _read_response(reader: io.BufferedReader) -> bytes:
@@ -84,27 +90,54 @@ def _read_response(reader: io.BufferedReader) -> bytes:
     return reader.read(length)
 
 
-async def on_device(data_dir: Path) -> list[float]:
-    """Times of the same receipts registered directly on the virtual driver."""
-    config = DeviceConfig(num=1, kind="virtual")
-    driver = VirtualDriver(config, data_dir=str(data_dir))
-    await driver.start()
-    info = await driver.info()
-    today = info.clock.date()
-    times = []
+class Device:
+    """The same receipts registered directly on a ``VirtualDriver`` in this process."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.config = DeviceConfig(num=1, kind="virtual")
+        self.driver = VirtualDriver(self.config, data_dir=str(data_dir))
+
+    async def start(self) -> None:
+        """Start the driver and open its shift."""
+        await self.driver.start()
+        self.info = await self.driver.info()
+        if (await self.driver.status()).shift.name != "OPEN":
+            await self.driver.open_shift(None)
+
+    async def time(self, n: int) -> float:
+        """Seconds for receipt ``n`` on the device alone."""
+        built, _ = build_receipt(parse_register_check(_lower(receipt(n))), self.info.registration,
+                                 self.config, today=self.info.clock.date())
+        start = time.perf_counter()
+        await self.driver.register(built)
+        return time.perf_counter() - start
+
+
+async def measure(data_dir: Path) -> tuple[list[float], list[float]]:
+    """Round trips over HTTP and device-alone times, in alternating rounds.
+
+    Alternating keeps both figures under the same conditions (the disk's fsync time drifts
+    over minutes), so their difference is the server's own.
+    """
+    proc, url = openkkm(data_dir / "server", '[[devices]]\nnum = 1\nkind = "virtual"\n')
+    client = Client(url)
+    device = Device(data_dir / "device")
+    http: list[float] = []
+    alone: list[float] = []
     try:
-        if (await driver.status()).shift.name != "OPEN":
-            await driver.open_shift(None)
-        for n in range(-20, N):
-            built, _ = build_receipt(parse_register_check(_lower(receipt(n))), info.registration, config, today=today)
-            start = time.perf_counter()
-            await driver.register(built)
-            elapsed = time.perf_counter() - start
-            if n >= 0:
-                times.append(elapsed)
+        await device.start()
+        for n in range(-20, 0):  # warm both up
+            client.time(n)
+            await device.time(n)
+        for first in range(0, N, ROUND):
+            http += [client.time(n) for n in range(first, first + ROUND)]
+            alone += [await device.time(n) for n in range(first, first + ROUND)]
     finally:
-        await driver.stop()
-    return times
+        client.close()
+        await device.driver.stop()
+        proc.terminate()
+        proc.wait(30)
+    return http, alone
 
 
 def _lower(value: object) -> object:
@@ -118,8 +151,7 @@ def _lower(value: object) -> object:
 def main() -> None:
     """Measure and print."""
     with tempfile.TemporaryDirectory() as tmp:
-        http = over_http(Path(tmp) / "server")
-        device = asyncio.run(on_device(Path(tmp) / "device"))
+        http, device = asyncio.run(measure(Path(tmp)))
     overhead = pct(http, 0.5) - pct(device, 0.5)
     print(f"RegisterCheck over HTTP, {N} receipts: p50 {pct(http, 0.5):.2f} ms, p90 {pct(http, 0.9):.2f} ms")
     print(f"virtual device alone:            p50 {pct(device, 0.5):.2f} ms, p90 {pct(device, 0.9):.2f} ms")
