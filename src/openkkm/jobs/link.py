@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import Awaitable
 from typing import TypeVar
@@ -25,9 +24,6 @@ from openkkm.jobs.operations import InternalFailure
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: A status read ahead is used only this soon after it started (it normally ends well inside).
-AHEAD_SECONDS = 0.05
-
 
 class DeviceLink:
     """A driver seen through its handle: every call is bounded and updates ``online``."""
@@ -36,7 +32,6 @@ class DeviceLink:
         self.handle = handle
         self.driver = driver
         self.call_timeout = call_timeout
-        self._ahead: tuple[float, asyncio.Task[DeviceStatus]] | None = None
 
     async def call(self, awaitable: Awaitable[T]) -> T:
         """Await a driver call; past the time limit it is a ``DeviceTimeout``."""
@@ -51,38 +46,6 @@ class DeviceLink:
     async def status(self) -> DeviceStatus:
         """Read the register's status."""
         return await self.call(self.driver.status())
-
-    def read_ahead(self) -> None:
-        """Start the status read of a fiscal command being admitted while the device is idle.
-
-        The admission's journal write goes to the journal's thread meanwhile, so the two
-        overlap; the worker takes this read (``settle_ahead``) before anything else reaches
-        the device, so it is the status right before the command, as a read then would be.
-        """
-        if self._ahead is None:
-            reading = asyncio.ensure_future(self.status())
-            reading.add_done_callback(_observed)
-            self._ahead = (time.monotonic(), reading)
-
-    async def settle_ahead(self, *, for_status: bool) -> DeviceStatus | None:
-        """Let a read started ahead end; its status if it is recent enough, else None.
-
-        ``for_status``: the command wanted this read, so its failure is the command's, as the
-        failure of a read made then would be; otherwise the failure is only logged.
-        """
-        ahead, self._ahead = self._ahead, None
-        if ahead is None:
-            return None
-        started, reading = ahead
-        fresh = time.monotonic() - started <= AHEAD_SECONDS
-        try:
-            status = await reading
-        except Exception as exc:
-            if for_status and fresh:
-                raise
-            log.debug("device %s: a status read ahead failed: %r", self.handle.num, exc)
-            return None
-        return status if fresh else None
 
     async def connect(self) -> None:
         """Reconnect if the device is marked offline."""
@@ -181,9 +144,3 @@ async def start_device(handle: DeviceHandle, driver: Driver, call_timeout: float
         return
     handle.info = info
     handle.registration = info.registration
-
-
-def _observed(reading: asyncio.Task[DeviceStatus]) -> None:
-    """Mark a read's failure as seen: ``settle_ahead`` may never be called for it."""
-    if not reading.cancelled():
-        reading.exception()

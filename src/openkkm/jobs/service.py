@@ -222,8 +222,6 @@ class JobService:
             record = from_job(active) if active else self._cache.get(id_command)
             if record is not None and record.state is not State.FAILED:
                 return policy(id_command, record, job.body_hash)
-            if isinstance(worker, DeviceWorker):
-                worker.read_ahead(job)  # overlaps the journal write just below
             try:
                 row = await self._journal.claim(job.stored, body_hash=job.body_hash,
                                                 kind=job.kind)

@@ -40,7 +40,6 @@ from openkkm.jobs.operations import (
     MoveCash,
     OfdReport,
     OpenShift,
-    Operation,
     Outcome,
     PrintSlip,
     QueueExpired,
@@ -65,12 +64,6 @@ from openkkm.jobs.recovery import DriveReplaced, reconcile
 from openkkm.logs import command_context
 
 log = logging.getLogger(__name__)
-
-
-def reads_status(operation: Operation) -> bool:
-    """Tell whether ``operation`` starts by reading the register's status (a fiscal step)."""
-    return not isinstance(operation, ReadInfo | PrintSlip | PlainOperation)
-
 
 class DeviceWorker:
     """Runs the commands of one device."""
@@ -110,20 +103,6 @@ class DeviceWorker:
         job.expiry = asyncio.get_running_loop().call_later(self._expiry, self._expire, job)
         self._queue.append(job)
         self._wakeup.set()
-
-    def read_ahead(self, job: Job) -> None:
-        """Start reading the status ``job`` will need while its admission is journalled.
-
-        Only on an idle, healthy device and for a command that reads the status first: then
-        nothing else can reach the device before ``job`` (or whichever command runs next) takes
-        the read.
-        """
-        handle = self.handle
-        if (self._queue or self._recovered or self._closing or handle.busy or not handle.online
-                or handle.blocked or handle.pooled or not reads_status(job.operation)):
-            return
-        with command_context(job.id_command, handle.num):  # the read's log lines name both
-            self.link.read_ahead()
 
     def adopt(self, job: Job) -> None:
         """Take a recovered command whose fiscal step must be reconciled before anything else."""
@@ -248,8 +227,6 @@ class DeviceWorker:
 
     async def _perform(self, job: Job) -> Outcome:
         operation = job.operation
-        # before anything else reaches the device
-        ahead = await self.link.settle_ahead(for_status=reads_status(operation))
         await self.link.connect()
         if isinstance(operation, ReadInfo):
             return await self.link.info()
@@ -257,7 +234,7 @@ class DeviceWorker:
             return await print_slip(self.link, self.driver, operation.slip)
         if isinstance(operation, PlainOperation):
             return await run_plain(self.link, self.driver, operation)
-        status = ahead or await self.link.status()
+        status = await self.link.status()
         if status.receipt_open:
             # Proven not fiscalised: an open receipt is not a document, and every unknown step
             # on this device was reconciled before this command was taken.
