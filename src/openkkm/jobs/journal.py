@@ -20,7 +20,9 @@ means nothing reached a device, and start-up marks it failed so a resend runs.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -35,6 +37,7 @@ from openkkm.fiscal.types import DocumentType, FiscalDocument, ReceiptKind
 from openkkm.jobs.model import State, Step, StoredCommand
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 0.05  #: previews are laid out once no command has finished for this long
 MAX_DEFERRED = 64  #: ... or once this many wait
@@ -172,6 +175,8 @@ class Journal:
         self._deferred: dict[str, Callable[[], str | None]] = {}
         self._idle: asyncio.TimerHandle | None = None
         self._db: sqlite3.Connection | None = None
+        #: lookups by IdCommand, on the event loop: WAL readers never wait for the writer
+        self._reader: sqlite3.Connection | None = None
 
     async def _run(self, func: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
@@ -180,6 +185,10 @@ class Journal:
         """Create or open the file and its schema; ``ConfigError`` if it cannot be used."""
         try:
             await self._run(self._open)
+            self._reader = sqlite3.connect(self.path, isolation_level=None,
+                                           check_same_thread=False)
+            self._reader.row_factory = sqlite3.Row
+            self._reader.execute("PRAGMA query_only=ON")
         except (sqlite3.Error, OSError) as exc:
             raise ConfigError(
                 f"Журнал команд {self.path} не открывается: {exc}. Проверьте права на каталог "
@@ -206,6 +215,9 @@ class Journal:
         await asyncio.get_running_loop().run_in_executor(None, self._layouts.shutdown, True)
         await self._run(self._close)
         self._executor.shutdown(wait=True)
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def _close(self) -> None:
         if self._db is not None:
@@ -229,11 +241,14 @@ class Journal:
                 db.execute("PRAGMA synchronous=FULL")
 
     async def get(self, id_command: str) -> JournalRow | None:
-        """Return the row of ``id_command``, or None."""
-        return await self._run(self._get, id_command)
+        """Return the row of ``id_command`` as last committed, or None."""
+        return self._get(id_command)
 
     def _get(self, id_command: str) -> JournalRow | None:
-        record = self._conn().execute(
+        """One primary-key read on the calling thread (the event loop): no thread hop."""
+        if self._reader is None:
+            raise RuntimeError("journal is not open")
+        record = self._reader.execute(
             f"SELECT {_COLUMNS} FROM commands WHERE id_command = ?", (id_command,)).fetchone()
         return None if record is None else _row(record)
 
@@ -243,24 +258,27 @@ class Journal:
         params = _upsert_params(stored, body_hash, kind, state, result)
         await self._run(lambda: self._write(_UPSERT, params, durable=state is not State.QUEUED))
 
-    async def claim(self, stored: StoredCommand, *, body_hash: str, kind: str) -> JournalRow | None:
+    async def claim(self, stored: StoredCommand, *, body_hash: str, kind: str,
+                    replacing: bool = False) -> JournalRow | None:
         """Insert ``stored`` as ``queued`` unless its id holds a command that did not fail.
 
-        One trip to the journal thread: returns that command's row (and writes nothing), or
-        None once the new row is in (replacing a failed one).
-        """
-        params = _upsert_params(stored, body_hash, kind, State.QUEUED, None)
+        ``replacing``: the caller knows the id's command failed (its final write may still be
+        on its way), so the row is replaced without reading it.
 
-        def claim() -> JournalRow | None:
-            existing = self._get(stored.id_command)
-            if existing is not None and existing.state is not State.FAILED:
-                return existing
-            self._write(_UPSERT, params, durable=False)
-            return None
-        existing = await self._run(claim)
-        if existing is None:  # a failed run replaced: its preview is not the new run's
-            self._deferred.pop(stored.id_command, None)
-        return existing
+        Returns that command's row (and writes nothing), or None with the new row queued for
+        the journal's thread (replacing a failed one), ahead of any later write of the command.
+        The insert is not waited for: it is not fsynced anyway, and a lost one only means the
+        command's ``sent`` write finds no row and refuses the step (``mark_sent``). The caller
+        keeps the command in memory meanwhile, so no second claim of its id reads the journal.
+        """
+        existing = None if replacing else self._get(stored.id_command)
+        if existing is not None and existing.state is not State.FAILED:
+            return existing
+        params = _upsert_params(stored, body_hash, kind, State.QUEUED, None)
+        inserting = self._executor.submit(self._write, _UPSERT, params, durable=False)
+        inserting.add_done_callback(functools.partial(_log_failure, stored.id_command, "queued"))
+        self._deferred.pop(stored.id_command, None)  # a failed run's preview is not the new one's
+        return None
 
     async def mark_sent(self, id_command: str, step: Step,
                         shift_doc: FiscalDocument | None = None) -> None:
@@ -269,10 +287,15 @@ class Journal:
                   None if step.kind is None else int(step.kind), step.total, step.fn_number,
                   step.expected_fd, None if shift_doc is None else document_to_json(shift_doc),
                   time.time(), id_command)
-        await self._run(lambda: self._write(
-            "UPDATE commands SET state = ?, doc_type = ?, receipt_kind = ?, receipt_total = ?, "
-            "fn_number = ?, expected_fd = ?, shift_doc = ?, updated_at = ? WHERE id_command = ?",
-            params))
+        def write() -> None:
+            self._write(
+                "UPDATE commands SET state = ?, doc_type = ?, receipt_kind = ?, "
+                "receipt_total = ?, fn_number = ?, expected_fd = ?, shift_doc = ?, "
+                "updated_at = ? WHERE id_command = ?", params)
+            if self._conn().execute("SELECT changes()").fetchone()[0] != 1:
+                raise sqlite3.OperationalError(f"no journal row for {id_command}: its insert "
+                                               "was lost, so the step is not sent")
+        await self._run(write)
 
     async def mark_forwarded(self, id_command: str) -> None:
         """Durably record a command about to be passed to a remote server (no fiscal step here)."""
@@ -361,3 +384,10 @@ class Journal:
                 (State.DONE.value, State.FAILED.value, before))
             return cursor.rowcount
         return await self._run(purge)
+
+
+def _log_failure(id_command: str, state: str, write: Future[None]) -> None:
+    """Log a journal write nobody waited for that failed."""
+    if not write.cancelled() and write.exception() is not None:
+        log.error("journal write of %s (%s) failed: %s", id_command, state, write.exception())
+

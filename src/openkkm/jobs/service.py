@@ -224,7 +224,7 @@ class JobService:
                 return policy(id_command, record, job.body_hash)
             try:
                 row = await self._journal.claim(job.stored, body_hash=job.body_hash,
-                                                kind=job.kind)
+                                                kind=job.kind, replacing=record is not None)
                 if row is not None:
                     record = from_row(row, self._unit_name(row.num_device))
                     if record.state.finished:

@@ -1,0 +1,65 @@
+"""Admission without a thread hop: lookups on the event loop, the queued insert not waited for."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from openkkm.fiscal.types import DocumentType
+from openkkm.jobs.journal import Journal
+from openkkm.jobs.model import State, Step
+
+from .fakes import FN_NUMBER
+from .test_journal import command
+
+
+async def test_a_new_command_is_claimed_and_a_row_read_while_the_journal_thread_is_busy(
+        tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    await journal.open()
+    await journal.put(command("old"), body_hash="h", kind="receipt", state=State.DONE)
+    busy, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        busy.set()
+        release.wait(10)
+
+    holding = asyncio.get_running_loop().run_in_executor(journal._executor, hold)
+    await asyncio.to_thread(busy.wait, 10)
+    # neither waits for the journal's thread, which is held
+    assert await asyncio.wait_for(journal.claim(command("new"), body_hash="h", kind="receipt"),
+                                  1) is None
+    old = await asyncio.wait_for(journal.get("old"), 1)
+    assert old is not None and old.state is State.DONE
+    assert await journal.claim(command("old"), body_hash="h", kind="receipt") == old
+    release.set()
+    await holding
+    await journal.mark_sent("new", Step(DocumentType.RECEIPT, FN_NUMBER, 5))  # after the insert
+    new = await journal.get("new")
+    assert new is not None and new.state is State.SENT
+    assert new.step is not None and new.step.expected_fd == 5
+    await journal.close()
+
+
+async def test_a_lost_queued_insert_refuses_the_sent_step(tmp_path: Path,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    await journal.open()
+    write = journal._write
+
+    def full(sql: str, params: tuple[object, ...], *, durable: bool = True) -> None:
+        if sql.lstrip().startswith("INSERT"):
+            raise sqlite3.OperationalError("database or disk is full")
+        write(sql, params, durable=durable)
+
+    journal._write = full  # type: ignore[method-assign]
+    assert await journal.claim(command("lost"), body_hash="h", kind="receipt") is None
+    with pytest.raises(sqlite3.OperationalError, match="no journal row"):
+        await journal.mark_sent("lost", Step(DocumentType.RECEIPT, FN_NUMBER, 5))
+    assert await journal.get("lost") is None
+    assert "journal write of lost (queued) failed" in caplog.text
+    await journal.close()
