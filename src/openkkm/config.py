@@ -120,6 +120,9 @@ class DeviceConfig(_Section):
     password: str = Field("", repr=False)
     remote_num: int = Field(0, ge=0, le=9999)
     remote_timeout: float = Field(60, gt=0, le=3600)
+    #: PEM certificates trusted for an ``https://`` remote besides the system's (its own
+    #: self-signed certificate, or the company's CA)
+    tls_ca: str = ""
 
     @field_validator("tax_systems")
     @classmethod
@@ -138,6 +141,8 @@ class DeviceConfig(_Section):
     def _remote_url(self) -> DeviceConfig:
         if self.kind == "remote" and not self.url.startswith(("http://", "https://")):
             raise ValueError("a remote device needs url = \"https://host:5893\"")
+        if self.tls_ca and not (self.kind == "remote" and self.url.startswith("https://")):
+            raise ValueError("tls_ca is for a remote device with an https:// url")
         return self
 
 

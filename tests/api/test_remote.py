@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import socket
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -63,7 +65,8 @@ class Recorder:
 class Remote:
     """The other openkkm: a JobService over virtual register 1, served on a loopback port."""
 
-    def __init__(self, data_dir: Path, faults: str) -> None:
+    def __init__(self, data_dir: Path, faults: str, tls: tuple[Path, Path] | None = None) -> None:
+        self.tls = tls
         self.config = Config.model_validate({
             "server": {"data_dir": str(data_dir)}, "users": USERS,
             "devices": [{"num": 1, "kind": "virtual", "name": "Удаленная касса",
@@ -82,8 +85,11 @@ class Remote:
         sock = self.sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
+        options: dict[str, Any] = {}
+        if self.tls is not None:
+            options = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])}
         self.server = uvicorn.Server(uvicorn.Config(self.recorder, log_level="warning",
-                                                    lifespan="off"))
+                                                    lifespan="off", **options))
         self.task = asyncio.create_task(self.server.serve(sockets=[sock]))
         while not self.server.started:
             await asyncio.sleep(0.01)
@@ -145,11 +151,13 @@ async def pair(tmp_path: Path) -> AsyncIterator[Any]:
     """Build a started remote and a started local server pointing at it."""
     made: list[Any] = []
 
-    async def make(faults: str = "", url: str = "", **device: Any) -> tuple[Remote, Local]:
-        remote = Remote(tmp_path / "remote", faults)
+    async def make(faults: str = "", url: str = "", tls: tuple[Path, Path] | None = None,
+                   **device: Any) -> tuple[Remote, Local]:
+        remote = Remote(tmp_path / "remote", faults, tls)
         await remote.start()
         made.append(remote)
-        local = Local(tmp_path / "local", url or f"http://127.0.0.1:{remote.port}", **device)
+        scheme = "https" if tls else "http"
+        local = Local(tmp_path / "local", url or f"{scheme}://127.0.0.1:{remote.port}", **device)
         await local.start()
         made.append(local)
         return remote, local
@@ -271,3 +279,49 @@ def test_remote_config_needs_a_url_and_keeps_the_password_out_of_repr() -> None:
     with pytest.raises(ConfigError, match="remote devices"):
         load(None, overrides={"devices": [{"num": 7, "kind": "remote", "url": "http://x"}],
                               "pools": [{"num": 10, "members": [7]}]})
+
+
+def _certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the openssl tool makes it)."""
+    cert, key = tmp_path / "remote-cert.pem", tmp_path / "remote-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl tool")
+async def test_an_https_remote_with_a_self_signed_certificate_is_trusted_by_tls_ca(
+        pair: Any, tmp_path: Path) -> None:
+    tls = _certificate(tmp_path)
+    remote, local = await pair(tls=tls, tls_ca=str(tls[0]))
+    answer = await local.run("RegisterCheck", NumDevice=LOCAL_NUM, IdCommand="tls-1", **SALE)
+    assert answer["Status"] == 0, answer
+    assert await remote.receipts() == 1
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl tool")
+async def test_an_untrusted_certificate_refuses_without_sending(pair: Any, tmp_path: Path) -> None:
+    remote, local = await pair(tls=_certificate(tmp_path))
+    answer = await local.run("RegisterCheck", NumDevice=LOCAL_NUM, IdCommand="tls-2", **SALE)
+    assert answer["Status"] == 2
+    assert "недоступен" in answer["Error"] and "certificate" in answer["Error"].lower()
+    assert remote.recorder.commands == []
+    assert await remote.receipts() == 0
+
+
+async def test_tls_ca_is_checked_when_the_server_starts(tmp_path: Path) -> None:
+    with pytest.raises(PydanticError, match="tls_ca is for a remote device with an https"):
+        Config.model_validate({"devices": [{"num": 1, "kind": "remote",
+                                            "url": "http://h:5893", "tls_ca": "ca.pem"}]})
+    missing = Config.model_validate({
+        "server": {"data_dir": str(tmp_path)},
+        "devices": [{"num": 1, "kind": "remote", "url": "https://h:5893",
+                     "tls_ca": str(tmp_path / "none.pem")}]})
+    jobs = JobService(missing, render=make_renderer(missing))
+    try:
+        with pytest.raises(ConfigError, match="tls_ca"):
+            await jobs.start()
+    finally:
+        await jobs.stop()

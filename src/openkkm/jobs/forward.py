@@ -12,12 +12,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
 
+from openkkm.errors import ConfigError
 from openkkm.jobs.devices import DeviceHandle
 from openkkm.jobs.journal import Journal
 from openkkm.jobs.model import Job, State
@@ -48,6 +50,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+def trusted(tls_ca: str) -> ssl.SSLContext | bool:
+    """What verifies a remote's certificate: the system's CAs, plus ``tls_ca`` when given."""
+    if not tls_ca:
+        return True
+    try:
+        return ssl.create_default_context(cafile=tls_ca)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"Сертификаты tls_ca {tls_ca} не читаются: {exc}",
+                          f"The tls_ca certificates {tls_ca} cannot be read: {exc}") from exc
+
+
 class RemoteWorker:
     """Runs the forwarded commands of one remote device; the service sees it as a worker."""
 
@@ -63,7 +76,8 @@ class RemoteWorker:
         self._language = language
         auth = httpx.BasicAuth(config.user, config.password) if config.user else None
         self._client = httpx.AsyncClient(base_url=config.url.rstrip("/"), auth=auth,
-                                         timeout=config.remote_timeout, transport=transport)
+                                         timeout=config.remote_timeout, transport=transport,
+                                         verify=trusted(config.tls_ca))
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = asyncio.Event()
 
