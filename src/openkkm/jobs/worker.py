@@ -192,11 +192,17 @@ class DeviceWorker:
         job.response = response
         job.settled.set()
         self._finished(job)
+        # The device is free once the answer exists: the next command need not wait for this
+        # write (the journal's thread keeps the order of the writes it is given).
+        self._spawn(self._journal_final(job.id_command, state, response))
+
+    async def _journal_final(self, id_command: str, state: State,
+                             response: dict[str, Any]) -> None:
         await asyncio.sleep(0)  # the waiting request sends its answer before the write is encoded
         try:
-            await self._journal.finish(job.id_command, state, response)
+            await self._journal.finish(id_command, state, response)
         except Exception:  # answered already; a sent row reconciles at restart
-            log.exception("journal write failed for %s (%s)", job.id_command, state)
+            log.exception("journal write failed for %s (%s)", id_command, state)
 
     async def _execute(self, job: Job) -> None:
         with command_context(job.id_command, self.handle.num):
