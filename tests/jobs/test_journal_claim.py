@@ -13,7 +13,8 @@ from openkkm.fiscal.types import DocumentType
 from openkkm.jobs.journal import Journal
 from openkkm.jobs.model import State, Step
 
-from .fakes import FN_NUMBER
+from .conftest import Harness
+from .fakes import FN_NUMBER, sell, settled
 from .test_journal import command
 
 
@@ -63,3 +64,27 @@ async def test_a_lost_queued_insert_refuses_the_sent_step(tmp_path: Path,
     assert await journal.get("lost") is None
     assert "journal write of lost (queued) failed" in caplog.text
     await journal.close()
+
+
+async def test_a_caller_cancelled_during_admission_leaves_a_command_that_runs_or_nothing(
+        harness: Harness) -> None:
+    service = await harness.start()
+    for turns in range(4):  # cancel after 0, 1, 2, 3 turns of the event loop
+        id_command = f"cancel-{turns}"
+        submitting = asyncio.ensure_future(sell(service, id_command, 1000 + turns))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        submitting.cancel()
+        await asyncio.gather(submitting, return_exceptions=True)
+        answer = await service.result(id_command)
+        if answer is None:  # never admitted: nothing journaled either
+            assert await service._journal.get(id_command) is None
+            continue
+        done = await settled(service, id_command)  # admitted: it runs to its end
+        assert done.response is not None and done.response["Status"] == 0
+    for _ in range(100):  # the final writes are not waited for by the worker
+        rows = [await service._journal.get(f"cancel-{turns}") for turns in range(4)]
+        if all(row is None or row.state is State.DONE for row in rows):
+            break
+        await asyncio.sleep(0.01)
+    assert all(row is None or row.state is State.DONE for row in rows)

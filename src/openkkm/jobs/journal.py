@@ -270,6 +270,7 @@ class Journal:
         The insert is not waited for: it is not fsynced anyway, and a lost one only means the
         command's ``sent`` write finds no row and refuses the step (``mark_sent``). The caller
         keeps the command in memory meanwhile, so no second claim of its id reads the journal.
+        Never suspends: ``JobService`` relies on that to admit a command atomically.
         """
         existing = None if replacing else self._get(stored.id_command)
         if existing is not None and existing.state is not State.FAILED:

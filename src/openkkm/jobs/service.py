@@ -201,9 +201,10 @@ class JobService:
         stored = StoredCommand(id_command or str(uuid.uuid4()), command, request, warnings,
                                device.num, device.unit_name, datetime.now().astimezone())
         job = Job(stored, body_hash, operation_kind(operation), operation)
-        # Shielded: a caller cancelled mid-admission (client gone) must not leave a journaled
-        # "queued" row that no worker knows of.
-        refusal = await asyncio.shield(self._admit(job, worker))
+        # Not shielded: once the id's lock is held, admission never suspends (the journal's
+        # claim reads and queues its insert without waiting), so a caller cancelled here (client
+        # gone) leaves either nothing or a queued command its worker knows of.
+        refusal = await self._admit(job, worker)
         if refusal is not None:
             return refusal
         if wait is None:
