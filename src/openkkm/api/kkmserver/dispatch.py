@@ -297,7 +297,7 @@ class Dispatcher:
         digest = ""  # the parsed body's hash; the raw body's only if parsing fails
         try:
             wait, warnings = self.wait(call)
-            request = parse_register_check(call.body)
+            request = parse_register_check(call.body, lowered=True)
             digest = body_hash(request.body_for_hash())
             fiscal = bool(request.is_fiscal_check)
             device = self.select(call, Accepts.FISCAL if fiscal else Accepts.EITHER)

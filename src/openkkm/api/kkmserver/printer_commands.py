@@ -70,7 +70,7 @@ class PrinterCommands:
         notices: list[Notice] = []
         try:
             wait, warnings = dispatcher.wait(call)
-            request = parse_register_check({**call.body, "isfiscalcheck": False})
+            request = parse_register_check({**call.body, "isfiscalcheck": False}, lowered=True)
             digest = self._digest(request.body_for_hash())
             device = dispatcher.select(call, Accepts.PRINTER)
             slip = build_slip(request, notices)

@@ -117,10 +117,14 @@ def _error(error: Any) -> ValidationError:
     return ValidationError(loc, ru, en)
 
 
-def parse_register_check(body: dict[str, Any]) -> CheckRequest:
-    """Step 1: convert the body's types; the first problem is a ``ValidationError``."""
+def parse_register_check(body: dict[str, Any], *, lowered: bool = False) -> CheckRequest:
+    """Step 1: convert the body's types; the first problem is a ``ValidationError``.
+
+    ``lowered``: the keys are lower case at every depth already, as ``parse_body`` and the
+    journal give them, so they are not walked again.
+    """
     try:
-        return CheckRequest.model_validate(_lower_keys(body))
+        return CheckRequest.model_validate(body if lowered else _lower_keys(body))
     except pydantic.ValidationError as exc:
         raise _error(exc.errors()[0]) from exc
 

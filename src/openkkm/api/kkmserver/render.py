@@ -86,7 +86,7 @@ def registration_note(registration: Registration) -> dict[str, str]:
 
 
 def _receipt_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
-    request = parse_register_check(stored.request)
+    request = parse_register_check(stored.request, lowered=True)
     if not isinstance(outcome, ReceiptDone):
         return render_check_fields(request, None, line_length=-1)
     note = stored.request.get(REGISTRATION_KEY) or {}
