@@ -3,7 +3,7 @@
 Overhead = p50 of the whole HTTP round trip of a RegisterCheck (one keep-alive client, one
 command at a time) minus p50 of the same receipt registered directly on a ``VirtualDriver``,
 i.e. what parsing, validation, the durable journal, the worker hop and the answer add. The two
-are measured in alternating rounds of 50, so both see the same disk.
+are measured in alternating rounds of 20, so both see the same disk.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from openkkm.api.kkmserver.register_check import build_receipt, parse_register_c
 from openkkm.config import DeviceConfig
 from openkkm.drivers.virtual import VirtualDriver
 
-N = 400
-ROUND = 50  #: receipts per round; the rounds alternate HTTP and device alone
+N = 1000
+ROUND = 20  #: receipts per round; the rounds alternate HTTP and device alone
 
 
 def receipt(n: int) -> dict[str, object]:

@@ -65,3 +65,41 @@ async def test_cancelled_register_leaves_no_receipt_open(tmp_path: Path) -> None
         assert (await driver.read_document(status.last_document)).type.name == "SHIFT_OPEN"
     finally:
         await driver.stop()
+
+
+async def test_status_is_read_in_place_when_idle_and_after_a_running_call_otherwise(
+        tmp_path: Path) -> None:
+    driver = VirtualDriver(DeviceConfig(num=4), data_dir=str(tmp_path))
+    await driver.start()
+    try:
+        await driver.open_shift(None)
+        thread = driver._thread
+        assert thread is not None
+        submitted: list[object] = []
+        real_submit = thread.submit
+
+        def submit(func: object, *args: object) -> object:
+            submitted.append(func)
+            return real_submit(func, *args)  # type: ignore[arg-type]
+
+        thread.submit = submit  # type: ignore[method-assign]
+        idle = await driver.status()
+        assert submitted == []  # idle: no hop to the device's thread
+        # a ФН call under way on the device's thread: the status waits for it and sees its effect
+        release = threading.Event()
+
+        def slow_cash_in() -> int:
+            release.wait(10)
+            return driver.drive.cash_in(500)
+
+        moving = asyncio.wrap_future(driver._submit(slow_cash_in))
+        reading = asyncio.ensure_future(driver.status())
+        await asyncio.sleep(0.05)
+        assert not reading.done() and len(submitted) == 2
+        release.set()
+        await moving
+        after = await reading
+        assert after.last_document == idle.last_document and not after.receipt_open
+        assert not driver._under_way
+    finally:
+        await driver.stop()

@@ -19,9 +19,9 @@ import functools
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from openkkm.drivers.base import Driver
 from openkkm.emulators.faults import Fault, FaultPlan
@@ -83,6 +83,8 @@ class VirtualDriver(Driver):
         self._clock = clock
         self._drive: FiscalDrive | None = None
         self._thread: ThreadPoolExecutor | None = None
+        #: ФН calls queued or running on the device's thread (added here, removed there)
+        self._under_way: set[Future[Any]] = set()
 
     def set_faults(self, spec: str) -> None:
         """Replace the fault plan at run time; ``ConfigError`` when the spec is bad."""
@@ -99,7 +101,15 @@ class VirtualDriver(Driver):
         """Run ``func`` on the device's thread; ``LinkLost`` before ``start``."""
         if self._thread is None:
             raise LinkLost("Виртуальная касса не запущена", "The virtual register is not started")
-        return await asyncio.get_running_loop().run_in_executor(self._thread, func, *args)
+        return await asyncio.wrap_future(self._submit(func, *args))
+
+    def _submit(self, func: Callable[..., T], *args: object) -> Future[T]:
+        """Queue ``func`` on the device's thread, noted as under way until it has run."""
+        assert self._thread is not None
+        future = self._thread.submit(func, *args)
+        self._under_way.add(future)
+        future.add_done_callback(self._under_way.discard)
+        return future
 
     async def start(self) -> None:
         """Load the ФН from its state file, or register a new one."""
@@ -121,7 +131,13 @@ class VirtualDriver(Driver):
         self._drive = None
 
     async def status(self) -> DeviceStatus:
-        """Shift, last FD and open-receipt state."""
+        """Shift, last FD and open-receipt state.
+
+        Read in place when no ФН call is under way (a few attributes cost less than the hop to
+        the device's thread); otherwise on that thread, after the calls before it.
+        """
+        if self._thread is not None and not self._under_way:
+            return self._status()
         return await self._io(self._status)
 
     def _status(self) -> DeviceStatus:
@@ -341,7 +357,7 @@ class VirtualDriver(Driver):
         close that did commit, the cancel finds no open receipt and does nothing.
         """
         if self._thread is not None:
-            self._thread.submit(self._cancel_logged)
+            self._submit(self._cancel_logged)
 
     def _cancel_logged(self) -> None:
         try:
