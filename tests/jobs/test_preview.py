@@ -167,6 +167,14 @@ async def test_many_previews_waiting_are_laid_out_without_an_idle_pause(
     journal = Journal(tmp_path / "journal.sqlite3")
     await journal.open()
     laid_out: list[int] = []
+    batches: list[int] = []
+    write_many = journal._write_many
+
+    def counted(sql: str, rows: list[tuple[object, ...]]) -> None:
+        batches.append(len(rows))
+        write_many(sql, rows)
+
+    journal._write_many = counted  # type: ignore[method-assign]
     for number in range(MAX_DEFERRED):
         await journal.put(command(f"p{number}"), body_hash="h", kind="slip", state=State.QUEUED)
         journal.defer_preview(f"p{number}",
@@ -177,4 +185,6 @@ async def test_many_previews_waiting_are_laid_out_without_an_idle_pause(
             assert laid_out == []  # not idle for 60 s, and fewer than MAX_DEFERRED wait
     await asyncio.sleep(0.2)
     assert sorted(laid_out) == list(range(MAX_DEFERRED))
+    assert batches == [MAX_DEFERRED]  # stored in one journal transaction
+    assert await journal.preview("p7") == "{}"
     await journal.close()

@@ -333,32 +333,58 @@ class Journal:
             (state.value, text, time.time(), id_command), durable=False))
 
     def _lay_out_deferred(self) -> None:
-        """Start laying out every deferred preview on the preview thread."""
+        """Start laying out every deferred preview on the preview thread, as one batch."""
         if self._idle is not None:
             self._idle.cancel()
             self._idle = None
         deferred, self._deferred = self._deferred, {}
-        for id_command, preview in deferred.items():
-            self._lay_out(id_command, preview)
+        if deferred:
+            self._lay_out(deferred)
 
-    def _lay_out(self, id_command: str, preview: Callable[[], str | None]) -> None:
-        laying_out = self._layouts.submit(self._store_preview, id_command, preview)
-        self._laying_out[id_command] = laying_out
-        laying_out.add_done_callback(lambda _: self._laying_out.pop(id_command, None))
+    def _lay_out(self, previews: dict[str, Callable[[], str | None]]) -> None:
+        laying_out = self._layouts.submit(self._store_previews, previews)
+        for id_command in previews:
+            self._laying_out[id_command] = laying_out
 
-    def _store_preview(self, id_command: str, preview: Callable[[], str | None]) -> None:
-        """On the preview thread: lay out, then store it through the journal's thread."""
-        text = preview()
-        if text is not None:
-            self._executor.submit(
-                self._write, "UPDATE commands SET preview = ? WHERE id_command = ?",
-                (text, id_command), durable=False).result()
+        def forget(_: Future[None]) -> None:
+            for id_command in previews:
+                if self._laying_out.get(id_command) is laying_out:
+                    del self._laying_out[id_command]
+        laying_out.add_done_callback(forget)
+
+    def _store_previews(self, previews: dict[str, Callable[[], str | None]]) -> None:
+        """On the preview thread: lay out, then store the batch in one journal transaction.
+
+        One write for the batch: 64 writes in a row would hold the journal's thread while a
+        command's ``sent`` write waits behind them.
+        """
+        rows = [(text, id_command) for id_command, preview in previews.items()
+                if (text := preview()) is not None]
+        if rows:
+            self._executor.submit(self._write_many,
+                                  "UPDATE commands SET preview = ? WHERE id_command = ?",
+                                  rows).result()
+
+    def _write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """``sql`` for each of ``rows`` in one transaction, not fsynced."""
+        db = self._conn()
+        db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            db.execute("BEGIN")
+            try:
+                db.executemany(sql, rows)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.execute("PRAGMA synchronous=FULL")
 
     async def preview(self, id_command: str) -> str | None:
         """The stored preview of ``id_command``'s printed document, or None."""
         deferred = self._deferred.pop(id_command, None)
         if deferred is not None:
-            self._lay_out(id_command, deferred)
+            self._lay_out({id_command: deferred})
         laying_out = self._laying_out.get(id_command)
         if laying_out is not None:
             await asyncio.wrap_future(laying_out)
