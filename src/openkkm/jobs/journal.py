@@ -1,7 +1,9 @@
 """The durable command journal: one SQLite file in WAL mode, written by one thread.
 
 Why one thread: sqlite3 connections belong to the thread that made them, and a single writer
-gives a total order of state changes without locks. Async callers await the thread.
+gives a total order of state changes without locks. Async callers await the thread, except for
+lookups by IdCommand: those read a second, read-only connection on the event loop (WAL readers
+never wait for the writer), and a new command's ``queued`` insert is queued without waiting.
 
 Previews: the printed document's preview is laid out when the server is idle (no command has
 finished for ``IDLE_SECONDS``, or ``MAX_DEFERRED`` wait), on a thread of its own, and stored by
@@ -165,7 +167,7 @@ def _row(record: sqlite3.Row) -> JournalRow:
 
 
 class Journal:
-    """The command journal; every method runs on the journal's own thread."""
+    """The command journal: writes on its own thread, IdCommand lookups on the event loop."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
