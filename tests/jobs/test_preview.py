@@ -42,6 +42,14 @@ def command(id_command: str) -> StoredCommand:
                          datetime(2026, 1, 15, 15, 47).astimezone())
 
 
+async def finished(journal: Journal, id_command: str, preview: Callable[[], str | None],
+                   state: State = State.DONE) -> None:
+    """Journal ``id_command`` as queued, defer its preview and finish it in ``state``."""
+    await journal.put(command(id_command), body_hash="h", kind="slip", state=State.QUEUED)
+    journal.defer_preview(id_command, preview)
+    await journal.finish(id_command, state, {"Status": 0 if state is State.DONE else 2})
+
+
 async def test_an_old_journal_gains_the_preview_column(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
     with sqlite3.connect(path) as db:
@@ -51,9 +59,7 @@ async def test_an_old_journal_gains_the_preview_column(tmp_path: Path) -> None:
     old = await journal.get("old")
     assert old is not None and old.state is State.DONE and old.result == {"Status": 0}
     assert await journal.preview("old") is None
-    await journal.put(command("new"), body_hash="h", kind="slip", state=State.QUEUED)
-    journal.defer_preview("new", lambda: '{"v":1}')
-    await journal.finish("new", State.DONE, {"Status": 0})
+    await finished(journal, "new", lambda: '{"v":1}')
     await journal.close()
 
     journal = Journal(path)
@@ -65,9 +71,7 @@ async def test_an_old_journal_gains_the_preview_column(tmp_path: Path) -> None:
 async def test_a_failed_command_run_again_loses_its_old_preview(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "journal.sqlite3")
     await journal.open()
-    await journal.put(command("a"), body_hash="h", kind="slip", state=State.QUEUED)
-    journal.defer_preview("a", lambda: "stale")
-    await journal.finish("a", State.FAILED, {"Status": 2})
+    await finished(journal, "a", lambda: "stale", State.FAILED)
     assert await journal.claim(command("a"), body_hash="h", kind="slip") is None
     assert await journal.preview("a") is None
     await journal.close()
@@ -140,9 +144,7 @@ async def test_a_preview_is_laid_out_when_idle_or_when_asked_never_before_the_an
         return run
 
     for name in ("a", "b", "c"):
-        await journal.put(command(name), body_hash="h", kind="slip", state=State.QUEUED)
-        journal.defer_preview(name, layout(name))
-        await journal.finish(name, State.DONE, {"Status": 0})
+        await finished(journal, name, layout(name))
     assert laid_out == []  # deferring and finishing lay nothing out
     assert await journal.preview("b") == '{"v":"b"}'  # asked for: laid out at once
     assert laid_out == ["b"]
@@ -151,9 +153,7 @@ async def test_a_preview_is_laid_out_when_idle_or_when_asked_never_before_the_an
     await asyncio.sleep(0.5)  # idle: the rest follow
     assert sorted(laid_out) == ["a", "b", "c"]
     assert await journal.preview("a") == '{"v":"a"}'
-    await journal.put(command("d"), body_hash="h", kind="slip", state=State.QUEUED)
-    journal.defer_preview("d", layout("d"))
-    await journal.finish("d", State.DONE, {"Status": 0})
+    await finished(journal, "d", layout("d"))
     await journal.close()  # stores what is still to come
     journal = Journal(tmp_path / "journal.sqlite3")
     await journal.open()
@@ -176,10 +176,7 @@ async def test_many_previews_waiting_are_laid_out_without_an_idle_pause(
 
     journal._write_many = counted  # type: ignore[method-assign]
     for number in range(MAX_DEFERRED):
-        await journal.put(command(f"p{number}"), body_hash="h", kind="slip", state=State.QUEUED)
-        journal.defer_preview(f"p{number}",
-                              lambda number=number: laid_out.append(number) or "{}")
-        await journal.finish(f"p{number}", State.DONE, {"Status": 0})
+        await finished(journal, f"p{number}", lambda number=number: laid_out.append(number) or "{}")
         if number == MAX_DEFERRED - 2:
             await asyncio.sleep(0.2)
             assert laid_out == []  # not idle for 60 s, and fewer than MAX_DEFERRED wait

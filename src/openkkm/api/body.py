@@ -57,17 +57,19 @@ async def read_capped(receive: Receive, limit: int, declared: int | None) -> byt
     """
     if declared is not None and declared > limit:
         raise BodyTooLarge
-    buffer = b""
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientGone
         chunk = message.get("body", b"")
-        if len(buffer) + len(chunk) > limit:
+        size += len(chunk)
+        if size > limit:
             raise BodyTooLarge
-        buffer = buffer + chunk if buffer else chunk
+        chunks.append(chunk)
         if not message.get("more_body", False):
-            return buffer
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _lowered(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ QueueDepth = Callable[[int], int | None]
 #: Seconds; a receipt on a real register takes 0.3–5 s, a report up to a minute.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
                    120.0)
+_BUCKET_LABELS = (*(str(bound) for bound in LATENCY_BUCKETS), "+Inf")
 _NAME = re.compile(r"[A-Za-z]{1,64}")
 
 
@@ -108,8 +109,8 @@ class CommandMetrics(Collector):
             "openkkm_command_seconds", "Time from request to answer, per device",
             labels=["device"])
         for device, buckets in self._buckets.items():
-            bounds = [*(str(bound) for bound in LATENCY_BUCKETS), "+Inf"]
-            latency.add_metric([str(device)], list(zip(bounds, accumulate(buckets), strict=True)),
+            latency.add_metric([str(device)],
+                               list(zip(_BUCKET_LABELS, accumulate(buckets), strict=True)),
                                self._sums[device])
         yield commands
         yield latency

@@ -22,12 +22,13 @@ means nothing reached a device, and start-up marks it failed so a resend runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -234,13 +235,11 @@ class Journal:
 
     def _write(self, sql: str, params: tuple[Any, ...], *, durable: bool = True) -> None:
         db = self._conn()
-        if not durable:
-            db.execute("PRAGMA synchronous=NORMAL")
-        try:
+        if durable:
             db.execute(sql, params)
-        finally:
-            if not durable:
-                db.execute("PRAGMA synchronous=FULL")
+            return
+        with _unsynced(db):
+            db.execute(sql, params)
 
     async def get(self, id_command: str) -> JournalRow | None:
         """Return the row of ``id_command`` as last committed, or None."""
@@ -370,8 +369,7 @@ class Journal:
     def _write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """``sql`` for each of ``rows`` in one transaction, not fsynced."""
         db = self._conn()
-        db.execute("PRAGMA synchronous=NORMAL")
-        try:
+        with _unsynced(db):
             db.execute("BEGIN")
             try:
                 db.executemany(sql, rows)
@@ -379,8 +377,6 @@ class Journal:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-        finally:
-            db.execute("PRAGMA synchronous=FULL")
 
     async def preview(self, id_command: str) -> str | None:
         """The stored preview of ``id_command``'s printed document, or None."""
@@ -419,4 +415,14 @@ def _log_failure(id_command: str, state: str, write: Future[None]) -> None:
     """Log a journal write nobody waited for that failed."""
     if not write.cancelled() and write.exception() is not None:
         log.error("journal write of %s (%s) failed: %s", id_command, state, write.exception())
+
+
+@contextlib.contextmanager
+def _unsynced(db: sqlite3.Connection) -> Iterator[None]:
+    """Commits inside are not fsynced (``synchronous=NORMAL``); the connection's FULL after."""
+    db.execute("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        db.execute("PRAGMA synchronous=FULL")
 

@@ -179,7 +179,7 @@ class DeviceWorker:
         """Settle the job, then journal its final state.
 
         The waiting client is answered before the journal write starts (and the preview is
-        laid out later, see ``Journal.finish``): the result is in memory (a resend or GetRezult
+        laid out later, see ``Journal.defer_preview``): the result is in memory (a resend or GetRezult
         finds it there), the journal thread writes in order, and a final state lost to a crash
         leaves the row ``sent`` for reconciliation to rebuild.
         """

@@ -115,8 +115,8 @@ def layout_slip(elements: Iterable[PrintElement], line_length: int) -> Document:
 class TextSheet:
     """Blocks being laid out at one device width: lines of text, ``pair`` a label and a value.
 
-    The receipt and the reports build on it; a value put with ``pair`` goes to the right edge
-    without a marker being parsed, so a ``<#`` in a product name prints as it is.
+    The receipt and the reports build on it; ``pair`` puts a value at the right edge without
+    parsing markers, so a ``<#`` in a value (a cashier's name) prints as it is.
     """
 
     def __init__(self, line_length: int) -> None:

@@ -129,8 +129,8 @@ def layout_line(text: str, width: int) -> list[str]:
 def layout_pair(left: str, right: str, width: int) -> list[str]:
     """``left`` and ``right`` on one line, as ``left<#0#>right`` lays out (``API.md`` §7.1).
 
-    The receipt's own label–value lines come here directly: no marker is parsed, so a ``<#``
-    inside a product name prints as it is.
+    The receipt's and reports' own label–value lines come here directly: no marker is parsed,
+    so a ``<#`` inside a value (a cashier's name) prints as it is.
     """
     return _split(left, right, width, 0, False) if right else wrap(left, width)
 

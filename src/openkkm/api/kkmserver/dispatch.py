@@ -136,10 +136,13 @@ class Dispatcher:
 
     def still_current(self, answer: Encoded) -> bool:
         """Tell whether a ``GetRezult`` answer given earlier is still what it would be now."""
-        wanted = answer["IdCommand"]
+        return self._remembered(answer["IdCommand"]) is answer
+
+    def _remembered(self, wanted: str) -> Encoded | None:
+        """The encoded ``GetRezult`` answer for ``wanted`` while the journal's answer is the same."""
         hit = self._finished.get(wanted)
-        return (hit is not None and hit[1] is answer
-                and self._jobs.finished_response(wanted) is hit[0])
+        final = self._jobs.finished_response(wanted) if hit is not None else None
+        return hit[1] if hit is not None and final is hit[0] else None
 
     def text(self, key: str, *args: object) -> str:
         """An openkkm text in the configured language."""
@@ -252,11 +255,9 @@ class Dispatcher:
         wanted = call.client_id
         if not wanted.strip():
             return self.error(call.command, call.client_id, self.text("no_id"))
-        final = self._jobs.finished_response(wanted)
-        if final is not None:
-            hit = self._finished.get(wanted)
-            if hit is not None and hit[0] is final:
-                return hit[1]
+        remembered = self._remembered(wanted)
+        if remembered is not None:
+            return remembered
         found = await self._jobs.result(wanted)
         if found is None:
             rezult = {"IdCommand": wanted, "Status": int(Status.NOT_FOUND), "Command": NOT_DEFINED,
