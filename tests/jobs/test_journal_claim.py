@@ -88,3 +88,30 @@ async def test_a_caller_cancelled_during_admission_leaves_a_command_that_runs_or
             break
         await asyncio.sleep(0.01)
     assert all(row is None or row.state is State.DONE for row in rows)
+
+
+async def test_the_next_command_runs_while_the_last_one_s_final_write_waits(
+        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = await harness.start()
+    held = asyncio.Event()
+    real_finish = Journal.finish
+
+    async def finish(self: Journal, id_command: str, *args: object, **kwargs: object) -> None:
+        if id_command == "first":
+            await held.wait()
+        await real_finish(self, id_command, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Journal, "finish", finish)
+    first = await sell(service, "first", 1000)
+    second = await asyncio.wait_for(sell(service, "second", 2000), 5)
+    assert first.response is not None and second.response is not None
+    assert second.response["Status"] == 0
+    row = await service._journal.get("first")
+    assert row is not None and row.state is not State.DONE  # its final write still waits
+    held.set()
+    for _ in range(100):
+        row = await service._journal.get("first")
+        if row is not None and row.state is State.DONE:
+            break
+        await asyncio.sleep(0.01)
+    assert row is not None and row.state is State.DONE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openkkm.errors import ValidationError
-from openkkm.layout.text import font_width, layout_line, layout_text, wrap
+from openkkm.layout.text import font_width, layout_line, layout_pair, layout_text, wrap
 
 
 def test_fill_markers_fill_the_font_width() -> None:
@@ -65,3 +65,11 @@ def test_unknown_font_is_a_validation_error() -> None:
     with pytest.raises(ValidationError) as caught:
         font_width(48, 5)
     assert caught.value.ru == "неизвестный шрифт 5; допустимо 0–4"
+
+
+def test_a_pair_lays_out_as_its_marker_would_but_prints_markers_in_its_value_as_they_are() -> None:
+    assert layout_pair("ИТОГ", "=123.00", 20) == layout_line("ИТОГ<#0#>=123.00", 20)
+    assert layout_pair("ИТОГ", "", 20) == ["ИТОГ"]
+    assert layout_pair("КАССИР", "Иванова <#3#> А.", 32) == [
+        "КАССИР" + " " * 10 + "Иванова <#3#> А."]
+
