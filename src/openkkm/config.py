@@ -109,6 +109,8 @@ class DeviceConfig(_Section):
     sender_email: str = "noreply@example.ru"
     kkt_number: str = ""
     fn_number: str = ""
+    #: false: the emulated register starts unregistered, its ФН waiting for ``KkmRegOfd Open``
+    registered: bool = True
     # Fiscal policy switches (FISCAL.md §5.3, §8).
     auto_open_shift: bool = True
     auto_close_expired_shift: bool = False

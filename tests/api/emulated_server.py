@@ -47,13 +47,16 @@ class EmulatedServer:
 
 
 @asynccontextmanager
-async def emulated_server(tmp_path: Path, family: str, name: str) -> AsyncIterator[EmulatedServer]:
-    """A server whose device 1 is the emulated ``family`` register, with a user and an admin."""
+async def emulated_server(tmp_path: Path, family: str, name: str,
+                          **device: Any) -> AsyncIterator[EmulatedServer]:
+    """A server whose device 1 is the emulated ``family`` register, with a user and an admin;
+    ``device`` keys merge into its config."""
     config = Config.model_validate({
         "server": {"data_dir": str(tmp_path)},
         "users": [{"name": USER[0], "password": USER[1]},
                   {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
-        "devices": [{"num": 1, "kind": family, "url": f"emulator://{family}", "name": name}]})
+        "devices": [{"num": 1, "kind": family, "url": f"emulator://{family}", "name": name,
+                     **device}]})
     devices = Devices(config)
     jobs = JobService(config, render=make_renderer(config), drivers=await devices.start())
     await jobs.start()

@@ -143,3 +143,13 @@ async def test_re_registration_and_closing_the_fn_on_an_atol_register(atol: Emul
                            CashierName="Администратор", RegKkmOfd={"Command": "Close"})
     assert emu.fn.document(closed["CheckNumber"]).type is DocumentType.FN_CLOSE
     assert emu.fn.closed
+    old = emu.fn.fn_number
+    changed = await atol.ok("KkmRegOfd", admin=True,
+                            CashierName="Администратор", RegKkmOfd={"Command": "ChangeFN"})
+    assert changed["CheckNumber"] == 1 and emu.fn.fn_number != old
+    assert emu.fn.document(1).type is DocumentType.REREGISTRATION
+    assert int.from_bytes(form_tags(emu, 1)[1205], "little") == 1  # the ФН was replaced
+    assert changed["Info"]["FnNumber"] == emu.fn.fn_number
+    assert changed["Info"]["FN_IsFiscal"] is True
+    sale = await atol.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+    assert f"fn={emu.fn.fn_number}" in sale["QRCode"]

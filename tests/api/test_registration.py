@@ -7,6 +7,7 @@ from typing import Any
 
 from api import virtual_server
 from api.virtual_server import Server, Start, check, line
+from openkkm.emulators.fn.identity import make_reg_number
 from openkkm.fiscal import tlv
 
 start = virtual_server.start
@@ -168,3 +169,32 @@ async def test_a_closed_fn_is_replaced_by_a_new_one(start: Start) -> None:
     assert f"fn={info['FnNumber']}" in sale["QRCode"]
     listed = (await server.run("List"))["ListUnit"][0]
     assert listed["FnNumber"] == info["FnNumber"]
+
+
+async def test_an_unregistered_register_is_registered_by_open(start: Start) -> None:
+    server = await start(registered=False)
+    info = (await server.run("GetDataKKT"))["Info"]
+    assert info["FN_IsFiscal"] is False
+    sale = await server.run("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+    assert sale["Status"] == 2 and "ККТ не зарегистрирована" in sale["Error"], sale
+    inn = "7707083893"
+    number = make_reg_number(1, inn, info["KktNumber"])
+    body = reg("Open", InnOrganization=inn, RegNumber=number, NameOrganization='ООО "Лютик"',
+               AddressSettle="г. Тула, ул. Мира, 2", TaxVariant="1", InnOfd="7700000016",
+               UrlServerOfd="ofd.example.ru", NameOFD="ОФД Пример", SetFfdVersion=4)
+    assert (await server.run("KkmRegOfd", **body))["Status"] == 2  # a user may not
+    wrong_rn = await server.run("KkmRegOfd", admin=True,
+                                **{**body, "RegKkmOfd": {**body["RegKkmOfd"], "RegNumber": "1"}})
+    assert wrong_rn["Status"] == 2 and "1037" in wrong_rn["Error"], wrong_rn
+    opened = await server.run("KkmRegOfd", admin=True, **body)
+    assert opened["Status"] == 0, opened
+    assert opened["CheckNumber"] == 1
+    assert opened["Info"]["FN_IsFiscal"] is True
+    assert (opened["Info"]["InnOrganization"], opened["Info"]["RegNumber"]) == (inn, number)
+    document = await server.run("GetDataCheck", FiscalNumber=1)
+    assert document["RegisterCheck"]["CheckType"] == "Отчет о регистрации"
+    sale = await server.run("RegisterCheck", **check([line("Хлеб", "60")], cash="60",
+                                                     TaxVariant="1"))
+    assert sale["Status"] == 0, sale
+    again = await server.run("KkmRegOfd", admin=True, **body)
+    assert again["Status"] == 2 and again["Error"].startswith("ККТ уже зарегистрирована")

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from openkkm.emulators.fn.counters import readout
+from openkkm.emulators.fn.identity import make_reg_number
 from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import DocumentType
 
 from .emulated_server import EmulatedServer, emulated_server, shelf
 from .virtual_server import check, line
-
 
 
 @pytest.fixture
@@ -126,9 +126,52 @@ async def test_re_registration_and_closing_the_fn_on_a_shtrih_register(
     await shtrih.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
     await shtrih.ok("CloseShift", CashierName="Иванова А.А.")
 
-    refused = await shtrih.run("KkmRegOfd", admin=True, **reg("ChangeFN", NumberFN="9999078900012346"))
-    assert refused["Status"] == 2 and "FF06" in refused["Error"]
+    last = emu.fn.last_number
+    refused = await shtrih.run("KkmRegOfd", admin=True, **reg("ChangeFN"))
+    assert refused["Status"] == 2 and emu.fn.last_number == last  # the ФН is not closed
     emu.fn.confirm_ofd()  # the ФН closes only with the OFD queue empty
     closed = await shtrih.ok("KkmRegOfd", admin=True, **reg("Close"))
     assert emu.fn.document(closed["CheckNumber"]).type is DocumentType.FN_CLOSE
     assert emu.fn.closed
+    old = emu.fn.fn_number
+
+    changed = await shtrih.ok("KkmRegOfd", admin=True, **reg("ChangeFN"))
+    assert changed["CheckNumber"] == 1 and emu.fn.fn_number != old
+    assert emu.fn.document(1).type is DocumentType.REREGISTRATION
+    assert reasons(emu, 1) == 1  # bit 0: the ФН was replaced
+    assert changed["Info"]["FnNumber"] == emu.fn.fn_number
+    assert changed["Info"]["FN_IsFiscal"] is True
+    assert emu.fn.registration.organization == 'ООО "Василек"'  # the registration carried over
+    sale = await shtrih.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+    assert f"fn={emu.fn.fn_number}" in sale["QRCode"]
+    assert emu.fn.document(sale["CheckNumber"]).type is DocumentType.RECEIPT
+
+
+async def test_an_unregistered_shtrih_register_is_registered_by_open(tmp_path: Path) -> None:
+    async with emulated_server(tmp_path, "shtrih", "Штрих", registered=False) as shtrih:
+        emu = shtrih.emulator
+        assert not emu.fn.fiscalised
+        info = (await shtrih.ok("GetDataKKT"))["Info"]
+        assert info["FN_IsFiscal"] is False
+        refused = await shtrih.run("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+        assert refused["Status"] == 2 and "не зарегистрирована" in refused["Error"], refused
+        inn = "7707083893"
+        number = make_reg_number(1, inn, emu.fn.registration.kkt_number)
+        opened = await shtrih.ok("KkmRegOfd", admin=True, **reg(
+            "Open", InnOrganization=inn, RegNumber=number, NameOrganization='ООО "Лютик"',
+            AddressSettle="г. Тула, ул. Мира, 2", TaxVariant="1", InnOfd="7700000016",
+            UrlServerOfd="ofd.example.ru", NameOFD="ОФД Пример", SetFfdVersion=4))
+        assert opened["CheckNumber"] == 1 and emu.fn.fiscalised
+        assert emu.fn.document(1).type is DocumentType.REGISTRATION
+        registration = emu.fn.registration
+        assert (registration.inn, registration.reg_number) == (inn, number)
+        assert registration.organization == 'ООО "Лютик"' and registration.tax_systems == (1,)
+        assert opened["Info"]["InnOrganization"] == inn and opened["Info"]["RegNumber"] == number
+        assert opened["Info"]["FN_IsFiscal"] is True
+        sale = await shtrih.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60",
+                                                        TaxVariant="1"))
+        assert emu.fn.document(sale["CheckNumber"]).type is DocumentType.RECEIPT
+        again = await shtrih.run("KkmRegOfd", admin=True, **reg(
+            "Open", InnOrganization=inn, RegNumber=number, TaxVariant="1", InnOfd="7700000016",
+            UrlServerOfd="ofd.example.ru"))
+        assert again["Status"] == 2 and emu.fn.last_number == sale["CheckNumber"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,18 @@ from openkkm.api.app import create_app
 from openkkm.api.kkmserver.render import make_renderer
 from openkkm.config import Config, DeviceConfig
 from openkkm.devices import Devices
+from openkkm.emulators.fn.identity import make_reg_number
 from openkkm.emulators.shtrih import ShtrihEmulator, serve_tcp_emulator
 from openkkm.fiscal.types import DocumentType, ReceiptKind
 from openkkm.jobs.service import JobService
 
-from .virtual_server import check, line
+from .virtual_server import ADMIN, check, line
 
 _IDS = itertools.count(1)
 DRAWER = 241
+#: pyshtrih's names of the FF01 life-phase bits
+CONFIGURED, FISCAL_OPEN, FISCAL_CLOSED = (
+    "Проведена настройка ФН", "Открыт фискальный режим", "Закрыт фискальный режим")
 SHIFT_RECEIPT_TYPES = {ReceiptKind.SALE: "Shell", ReceiptKind.SALE_RETURN: "ShellReturn",
                        ReceiptKind.PURCHASE: "Buy", ReceiptKind.PURCHASE_RETURN: "BuyReturn"}
 
@@ -55,6 +60,8 @@ class Peer:
             device.disconnect()
         return {
             "last_fd": fs["Номер последнего ФД"],
+            "fn_number": bytes(fs["Номер ФН"]).decode("ascii"),
+            "phase": {name for name, raised in fs["Состояние фазы жизни"].items() if raised},
             "shift_open": shift["Состояние смены"],
             "shift": shift["Номер смены"],
             "receipt": shift["Номер чека"],
@@ -85,23 +92,27 @@ class Ours:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def ok(self, command: str, **fields: Any) -> dict[str, Any]:
-        """POST a command that must succeed."""
+    async def ok(self, command: str, *, admin: bool = False, **fields: Any) -> dict[str, Any]:
+        """POST a command that must succeed (as the admin when asked)."""
         body = {"Command": command, "NumDevice": 1, "IdCommand": f"agree-{next(_IDS)}", **fields}
-        response = await self.client.post("/Execute/sync", json=body)
+        response = await self.client.post("/Execute/sync", json=body,
+                                          auth=ADMIN if admin else None)
         assert response.status_code == 200, response.text
         answer = response.json()
         assert answer["Status"] == 0, answer
         return answer
 
 
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[Ours, Peer, ShtrihEmulator]]:
-    """The emulator on 127.0.0.1, our server on it, and pyshtrih beside."""
-    emulator = ShtrihEmulator(DeviceConfig(num=1, kind="shtrih"), data_dir=str(tmp_path / "emu"))
+@asynccontextmanager
+async def serving(tmp_path: Path, **device: Any) -> AsyncIterator[tuple[Ours, Peer, ShtrihEmulator]]:
+    """The emulator on 127.0.0.1 (``device`` keys in its config), our server on it with an admin
+    login, and pyshtrih beside."""
+    emulator = ShtrihEmulator(DeviceConfig(num=1, kind="shtrih", **device),
+                              data_dir=str(tmp_path / "emu"))
     listener = await serve_tcp_emulator(emulator, port=0)
     config = Config.model_validate({
-        "server": {"data_dir": str(tmp_path / "server")},
+        "server": {"data_dir": str(tmp_path / "server"), "anonymous_loopback": True},
+        "users": [{"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
         "devices": [{"num": 1, "kind": "shtrih", "url": f"tcp://127.0.0.1:{listener.port}"}]})
     devices = Devices(config)
     jobs = JobService(config, render=make_renderer(config), drivers=await devices.start())
@@ -115,6 +126,13 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Ours, Peer, ShtrihEmulat
         await jobs.stop()
         await devices.stop()
         await listener.close()
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[Ours, Peer, ShtrihEmulator]]:
+    """A registered emulator, our server and pyshtrih."""
+    async with serving(tmp_path) as parts:
+        yield parts
 
 
 async def test_pyshtrih_reads_what_our_server_did(
@@ -178,3 +196,36 @@ async def test_pyshtrih_reads_what_our_server_did(
     assert seen["last_fd"] == closed["CheckNumber"] == emulator.fn.last_number
     assert seen["shift_open"] == "смена закрыта"
     assert seen["documents"][closed["CheckNumber"]]["type"] == DocumentType.SHIFT_CLOSE
+
+
+async def test_pyshtrih_sees_the_registration_and_the_fn_change(tmp_path: Path) -> None:
+    async with serving(tmp_path, registered=False) as (ours, peer, emulator):
+        seen = await peer.read()
+        assert seen["phase"] == {CONFIGURED} and seen["last_fd"] == 0
+        inn = "7707083893"
+        body = {"CashierName": "Администратор", "RegKkmOfd": {
+            "Command": "Open", "InnOrganization": inn, "TaxVariant": "0,1",
+            "RegNumber": make_reg_number(1, inn, emulator.fn.registration.kkt_number),
+            "NameOrganization": 'ООО "Лютик"', "AddressSettle": "г. Тула, ул. Мира, 2",
+            "InnOfd": "7700000016", "UrlServerOfd": "ofd.example.ru"}}
+        opened = await ours.ok("KkmRegOfd", admin=True, **body)
+        seen = await peer.read([1])
+        assert seen["phase"] == {CONFIGURED, FISCAL_OPEN} and seen["last_fd"] == 1
+        assert opened["CheckNumber"] == 1 == seen["documents"][1]["fd"]
+        assert seen["documents"][1]["type"] == DocumentType.REGISTRATION
+        assert seen["documents"][1]["fp"] == emulator.fn.document(1).fiscal_sign
+
+        emulator.fn.confirm_ofd()
+        closed = await ours.ok("KkmRegOfd", admin=True, CashierName="Администратор",
+                               RegKkmOfd={"Command": "Close"})
+        seen = await peer.read([closed["CheckNumber"]])
+        assert seen["phase"] == {CONFIGURED, FISCAL_OPEN, FISCAL_CLOSED}
+        assert seen["documents"][closed["CheckNumber"]]["type"] == DocumentType.FN_CLOSE
+        old = seen["fn_number"]
+
+        changed = await ours.ok("KkmRegOfd", admin=True, CashierName="Администратор",
+                                RegKkmOfd={"Command": "ChangeFN"})
+        seen = await peer.read([1])
+        assert seen["fn_number"] == changed["Info"]["FnNumber"] != old
+        assert seen["phase"] == {CONFIGURED, FISCAL_OPEN} and seen["last_fd"] == 1
+        assert seen["documents"][1]["type"] == DocumentType.REREGISTRATION

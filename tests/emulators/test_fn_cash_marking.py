@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from fn_helpers import item, new_drive
 from openkkm.emulators.fn.drive import FiscalDrive
 from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.persist import StateFile
-from openkkm.emulators.fn.setup import replace_drive, state_path
+from openkkm.emulators.fn.setup import install_fn, state_path
 from openkkm.emulators.fn.state import OpenReceipt
 from openkkm.fiscal.types import DocumentType, Payments, ReceiptKind
 
@@ -65,16 +66,21 @@ def test_an_open_receipt_saved_before_marking_loads() -> None:
     assert receipt.items[0].marking_code == ""
 
 
-def test_a_closed_fn_is_replaced_and_its_files_kept(tmp_path: Path) -> None:
+def test_a_closed_fn_is_swapped_for_a_blank_one_and_its_files_kept(tmp_path: Path) -> None:
     path = state_path(tmp_path, 1)
     drive = new_drive(path)
     with pytest.raises(FnError) as caught:
-        replace_drive(drive, drive.registration, 1, tmp_path, 1)
+        install_fn(drive, path)
     assert caught.value.refusal is Refusal.FN_NOT_CLOSED
     drive.confirm_ofd()
     drive.close_fn()
-    new = replace_drive(drive, drive.registration, 1, tmp_path, 1, clock=drive.clock)
+    new = install_fn(drive, path, clock=drive.clock)
     assert int(new.fn_number) == int(drive.fn_number) + 1
-    assert new.document(1).type is DocumentType.REREGISTRATION
+    assert not new.fiscalised and new.last_number == 0
     assert (tmp_path / f"fn-1.{drive.fn_number}.json").exists()
-    assert FiscalDrive.load(StateFile(path)).fn_number == new.fn_number
+    assert (tmp_path / f"fn-1.{drive.fn_number}.archive").exists()
+    again = FiscalDrive.load(StateFile(path))
+    assert again.fn_number == new.fn_number and not again.fiscalised
+    document = again.fiscalise(replace(drive.registration, fn_number=new.fn_number), reason=1)
+    assert document.number == 1 and document.type is DocumentType.REREGISTRATION
+    assert FiscalDrive.load(StateFile(path)).fiscalised

@@ -42,6 +42,9 @@ def _common(parser: Any, listen: str, fault_example: str) -> None:
                        help=f"TCP address (default {listen}; port 0 = any free)")
     where.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal")
     parser.add_argument("--state", metavar="FILE", help="ФН state file (default in the data dir)")
+    parser.add_argument("--unregistered", action="store_true",
+                        help="a new ФН waits for registration (KkmRegOfd Open); "
+                             "an existing state file keeps its own")
     parser.add_argument("--num", type=int, default=1, help="device number (seeds the ФН numbers)")
     parser.add_argument("--baud", type=int, default=0, help="pace answers at this baud rate")
     parser.add_argument("--fault", default="", metavar="SPEC",
@@ -75,7 +78,8 @@ async def _serve_atol(args: argparse.Namespace) -> None:
     state = args.state or str(default_state("atol", args.num))
     serving = asyncio.create_task(serve_cli(
         None if args.pty else args.listen, args.pty, state, args.baud, args.fault,
-        lambda address: print(address, flush=True), layer=args.layer))
+        lambda address: print(address, flush=True), layer=args.layer,
+        registered=not args.unregistered))
     await asyncio.wait([serving, asyncio.create_task(stop.wait())],
                        return_when=asyncio.FIRST_COMPLETED)
     serving.cancel()
@@ -91,7 +95,8 @@ async def _serve(args: argparse.Namespace) -> None:
     from openkkm.transport import open_pty_pair
 
     emulator = ShtrihEmulator(
-        DeviceConfig.model_validate({"num": args.num, "kind": "shtrih"}),
+        DeviceConfig.model_validate(
+            {"num": args.num, "kind": "shtrih", "registered": not args.unregistered}),
         state_file=args.state or str(default_state("shtrih", args.num)),
         faults=args.fault,
         baud=args.baud,

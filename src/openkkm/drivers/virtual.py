@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from openkkm.drivers.base import Driver
@@ -30,9 +31,9 @@ from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
 from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.receipt import ReceiptDetails
 from openkkm.emulators.fn.setup import (
+    install_fn,
     open_drive,
     registration_data,
-    replace_drive,
     state_path,
 )
 from openkkm.errors import (
@@ -145,7 +146,8 @@ class VirtualDriver(Driver):
         return DeviceStatus(
             fn_number=drive.fn_number, last_document=drive.last_number,
             shift=drive.shift_state(), shift_number=drive.shift_number,
-            shift_opened_at=drive.shift_opened_at, receipt_open=drive.receipt_open)
+            shift_opened_at=drive.shift_opened_at, receipt_open=drive.receipt_open,
+            registered=drive.fiscalised)
 
     async def info(self) -> DeviceInfo:
         """Registration, ФН and OFD state."""
@@ -169,7 +171,7 @@ class VirtualDriver(Driver):
             line_length=self.line_length, firmware=FIRMWARE, cash_balance=drive.cash,
             ofd_unsent=queue.unsent,
             ofd_oldest_unsent=queue.oldest, fn_memory_full=drive.memory_full,
-            fn_fiscal=not drive.closed)
+            fn_fiscal=drive.fiscalised and not drive.closed)
 
     async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
         """Form the shift-open report."""
@@ -300,18 +302,14 @@ class VirtualDriver(Driver):
                             good=bool(result & 2))
 
     async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
-        """Re-register or close the simulated ФН.
+        """Register, re-register, replace or close the simulated ФН.
 
-        A virtual register is registered when first started, and its ФН cannot be swapped.
+        ``Open`` fiscalises a ФН that waits for it (``registered = false``). ``ChangeFN`` puts
+        a new ФН in place of the closed one, as the technician would, and fiscalises it.
         """
         drive = self.drive
-        if change.action is RegistrationAction.OPEN:
-            raise FiscalStateError("ККТ уже зарегистрирована: для изменения данных выберите "
-                                   "перерегистрацию (ChangeOFD, ChangeOrganization, ChangeKkm)",
-                                   "The register is already registered: re-register instead "
-                                   "(ChangeOFD, ChangeOrganization, ChangeKkm)")
-        if change.action is RegistrationAction.CHANGE_FN:
-            return await self._replace_fn(change)
+        if change.action in (RegistrationAction.OPEN, RegistrationAction.CHANGE_FN):
+            return await self._fiscalise(change)
         with _fn_errors():
             if change.action is RegistrationAction.CLOSE:
                 document = await self._io(drive.close_fn, change.cashier)
@@ -322,17 +320,28 @@ class VirtualDriver(Driver):
                 document = await self._io(drive.reregister, data, change.reason, change.cashier)
         return document.to_fiscal_document(drive.fn_number)
 
-    async def _replace_fn(self, change: RegistrationChange) -> FiscalDocument:
-        """Swap the closed simulated ФН for a new one whose FD 1 re-registers the register."""
-        old = self.drive
+    async def _fiscalise(self, change: RegistrationChange) -> FiscalDocument:
+        """Form FD 1 of a ФН waiting for it; for ``ChangeFN`` swap a closed ФН in first."""
         if change.registration is None:
-            raise ValueError("a ФН replacement needs the registration data")
-        data = registration_data(change.registration, old.registration.key_days)
+            raise ValueError("a registration needs the registration data")
+        replacing = change.action is RegistrationAction.CHANGE_FN
+        if not replacing and self.drive.fiscalised:
+            raise FiscalStateError("ККТ уже зарегистрирована: для изменения данных выберите "
+                                   "перерегистрацию (ChangeOFD, ChangeOrganization, ChangeKkm)",
+                                   "The register is already registered: re-register instead "
+                                   "(ChangeOFD, ChangeOrganization, ChangeKkm)")
+        data = registration_data(change.registration, self.drive.registration.key_days)
         with _fn_errors():
-            self._drive = await self._io(functools.partial(
-                replace_drive, old, data, change.reason, self.data_dir, self.config.num,
-                cashier=change.cashier, clock=self._clock))
-        return self._drive.document(1).to_fiscal_document(self._drive.fn_number)
+            if replacing and self.drive.fiscalised:
+                self._drive = await self._io(functools.partial(
+                    install_fn, self.drive, state_path(self.data_dir, self.config.num),
+                    data.fn_number, clock=self._clock))
+            drive = self.drive
+            data = replace(data, fn_number=drive.fn_number)
+            document = await self._io(functools.partial(
+                drive.fiscalise, data, cashier=change.cashier,
+                reason=change.reason if replacing else None))
+        return document.to_fiscal_document(drive.fn_number)
 
     async def _before_commit(self) -> None:
         delay = self.faults.fire(Fault.DELAY_BEFORE_COMMIT)

@@ -324,6 +324,15 @@ def shift_expired() -> FiscalStateError:
                             "The open shift is older than 24 hours: close the shift")
 
 
+def not_registered() -> FiscalStateError:
+    """Build the refusal for a fiscal step on a register whose ФН waits for fiscalisation."""
+    return FiscalStateError(
+        "ККТ не зарегистрирована: ФН не фискализирован; зарегистрируйте ККТ (KkmRegOfd, "
+        "Command = Open) или после замены ФН перерегистрируйте (Command = ChangeFN)",
+        "The register is not registered: its fiscal drive is not fiscalised; register it "
+        "(KkmRegOfd, Command = Open) or, after an FN change, re-register (Command = ChangeFN)")
+
+
 def shift_closed() -> FiscalStateError:
     """Build the refusal for a receipt in a closed shift when auto-open is off."""
     return FiscalStateError("Смена не открыта: откройте смену (OpenShift)",

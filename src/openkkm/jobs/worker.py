@@ -48,6 +48,7 @@ from openkkm.jobs.operations import (
     RegisterReceipt,
     ShiftDone,
     not_performed,
+    not_registered,
     shift_closed,
     shift_expired,
     stopped_before_run,
@@ -64,6 +65,8 @@ from openkkm.jobs.recovery import DriveReplaced, reconcile
 from openkkm.logs import command_context
 
 log = logging.getLogger(__name__)
+#: the registration steps a register whose ФН waits for fiscalisation may take
+FISCALISING = frozenset({RegistrationAction.OPEN, RegistrationAction.CHANGE_FN})
 
 class DeviceWorker:
     """Runs the commands of one device."""
@@ -241,6 +244,10 @@ class DeviceWorker:
         if isinstance(operation, PlainOperation):
             return await run_plain(self.link, self.driver, operation)
         status = await self.link.status()
+        if not status.registered and not (
+                isinstance(operation, ChangeRegistration)
+                and operation.change.action in FISCALISING):
+            raise not_registered()
         if status.receipt_open:
             # Proven not fiscalised: an open receipt is not a document, and every unknown step
             # on this device was reconciled before this command was taken.

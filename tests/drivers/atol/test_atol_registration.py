@@ -11,7 +11,7 @@ from atol_bench import Bench
 from openkkm.config import DeviceConfig
 from openkkm.drivers.atol.identity import registration_of
 from openkkm.emulators.atol import AtolEmulator
-from openkkm.errors import FiscalStateError, NotSupportedError
+from openkkm.errors import FiscalStateError
 from openkkm.fiscal.types import (
     Cashier,
     DocumentType,
@@ -83,8 +83,44 @@ async def test_close_fn(bench: Bench) -> None:
         await bench.driver.open_shift(None)
 
 
-async def test_first_registration_is_refused(bench: Bench) -> None:
+async def test_an_fn_change_before_the_close_is_refused_and_after_it_forms_fd_1(
+        bench: Bench) -> None:
     before = (await bench.driver.info()).registration
-    with pytest.raises(NotSupportedError):
-        await bench.driver.change_registration(
-            RegistrationChange(RegistrationAction.CHANGE_FN, before))
+    change = RegistrationChange(RegistrationAction.CHANGE_FN, before, reason=1,
+                                cashier=Cashier("Иванов И.И."))
+    last = bench.emulator.fn.last_number
+    with pytest.raises(FiscalStateError):
+        await bench.driver.change_registration(change)
+    assert bench.emulator.fn.last_number == last
+    bench.emulator.fn.confirm_ofd()
+    await bench.driver.change_registration(RegistrationChange(RegistrationAction.CLOSE, None))
+    document = await bench.driver.change_registration(change)
+    fn = bench.emulator.fn
+    assert (document.number, document.type) == (1, DocumentType.REREGISTRATION)
+    assert document.fn_number == fn.fn_number != before.fn_number
+    info = await bench.driver.info()
+    assert info.fn_fiscal and info.registration.fn_number == fn.fn_number
+    assert info.registration.reg_number == before.reg_number
+
+
+async def test_first_registration_of_an_unregistered_register(tmp_path: Path) -> None:
+    bench = Bench(tmp_path)
+    blank = bench.config.model_copy(update={"registered": False})
+    bench.emulator = AtolEmulator(blank, clock=bench.clock)
+    await bench.driver.start()
+    try:
+        info = await bench.driver.info()
+        assert not info.fn_fiscal and not info.status.registered
+        wanted = replace(info.registration, organization="ООО Первое",
+                         reg_number=bench.emulator.fn.registration.reg_number,
+                         tax_systems=(TaxSystem.USN_INCOME,))
+        document = await bench.driver.change_registration(
+            RegistrationChange(RegistrationAction.OPEN, wanted, cashier=Cashier("Иванов И.И.")))
+        assert (document.number, document.type) == (1, DocumentType.REGISTRATION)
+        after = await bench.driver.info()
+    finally:
+        await bench.close()
+    assert after.fn_fiscal and after.status.registered
+    assert after.registration.organization == "ООО Первое"
+    assert after.registration.tax_systems == (TaxSystem.USN_INCOME,)
+    assert bench.emulator.fn.registration.organization == "ООО Первое"

@@ -14,7 +14,7 @@ from shtrih_e2e_helpers import (
 )
 
 from openkkm.emulators.fn.counters import readout
-from openkkm.errors import FiscalStateError, NotSupportedError
+from openkkm.errors import FiscalStateError
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     Cashier,
@@ -58,7 +58,7 @@ async def test_counters_agree_with_the_fn_own_counters() -> None:
     await driver.stop()
 
 
-async def test_closing_the_fn_forms_its_report_and_re_registration_is_refused() -> None:
+async def test_closing_the_fn_forms_its_report_then_a_new_fn_takes_its_place() -> None:
     emu = emulator(ManualClock())
     driver = await loop_driver(emu)
     await driver.open_shift(None)
@@ -70,9 +70,19 @@ async def test_closing_the_fn_forms_its_report_and_re_registration_is_refused() 
     emu.fn.confirm_ofd()
     document = await driver.change_registration(close)
     assert document.type is DocumentType.FN_CLOSE and emu.fn.closed
-    with pytest.raises(NotSupportedError) as refused:
-        await driver.change_registration(RegistrationChange(RegistrationAction.CHANGE_FN, None))
-    assert "FF06" in refused.value.en
+    assert driver.identity is not None
+    old = driver.identity.registration
+    with pytest.raises(FiscalStateError):  # the closed ФН forms nothing more
+        await driver.open_shift(None)
+    change = RegistrationChange(RegistrationAction.CHANGE_FN, old, reason=1,
+                                cashier=Cashier("Иванов И.И."))
+    document = await driver.change_registration(change)
+    assert (document.number, document.type) == (1, DocumentType.REREGISTRATION)
+    assert document.fn_number == emu.fn.fn_number != old.fn_number
+    assert driver.identity.registration.fn_number == emu.fn.fn_number
+    assert (await driver.status()).registered
+    shift = await driver.open_shift(None)
+    assert shift.number == 2 and shift.fn_number == emu.fn.fn_number
     await driver.stop()
 
 

@@ -66,6 +66,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NO_PRINT: Final = 0x02  #: 0x92 flag: form the receipt without printing it (H)
+FN_PHASE_POST_FISCAL: Final = 0x04  #: A4 30 phase bit: the ФН is closed
+
 SHIFT_STATES: Final = {FnShiftState.CLOSED: ShiftState.CLOSED, FnShiftState.OPEN: ShiftState.OPEN,
                        FnShiftState.EXPIRED: ShiftState.EXPIRED}
 FFD_LABELS: Final = {version.label: version for version in FfdVersion}
@@ -88,6 +90,7 @@ class AtolDriver(Driver):
         self.ffd = FFD_LABELS[config.ffd]
         self._tally: ArchiveTally | None = None
         self._tags: dict[int, bytes] = {}
+        self._fn_closed = False  #: the ФН's phase at the last status: closed (post-fiscal)
 
     async def start(self) -> None:
         """Open the link and read what the register is, which ФН it holds and how it is
@@ -118,6 +121,7 @@ class AtolDriver(Driver):
         fn = await self.link.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer)
         shift = await self.link.execute(cmd_fn.FnShift(), cmd_fn.FnShiftStateAnswer)
         self.fn_number = fn.fn_number
+        self._fn_closed = bool(fn.phase & FN_PHASE_POST_FISCAL)
         return DeviceStatus(
             fn_number=fn.fn_number, last_document=fn.last_document,
             shift=SHIFT_STATES[shift.state], shift_number=shift.shift_number,
@@ -138,7 +142,8 @@ class AtolDriver(Driver):
                           line_length=self.line_length, firmware=self.firmware,
                           ofd_unsent=ofd.unsent,
                           ofd_oldest_unsent=ofd.first_unsent_at if ofd.unsent else None,
-                          fn_fiscal=status.registered, cash_balance=cash)
+                          fn_fiscal=status.registered and not self._fn_closed,
+                          cash_balance=cash)
 
     async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
         """Form the shift-open report (0x9A in mode 1)."""
@@ -266,19 +271,12 @@ class AtolDriver(Driver):
         return document, data
 
     async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
-        """Re-register without an ФН change (A4 B2) or close the ФН (A4 B3), openkkm's own
-        layouts (*unconfirmed*, protocol/atol/README.md).
+        """Register (A4 B4), re-register (A4 B2; into a new ФН A4 B5) or close the ФН (A4 B3),
+        openkkm's own layouts (*unconfirmed*, protocol/atol/README.md).
 
-        A first registration and an ФН change need an unregistered register or a new ФН; the
-        emulated ФН is fiscal from the start, so these are refused rather than tried blind.
+        Afterwards the report is read back and its tags become the registration ``info``
+        answers; after an ФН change the ФН number is read again too.
         """
-        if change.action in (RegistrationAction.OPEN, RegistrationAction.CHANGE_FN):
-            raise self._unsupported(
-                f"{change.action.name}: регистрация и замена ФН не проверены ни на эмуляторе, "
-                "ни на ККТ; поддерживаются перерегистрация без замены ФН и закрытие ФН",
-                f"{change.action.name}: registration and FN replacement are tested neither on "
-                "the emulator nor on a register; re-registration without an FN change and "
-                "closing the FN are supported")
         await self.link.ready()
         if change.cashier is not None:
             await self.link.enter(Mode.REGISTRATION)
@@ -287,9 +285,14 @@ class AtolDriver(Driver):
             await self._fiscal_step(cmd_register.FnClose())
             return await after_commit(self._last_document())
         if change.registration is None:
-            raise ValueError("a re-registration needs the new registration data")
-        await self._fiscal_step(cmd_register.FnReregister(
-            reason=change.reason, tags=registration_tags(change.registration)))
+            raise ValueError("a registration needs the registration data")
+        tags = registration_tags(change.registration)
+        if change.action is RegistrationAction.OPEN:
+            await self._fiscal_step(cmd_register.FnRegister(tags=tags))
+        elif change.action is RegistrationAction.CHANGE_FN:
+            await self._fiscal_step(cmd_register.FnChangeFn(reason=change.reason, tags=tags))
+        else:
+            await self._fiscal_step(cmd_register.FnReregister(reason=change.reason, tags=tags))
         document = await after_commit(self._last_document())
         self._tags = await read_report_tags(self.link, document.number)
         self.ffd = registration_of(self._tags, self.config, fn_number=self.fn_number,
@@ -382,6 +385,7 @@ class AtolDriver(Driver):
     async def _last_document(self) -> FiscalDocument:
         """The FD the last step formed."""
         fn = await self.link.execute(cmd_fn.FnStatus(), cmd_fn.FnStatusAnswer)
+        self.fn_number = fn.fn_number  # a new one after an ФН change
         document = await self.read_document(fn.last_document)
         if document is None:
             raise ProtocolError(f"ФН не нашел документ {fn.last_document}",

@@ -160,7 +160,7 @@ class ShtrihDriver(Driver):
             ofd_unsent=ofd.queue_length,
             ofd_oldest_unsent=ofd.first_unsent_datetime if ofd.queue_length else None,
             fn_memory_full=bool(fn.warning_flags & FnWarning.MEMORY_90_PERCENT),
-            fn_fiscal=status.registered,
+            fn_fiscal=status.registered and not fn.phase_flags & FnPhase.FISCAL_CLOSED,
         )
 
     async def open_shift(self, cashier: Cashier | None) -> FiscalDocument:
@@ -243,33 +243,26 @@ class ShtrihDriver(Driver):
         return tally.counters(status.shift_number)
 
     async def change_registration(self, change: RegistrationChange) -> FiscalDocument:
-        """Re-register without an FN change (FF05/FF34) or close the ФН (FF3D/FF3E).
+        """Register (FF05 type 0, FF06), re-register (FF05 type 1 or 2, FF34), close the ФН.
 
-        A first registration and an FN change need the register unregistered or a new ФН in
-        it; the emulated ФН is fiscal from the start and cannot be swapped, so these two are
-        refused rather than tried blind on real hardware.
+        ``Open`` needs a ФН waiting for fiscalisation; ``ChangeFN`` needs the new ФН in the
+        register (the emulator swaps a closed one itself). Afterwards the identity is read
+        again: the registration, and for ``ChangeFN`` the ФН number, changed.
         """
-        if change.action in (RegistrationAction.OPEN, RegistrationAction.CHANGE_FN):
-            raise self._unsupported(
-                f"{change.action.name}: регистрация и замена ФН (FF05 тип 0/1, FF06) не проверены "
-                "ни на эмуляторе, ни на ККТ; поддерживаются перерегистрация без замены ФН и "
-                "закрытие ФН",
-                f"{change.action.name}: registration and FN replacement (FF05 type 0/1, FF06) "
-                "are tested neither on the emulator nor on a register; re-registration without "
-                "an FN change and closing the ФН are supported",
-            )
         await self.link.ready()
         if change.action is RegistrationAction.CLOSE:
             number = await report_flow.close_fn(self.link, change.cashier)
             return await self._formed(number)
         if change.registration is None:
-            raise ValueError("a re-registration needs the new registration data")
-        number = await report_flow.reregister(
-            self.link, change.registration, change.reason, change.cashier
-        )
-        document = await self._formed(number)
+            raise ValueError("a registration needs the registration data")
+        if change.action is RegistrationAction.OPEN:
+            number = await report_flow.register(self.link, change.registration, change.cashier)
+        else:
+            number = await report_flow.reregister(
+                self.link, change.registration, change.reason, change.cashier,
+                fn_changed=change.action is RegistrationAction.CHANGE_FN)
         self.identity = await after_commit(read_identity(self.link, self.reader, self.config))
-        return document
+        return await self._formed(number)
 
     async def open_drawer(self) -> None:
         """Open cash drawer 0 (0x28)."""

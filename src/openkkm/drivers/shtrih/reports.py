@@ -22,8 +22,13 @@ from openkkm.errors import (
     NotSupportedError,
     ProtocolError,
 )
-from openkkm.fiscal.tally import RECEIPT_FORMS, ReceiptTally, fresh_tallies, tally_results
 from openkkm.fiscal import readback, tlv
+from openkkm.fiscal.tally import (
+    RECEIPT_FORMS,
+    ReceiptTally,
+    fresh_tallies,
+    tally_results,
+)
 from openkkm.fiscal.types import (
     Cashier,
     Counters,
@@ -41,6 +46,8 @@ from openkkm.protocol.shtrih.cmd_registers import (
     BeginStateReport,
     CloseFn,
     CloseFnAnswer,
+    Register,
+    RegisterAnswer,
     RegistrationReport,
     Reregister,
     ReregisterAnswer,
@@ -70,28 +77,34 @@ async def close_fn(link: ShtrihLink, cashier: Cashier | None) -> int:
     return answer.fd_number
 
 
-async def reregister(
-    link: ShtrihLink, registration: Registration, reason: int, cashier: Cashier | None
-) -> int:
-    """Re-register without an FN change (FF05 type 2, the registration's tags, FF34).
+async def register(link: ShtrihLink, registration: Registration, cashier: Cashier | None) -> int:
+    """Register with the ФН waiting for it (FF05 type 0, the registration's tags, FF06).
 
-    The changeable data go as tags (1048, 1009, 1187, 1117, 1017, 1046); FF34 carries INN, РН,
-    tax systems and work modes. ``reason`` is 1205 (a u32 mask) from FFD 1.1 on, else FF34's
-    1101 byte.
+    Return the registration report's FD number (1).
     """
-    tags = [
-        text_tag(Tag.ORGANIZATION, registration.organization, 256),
-        text_tag(Tag.SETTLEMENT_ADDRESS, registration.address, 256),
-        text_tag(Tag.SETTLEMENT_PLACE, registration.place, 256),
-        text_tag(Tag.SENDER_EMAIL, registration.sender_email, 64),
-        tlv.tlv(Tag.OFD_INN, tlv.fixed_string(registration.ofd_inn, 12)),
-        text_tag(Tag.OFD_NAME, registration.ofd_name, 256),
-    ]
+    tags, mask, modes = _registration_fields(registration)
+    finish = Register(
+        inn=registration.inn, reg_number=registration.reg_number, tax_systems=mask,
+        work_mode=modes)
+    begin = BeginRegistration(report_type=RegistrationReport.REGISTRATION)
+    answer = await _report(link, cashier, begin, finish, RegisterAnswer, tags)
+    return answer.fd_number
+
+
+async def reregister(
+    link: ShtrihLink, registration: Registration, reason: int, cashier: Cashier | None, *,
+    fn_changed: bool = False,
+) -> int:
+    """Re-register (FF05 type 2, or type 1 into a new ФН; the registration's tags; FF34).
+
+    The changeable data go as tags (1048, 1009, 1187, 1117, 1017, 1046, 1209); FF34 carries
+    INN, РН, tax systems and work modes. ``reason`` is 1205 (a u32 mask) from FFD 1.1 on, else
+    FF34's 1101 byte.
+    """
+    tags, mask, modes = _registration_fields(registration)
     modern = registration.ffd >= FfdVersion.V1_1
     if modern:
         tags.append(tlv.tlv(Tag.REREGISTRATION_REASONS, tlv.u32(reason)))
-    mask = sum(1 << int(system) for system in registration.tax_systems)
-    modes = sum(1 << bit for name, bit in WORK_MODE_BITS.items() if getattr(registration, name))
     finish = Reregister(
         inn=registration.inn,
         reg_number=registration.reg_number,
@@ -99,9 +112,27 @@ async def reregister(
         work_mode=modes,
         reason=0 if modern else reason,
     )
-    begin = BeginRegistration(report_type=RegistrationReport.REREGISTRATION)
-    answer = await _report(link, cashier, begin, finish, ReregisterAnswer, tags)
+    kind = (RegistrationReport.REREGISTRATION_FN_CHANGE if fn_changed
+            else RegistrationReport.REREGISTRATION)
+    answer = await _report(link, cashier, BeginRegistration(report_type=kind), finish,
+                           ReregisterAnswer, tags)
     return answer.fd_number
+
+
+def _registration_fields(registration: Registration) -> tuple[list[bytes], int, int]:
+    """The tags of a (re-)registration, its tax-system mask and its work-mode bits."""
+    tags = [
+        text_tag(Tag.ORGANIZATION, registration.organization, 256),
+        text_tag(Tag.SETTLEMENT_ADDRESS, registration.address, 256),
+        text_tag(Tag.SETTLEMENT_PLACE, registration.place, 256),
+        text_tag(Tag.SENDER_EMAIL, registration.sender_email, 64),
+        tlv.tlv(Tag.OFD_INN, tlv.fixed_string(registration.ofd_inn, 12)),
+        text_tag(Tag.OFD_NAME, registration.ofd_name, 256),
+        tlv.tlv(Tag.FFD_VERSION, tlv.byte(int(registration.ffd))),
+    ]
+    mask = sum(1 << int(system) for system in registration.tax_systems)
+    modes = sum(1 << bit for name, bit in WORK_MODE_BITS.items() if getattr(registration, name))
+    return tags, mask, modes
 
 
 async def _report(

@@ -12,10 +12,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
+from openkkm.emulators.fn.drive import Clock, system_clock
 from openkkm.emulators.fn.errors import FnError
 from openkkm.emulators.fn.persist import StateFile
-from openkkm.emulators.fn.setup import default_registration, open_drive
+from openkkm.emulators.fn.setup import install_fn, load_or_new, state_path
 from openkkm.errors import LinkLost, NotSupportedError, ProtocolError
 from openkkm.fiscal.tlv import TlvError
 from openkkm.framing import atol_v3
@@ -52,7 +52,10 @@ class AtolEmulator:
                  faults: str = "", baud: int = 0, layer: str = "v3") -> None:
         self.config = config
         self.layer = LowerLayer(layer)
-        self.fn = _drive(config, data_dir, state_file, clock)
+        self._fn_path = (Path(state_file) if state_file is not None
+                         else None if data_dir is None else state_path(data_dir, config.num))
+        self.fn = load_or_new(config, None if self._fn_path is None else StateFile(self._fn_path),
+                              clock=clock)
         self.plan = WirePlan.parse(faults)
         self.baud = baud
         self._line_free = 0.0  #: loop time when the paced line is free again
@@ -66,6 +69,14 @@ class AtolEmulator:
         self.link_v2 = DeviceExchangeV2()
         self.connections = 0
         self.received = 0  #: bytes received on the current connection
+
+    def install_fn(self, fn_number: str = "") -> None:
+        """Swap the closed ФН for a new one ready for fiscalisation (a technician's job).
+
+        A4 B5 does this itself when it finds the ФН closed, so a ``ChangeFN`` works over the
+        wire alone; tests may call it directly.
+        """
+        self.fn = install_fn(self.fn, self._fn_path, fn_number, clock=self.fn.clock)
 
     def set_faults(self, spec: str) -> None:
         """Replace the fault plan."""
@@ -215,19 +226,6 @@ def _task_code(data: bytes) -> int | None:
         return None
     message = rest[2:]
     return split_command(message[2:])[0] if len(message) > 2 else None
-
-
-def _drive(config: DeviceConfig, data_dir: str | Path | None, state_file: str | Path | None,
-           clock: Clock) -> FiscalDrive:
-    """The device's ФН: from ``state_file``, from ``data_dir``, or in memory."""
-    if state_file is not None:
-        store = StateFile(state_file)
-        if store.exists():
-            return FiscalDrive.load(store, clock=clock)
-        return FiscalDrive.create(default_registration(config), store, clock=clock)
-    if data_dir is not None:
-        return open_drive(config, data_dir, clock=clock)
-    return FiscalDrive.create(default_registration(config), None, clock=clock)
 
 
 async def serve_in_process(emulator: AtolEmulator, hub: LoopHub, name: str) -> None:

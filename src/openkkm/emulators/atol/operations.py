@@ -29,7 +29,7 @@ from .receipts import (
     item_of,
     with_item_props,
 )
-from .registration import close_fn, reregister
+from .registration import change_fn, close_fn, register, reregister
 
 if TYPE_CHECKING:
     from .device import AtolEmulator
@@ -62,7 +62,7 @@ def dispatch(emu: AtolEmulator, request: Request) -> bytes:
 
 def _state(emu: AtolEmulator, _request: Request) -> bytes:
     fn = emu.fn
-    flags = StateFlags.FISCAL | StateFlags.FN_ACTIVE
+    flags = StateFlags.FN_ACTIVE | (StateFlags.FISCAL if fn.fiscalised else 0)
     if fn.shift_state() is not ShiftState.CLOSED:
         flags |= StateFlags.SHIFT_OPEN
     if emu.paper:
@@ -237,7 +237,7 @@ def _fn_ofd(emu: AtolEmulator, _request: Request) -> bytes:
 def _fn_status(emu: AtolEmulator, _request: Request) -> bytes:
     fn = emu.fn
     return cmd_fn.FnStatusAnswer(
-        phase=0x03 if not fn.closed else 0x07, document=0x00 if not fn.receipt_open else 0x04,
+        phase=(0x07 if fn.closed else 0x03) if fn.fiscalised else 0x01, document=0x00 if not fn.receipt_open else 0x04,
         shift_open=fn.shift_state() is not ShiftState.CLOSED, moment=fn.clock(),
         fn_number=fn.fn_number, last_document=fn.last_number).encode()
 
@@ -297,5 +297,6 @@ HANDLERS: Final[dict[type[Request], Callable[[AtolEmulator, Any], bytes]]] = {
     cmd_fn.FnOfdState: _fn_ofd, cmd_fn.FnStatus: _fn_status,
     cmd_fn.FnFindDocument: _fn_document, cmd_fn.FnDocumentTlv: _fn_document_tlv,
     cmd_fn.FnCheckMarking: _check_marking, cmd_register.FnReregister: reregister,
-    cmd_register.FnClose: close_fn,
+    cmd_register.FnClose: close_fn, cmd_register.FnRegister: register,
+    cmd_register.FnChangeFn: change_fn,
 }

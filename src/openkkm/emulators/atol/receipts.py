@@ -73,6 +73,8 @@ REFUSAL_CODES: Final = {
     Refusal.OFD_QUEUE_NOT_EMPTY: ErrorCode.FN_UNSENT_DOCUMENTS,
     Refusal.BAD_QUANTITY: ErrorCode.WRONG_QUANTITY,
     Refusal.FFD_CHANGE_SEQUENCE: ErrorCode.WRONG_FN_STATE,
+    Refusal.NOT_FISCALISED: ErrorCode.NOT_FISCAL, Refusal.ALREADY_FISCALISED: ErrorCode.WRONG_FN_STATE,
+    Refusal.FN_NOT_CLOSED: ErrorCode.WRONG_FN_STATE,
 }
 PAYMENT_FIELDS: Final = {PaymentType.CASH: "cash", PaymentType.ELECTRONIC: "electronic",
                          PaymentType.PREPAYMENT: "prepayment", PaymentType.CREDIT: "credit",

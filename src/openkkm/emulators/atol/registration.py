@@ -1,4 +1,5 @@
-"""The emulated register's re-registration (A4 B2) and ФН close (A4 B3), openkkm's own layouts."""
+"""The emulated register's registration (A4 B4), re-registration (A4 B2, with an ФН change A4 B5)
+and ФН close (A4 B3), openkkm's own layouts."""
 
 from __future__ import annotations
 
@@ -42,6 +43,28 @@ def reregister(emu: AtolEmulator, request: cmd_register.FnReregister) -> bytes:
     document = emu.fn.reregister(registration, request.reason, emu.props.cashier())
     emu.props = Props()
     emu.print_line(f"ОТЧЕТ ОБ ИЗМ. ПАРАМЕТРОВ РЕГИСТРАЦИИ ФД {document.number}")
+    return Answer().encode()
+
+
+def register(emu: AtolEmulator, request: cmd_register.FnRegister) -> bytes:
+    """Form the registration report (FD 1) of the ФН waiting for fiscalisation."""
+    registration = registration_from(request.tags, emu.fn.registration)
+    document = emu.fn.fiscalise(registration, cashier=emu.props.cashier())
+    emu.props = Props()
+    emu.print_line(f"ОТЧЕТ О РЕГИСТРАЦИИ ФД {document.number}")
+    return Answer().encode()
+
+
+def change_fn(emu: AtolEmulator, request: cmd_register.FnChangeFn) -> bytes:
+    """Form FD 1 of a new ФН; a closed one is swapped first, standing in for the technician."""
+    if emu.fn.closed:
+        emu.install_fn()
+    registration = registration_from(request.tags, emu.fn.registration)
+    registration = replace(registration, fn_number=emu.fn.fn_number)
+    document = emu.fn.fiscalise(registration, cashier=emu.props.cashier(),
+                                reason=request.reason)
+    emu.props = Props()
+    emu.print_line(f"ОТЧЕТ ОБ ИЗМ. ПАРАМЕТРОВ РЕГИСТРАЦИИ (ЗАМЕНА ФН) ФД {document.number}")
     return Answer().encode()
 
 

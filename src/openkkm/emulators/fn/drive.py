@@ -83,27 +83,54 @@ class FiscalDrive:
                clock: Clock = system_clock, key: bytes | None = None,
                cashier: Cashier | None = None, capacity: int = CAPACITY,
                reason: int | None = None) -> FiscalDrive:
-        """Create a fresh ФН, activated now; form the registration report as FD 1 and save it.
+        """Create a fresh ФН and fiscalise it at once: FD 1 is formed and saved.
 
         ``capacity`` is the archive size in documents (a setting: the real figure is unknown).
         With ``reason`` FD 1 is a re-registration report instead: a ФН replacing a closed one
         (``FISCAL.md`` §12.2).
         """
+        drive = cls(_blank_state(registration, clock, key, capacity), store, clock=clock)
+        drive.fiscalise(registration, cashier=cashier, reason=reason)
+        return drive
+
+    @classmethod
+    def blank(cls, identity: RegistrationData, store: StateFile | None = None, *,
+              clock: Clock = system_clock, key: bytes | None = None,
+              capacity: int = CAPACITY) -> FiscalDrive:
+        """Create a new ФН ready for fiscalisation, as it leaves the factory, and save it.
+
+        It knows its own number and the register's (``identity``); the rest of ``identity``
+        is a placeholder. It forms nothing until :meth:`fiscalise` forms its FD 1.
+        """
+        drive = cls(_blank_state(identity, clock, key, capacity), store, clock=clock)
+        drive._save()
+        return drive
+
+    def fiscalise(self, registration: RegistrationData, *, cashier: Cashier | None = None,
+                  reason: int | None = None) -> ArchivedDocument:
+        """Form FD 1 of a ФН ready for fiscalisation; the key life starts now.
+
+        Without ``reason`` it is the registration report (form 1) of a first registration;
+        with it, a re-registration report (form 11) whose reason says the ФН was replaced.
+        """
+        state = self._state
+        if state.fiscalised:
+            raise FnError(Refusal.ALREADY_FISCALISED)
+        if registration.fn_number != self.fn_number:
+            raise FnError(Refusal.BAD_VALUE, "1041")
         if not reg_number_valid(registration.reg_number, registration.inn,
                                 registration.kkt_number):
             raise FnError(Refusal.BAD_VALUE, "1037")
-        now = clock().replace(microsecond=0)
-        state = FnState(registration=registration, key=key or secrets.token_bytes(32),
-                        activated_at=now, capacity=capacity)
-        drive = cls(state, store, clock=clock)
+        now = self._now().replace(microsecond=0)
+        if state.last_moment is not None and now < state.last_moment:
+            raise FnError(Refusal.CLOCK_BACKWARDS, state.last_moment.isoformat(sep=" "))
         parts = documents.registration_parts(registration, registration.key_days)
-        if reason is None:
-            drive._form(DocumentType.REGISTRATION, now, parts + documents.cashier_tags(cashier))
-        else:
+        form = DocumentType.REGISTRATION
+        if reason is not None:
             parts += documents.reason_tags(FfdVersion(registration.ffd), reason)
-            drive._form(DocumentType.REREGISTRATION, now,
-                        parts + documents.cashier_tags(cashier))
-        return drive
+            form = DocumentType.REREGISTRATION
+        return self._form(form, now, parts + documents.cashier_tags(cashier),
+                          registration=registration)
 
     @classmethod
     def load(cls, store: StateFile, *, clock: Clock = system_clock) -> FiscalDrive:
@@ -166,6 +193,11 @@ class FiscalDrive:
     def memory_full(self) -> bool:
         """1052: the archive is over 99 % full."""
         return self._state.last_number * 100 > self._state.capacity * 99
+
+    @property
+    def fiscalised(self) -> bool:
+        """False while the ФН waits for its FD 1 (a new register, or a replacement ФН)."""
+        return self._state.fiscalised
 
     @property
     def closed(self) -> bool:
@@ -312,6 +344,8 @@ class FiscalDrive:
     def _move_cash(self, delta: int) -> int:
         if delta == 0:
             raise FnError(Refusal.BAD_VALUE, "0")
+        if not self._state.fiscalised:
+            raise FnError(Refusal.NOT_FISCALISED)
         if self._state.fn_closed:
             raise FnError(Refusal.FN_CLOSED)
         self._check_shift_for_receipt()
@@ -331,6 +365,8 @@ class FiscalDrive:
         unless told otherwise through ``rejected_codes``; it has no OFD link, so bits 2 and 3
         stay clear. ``planned_status`` (2003) does not change the simulated answer.
         """
+        if not self._state.fiscalised:
+            raise FnError(Refusal.NOT_FISCALISED)
         if self._state.fn_closed:
             raise FnError(Refusal.FN_CLOSED)
         if FfdVersion(self.registration.ffd) < FfdVersion.V1_2:
@@ -464,6 +500,8 @@ class FiscalDrive:
         """Refusals common to every FD-forming operation; returns the document time."""
         state = self._state
         now = self._now()
+        if not state.fiscalised:
+            raise FnError(Refusal.NOT_FISCALISED)
         if state.fn_closed:
             raise FnError(Refusal.FN_CLOSED)
         if not allow_expired and now >= self.valid_to:
@@ -513,6 +551,9 @@ class FiscalDrive:
                                receipt_number=receipt_number, kind=kind, total=total,
                                change=change)
         state.archive.append(doc)
+        if not state.fiscalised:
+            state.fiscalised = True
+            state.activated_at = now
         state.registration = registration
         state.last_number = number
         state.last_moment = now
@@ -545,3 +586,10 @@ class FiscalDrive:
         except BaseException:
             self._state = self._store.load() if self._store.exists() else self._state
             raise
+
+
+def _blank_state(identity: RegistrationData, clock: Clock, key: bytes | None,
+                 capacity: int) -> FnState:
+    return FnState(registration=identity, key=key or secrets.token_bytes(32),
+                   activated_at=clock().replace(microsecond=0), capacity=capacity,
+                   fiscalised=False)

@@ -63,6 +63,8 @@ class Refusal(IntEnum):
     MARKING_CODE_BAD = 32
     MARKING_CODE_REPEATED = 33
     FN_NOT_CLOSED = 34
+    NOT_FISCALISED = 35
+    ALREADY_FISCALISED = 36
 
 
 class RefusalText(NamedTuple):
@@ -180,6 +182,17 @@ REFUSALS: dict[Refusal, RefusalText] = {
         FnCode.WRONG_STATE, True,
         "ФН не закрыт: перед заменой ФН закройте его архив (KkmRegOfd, Command = Close)",
         "The fiscal drive is not closed: close its archive before replacing it"),
+    Refusal.NOT_FISCALISED: RefusalText(
+        FnCode.WRONG_STATE, True,
+        "ККТ не зарегистрирована: ФН не фискализирован (KkmRegOfd, Command = Open или ChangeFN)",
+        "The register is not registered: its fiscal drive is not fiscalised "
+        "(KkmRegOfd, Command = Open or ChangeFN)"),
+    Refusal.ALREADY_FISCALISED: RefusalText(
+        FnCode.WRONG_STATE, True,
+        "ФН уже фискализирован: для изменения данных регистрации выберите перерегистрацию "
+        "(ChangeOFD, ChangeOrganization, ChangeKkm)",
+        "The fiscal drive is already fiscalised: re-register to change the registration data "
+        "(ChangeOFD, ChangeOrganization, ChangeKkm)"),
     Refusal.BAD_QUANTITY: RefusalText(
         FnCode.BAD_PARAMETERS, False, "Количество должно быть больше нуля",
         "The quantity must be greater than zero"),

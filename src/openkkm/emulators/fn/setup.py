@@ -16,7 +16,7 @@ from openkkm.emulators.fn.identity import (
 )
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.state import RegistrationData
-from openkkm.fiscal.types import Cashier, FfdVersion, Registration, TaxSystem
+from openkkm.fiscal.types import FfdVersion, Registration, TaxSystem
 
 FFD_BY_LABEL = {version.label: version for version in FfdVersion}
 KEY_DAYS_15_MONTHS = 470  #: FISCAL.md §10.2
@@ -58,31 +58,46 @@ def state_path(data_dir: str | Path, device: int) -> Path:
     return Path(data_dir) / f"fn-{device}.json"
 
 
+def new_drive(config: DeviceConfig, store: StateFile | None, *,
+              clock: Clock = system_clock) -> FiscalDrive:
+    """A new ФН for the device: fiscalised from its config keys, or, with ``registered =
+    false``, ready for fiscalisation, as in a register fresh from the factory."""
+    identity = default_registration(config)
+    if config.registered:
+        return FiscalDrive.create(identity, store, clock=clock)
+    return FiscalDrive.blank(identity, store, clock=clock)
+
+
+def load_or_new(config: DeviceConfig, store: StateFile | None, *,
+                clock: Clock = system_clock) -> FiscalDrive:
+    """The ФН saved in ``store``, or a new one (kept only in memory when ``store`` is None)."""
+    if store is not None and store.exists():
+        return FiscalDrive.load(store, clock=clock)
+    return new_drive(config, store, clock=clock)
+
+
 def open_drive(config: DeviceConfig, data_dir: str | Path, *,
                clock: Clock = system_clock) -> FiscalDrive:
-    """Load the device's ФН from its state file, or register a new one and save it there."""
-    store = StateFile(state_path(data_dir, config.num))
-    if store.exists():
-        return FiscalDrive.load(store, clock=clock)
-    return FiscalDrive.create(default_registration(config), store, clock=clock)
+    """Load the device's ФН from its state file in ``data_dir``, or make a new one there."""
+    return load_or_new(config, StateFile(state_path(data_dir, config.num)), clock=clock)
 
 
-def replace_drive(old: FiscalDrive, registration: RegistrationData, reason: int,
-                  data_dir: str | Path, device: int, *, cashier: Cashier | None = None,
-                  clock: Clock = system_clock) -> FiscalDrive:
-    """Install a new ФН in place of ``old``, which must be closed; FD 1 re-registers the ККТ.
+def install_fn(old: FiscalDrive, path: Path | None, fn_number: str = "", *,
+               clock: Clock = system_clock) -> FiscalDrive:
+    """Swap the closed ФН ``old`` for a new one ready for fiscalisation, as a technician does.
 
-    The old ФН's files stay beside, named after its number. The new number is the one in
-    ``registration`` when it differs from the old one, else the old one plus one.
+    The old ФН's files stay beside, named after its number (its archive must stay readable).
+    The new number is ``fn_number`` when given and different, else the old one plus one.
     """
     if not old.closed:
         raise FnError(Refusal.FN_NOT_CLOSED)
-    number = registration.fn_number
-    if number == old.fn_number:
-        number = str(int(number) + 1).zfill(len(number))
-    path = state_path(data_dir, device)
-    for source in (path, path.with_suffix(".archive")):
-        if source.exists():
-            os.replace(source, source.with_name(f"{source.stem}.{old.fn_number}{source.suffix}"))
-    return FiscalDrive.create(replace(registration, fn_number=number), StateFile(path),
-                              clock=clock, cashier=cashier, reason=reason)
+    number = fn_number if fn_number and fn_number != old.fn_number else \
+        str(int(old.fn_number) + 1).zfill(len(old.fn_number))
+    store = None
+    if path is not None:
+        for source in (path, path.with_suffix(".archive")):
+            if source.exists():
+                os.replace(source,
+                           source.with_name(f"{source.stem}.{old.fn_number}{source.suffix}"))
+        store = StateFile(path)
+    return FiscalDrive.blank(replace(old.registration, fn_number=number), store, clock=clock)

@@ -137,6 +137,8 @@ class FnState:
     receipt_number: int = 0
     shift_documents: int = 0
     fn_closed: bool = False
+    #: False for a new ФН ready for fiscalisation: it forms nothing before its FD 1
+    fiscalised: bool = True
     ofd_confirmed: int = 0
     capacity: int = 250_000
     shift_totals: dict[str, int] = field(default_factory=dict)
@@ -159,6 +161,7 @@ class FnState:
             "receipt_number": self.receipt_number,
             "shift_documents": self.shift_documents,
             "fn_closed": self.fn_closed,
+            "fiscalised": self.fiscalised,
             "ofd_confirmed": self.ofd_confirmed,
             "capacity": self.capacity,
             "shift_totals": self.shift_totals,
@@ -183,6 +186,7 @@ class FnState:
             receipt_number=data["receipt_number"],
             shift_documents=data["shift_documents"],
             fn_closed=data["fn_closed"],
+            fiscalised=data.get("fiscalised", True),
             ofd_confirmed=data["ofd_confirmed"],
             capacity=data["capacity"],
             shift_totals=data["shift_totals"],

@@ -20,7 +20,7 @@ from openkkm.config import DeviceConfig
 from openkkm.emulators.fn.drive import Clock, FiscalDrive, system_clock
 from openkkm.emulators.fn.errors import FnError, Refusal
 from openkkm.emulators.fn.persist import StateFile
-from openkkm.emulators.fn.setup import default_registration, state_path
+from openkkm.emulators.fn.setup import install_fn, load_or_new, state_path
 from openkkm.errors import NotSupportedError, ProtocolError, ValidationError
 from openkkm.fiscal.types import ShiftState
 from openkkm.framing.shtrih import command_bytes, split_command
@@ -133,6 +133,7 @@ HANDLERS: Final[dict[int, tuple[Handler, Access]]] = {
     C.FN_BEGIN_CLOSE: (rp.begin_close_fn, SYS),
     C.FN_CLOSE: (rp.close_fn, SYS),
     C.FN_BEGIN_REGISTRATION: (rp.begin_registration, SYS),
+    C.FN_REGISTER: (rp.register, SYS),
     C.FN_REREGISTER: (rp.reregister, SYS),
 }
 
@@ -182,22 +183,26 @@ class ShtrihEmulator:
             else (state_path(data_dir, config.num) if data_dir else None)
         )
         self._device_file = None if path is None else path.with_suffix(".shtrih.json")
+        self._fn_path = path
         self.fn = self._open_fn(path)
         self.state.cash = self.fn.cash
         self._load_device()
         self.set_faults(faults)
 
     def _open_fn(self, path: Path | None) -> FiscalDrive:
-        """Load the ФН from ``path`` or register a new one there (in memory without a path)."""
-        if path is None:
-            return FiscalDrive.create(default_registration(self.config), clock=self.now)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        store = StateFile(path)
-        if store.exists():
-            return FiscalDrive.load(store, clock=self.now)
-        return FiscalDrive.create(
-            default_registration(self.config), store, clock=self.now
-        )
+        """Load the ФН from ``path`` or make a new one there (in memory without a path)."""
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return load_or_new(self.config, None if path is None else StateFile(path),
+                           clock=self.now)
+
+    def install_fn(self, fn_number: str = "") -> None:
+        """Swap the closed ФН for a new one ready for fiscalisation (a technician's job).
+
+        FF05 type 1 does this itself when it finds the ФН closed, so a ``ChangeFN`` works over
+        the wire alone; tests and other clients may call it directly.
+        """
+        self.fn = install_fn(self.fn, self._fn_path, fn_number, clock=self.now)
 
     # --- clock, faults, persistence ------------------------------------------------------
 
@@ -349,6 +354,8 @@ class ShtrihEmulator:
             return encode_error(q.FISCALISATION, E_BAD_PARAMS)
         if self.state.operator(int.from_bytes(data, "little")) != SYSADMIN:
             return encode_error(q.FISCALISATION, E_BAD_PASSWORD)
+        if not self.fn.fiscalised:
+            return encode_error(q.FISCALISATION, q.E_NO_DATA)
         return command_bytes(q.FISCALISATION) + b"\0" + q.last_fiscalisation(self)
 
     def _operator(self, request: Request, access: Access) -> int | None:

@@ -29,6 +29,7 @@ FIRMWARE: Final = ("C1", 62922, dt.date(2024, 5, 1))
 FN_VERSION: Final = "fn-sim 1.2.0"
 REREGISTRATIONS_LEFT: Final = 12
 E_NO_DATA: Final = 0x08
+NO_INN: Final = 0xFF_FF_FF_FF_FF_FF  #: 0x11 INN of a register not yet registered
 FISCALISATION: Final = (
     0xFF09  #: last fiscalisation result; not in the typed command table
 )
@@ -84,7 +85,7 @@ def full_status(emu: ShtrihEmulator, request: Request, operator: int) -> Answer:
         fm_flags=0,
         serial_number=_serial_number(emu),
         last_shift_number=closed_shift,
-        inn=int(emu.fn.registration.inn),
+        inn=int(emu.fn.registration.inn) if emu.fn.fiscalised else NO_INN,
     )
 
 
@@ -109,9 +110,11 @@ def _current_document(emu: ShtrihEmulator) -> int:
 
 def fn_status(emu: ShtrihEmulator, request: Request, operator: int) -> Answer:
     """FF01."""
-    phase = FnPhase.CONFIGURED | (
-        FnPhase.FISCAL_CLOSED if emu.fn.closed else FnPhase.FISCAL_OPEN
-    )
+    phase = FnPhase.CONFIGURED  # the phases add up: 1 ready, 3 fiscal, 7 post-fiscal
+    if emu.fn.fiscalised:
+        phase |= FnPhase.FISCAL_OPEN
+    if emu.fn.closed:
+        phase |= FnPhase.FISCAL_CLOSED
     queue = emu.fn.ofd_status()
     days = emu.fn.key_days_left()
     warnings = FnWarning(0)

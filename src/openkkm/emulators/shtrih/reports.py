@@ -1,5 +1,5 @@
-"""Registers and FN reports of the emulated register: 0x1A, FF37/FF38 (form 21), FF05/FF34
-(re-registration), FF3D/FF3E (close FN).
+"""Registers and FN reports of the emulated register: 0x1A, FF37/FF38 (form 21), FF05 with
+FF06/FF34 (registration, re-registration), FF3D/FF3E (close FN).
 
 Each report is begun (FF37, FF05, FF3D), may take FF0C tags, and is formed by the ФН on the
 second command, which answers its FD and FP.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
+from openkkm.emulators.fn.state import RegistrationData
 from openkkm.protocol.shtrih import cmd_registers
 from openkkm.protocol.shtrih.messages import Answer, EmptyAnswer, Request
 from openkkm.protocol.shtrih.status import FnDocument
@@ -95,25 +96,78 @@ def close_fn(emu: ShtrihEmulator, request: Request, operator: int) -> Answer:
 def begin_registration(
     emu: ShtrihEmulator, request: cmd_registers.BeginRegistration, operator: int
 ) -> Answer:
-    """FF05: only a re-registration without an FN change; the emulated ФН is already fiscal."""
-    if request.report_type != cmd_registers.RegistrationReport.REREGISTRATION:
+    """FF05: begin a registration (type 0), a re-registration with an FN change (1) or without.
+
+    Types 0 and 1 need a ФН waiting for fiscalisation. For type 1 a closed ФН is swapped for a
+    new one first, standing in for the technician, so ``ChangeFN`` works over the wire alone.
+    """
+    kind = request.report_type
+    if kind == cmd_registers.RegistrationReport.REREGISTRATION_FN_CHANGE and emu.fn.closed:
+        emu.install_fn()
+    document = _REGISTRATION_DOCUMENTS.get(kind)
+    if document is None:
+        raise DeviceError(E_BAD_PARAMS)
+    if (document is FnDocument.REREGISTRATION) != emu.fn.fiscalised:
         raise DeviceError(E_FN_STATE)
-    _begin(emu, FnDocument.REREGISTRATION)
+    _begin(emu, document)
     return EmptyAnswer()
+
+
+_REGISTRATION_DOCUMENTS: Final = {
+    cmd_registers.RegistrationReport.REGISTRATION: FnDocument.REGISTRATION,
+    cmd_registers.RegistrationReport.REREGISTRATION_FN_CHANGE: FnDocument.REREGISTRATION_FN_CHANGE,
+    cmd_registers.RegistrationReport.REREGISTRATION: FnDocument.REREGISTRATION,
+}
+
+
+def register(emu: ShtrihEmulator, request: cmd_registers.Register, operator: int) -> Answer:
+    """FF06: the ФН forms its registration report (FD 1) from FF06's fields and the tags."""
+    _require(emu, FnDocument.REGISTRATION)
+    doc = emu.fn.fiscalise(_registration(emu, request), cashier=emu.state.tags.cashier_data())
+    emu.finish_document()
+    emu.state.print_line(f"ОТЧЕТ О РЕГИСТРАЦИИ ФД {doc.number} ФП {doc.fiscal_sign}")
+    return cmd_registers.RegisterAnswer(
+        fd_number=doc.number,
+        fiscal_sign=doc.fiscal_sign,
+        datetime=doc.moment.replace(second=0) if emu.extended_answers else None,
+    )
 
 
 def reregister(emu: ShtrihEmulator, request: cmd_registers.Reregister, operator: int) -> Answer:
     """FF34: the ФН forms the re-registration report from FF34's fields and the FF0C tags.
 
     What no tag changed stays as registered; the reasons are 1205 when written (FFD 1.1+, a
-    u32 mask FF34's byte cannot hold), else FF34's reason byte.
+    u32 mask FF34's byte cannot hold), else FF34's reason byte. After FF05 type 1 the report is
+    the new ФН's FD 1.
     """
-    _require(emu, FnDocument.REREGISTRATION)
+    changing_fn = emu.state.shift_document == FnDocument.REREGISTRATION_FN_CHANGE
+    _require(emu, FnDocument.REREGISTRATION_FN_CHANGE if changing_fn
+             else FnDocument.REREGISTRATION)
+    tags = emu.state.tags
+    data = _registration(emu, request)
+    reason = request.reason if tags.reasons is None else tags.reasons
+    if changing_fn:
+        doc = emu.fn.fiscalise(data, cashier=tags.cashier_data(), reason=reason)
+    else:
+        doc = emu.fn.reregister(data, reason, tags.cashier_data())
+    emu.finish_document()
+    emu.state.print_line(f"ИЗМЕНЕНИЕ ПАРАМЕТРОВ РЕГИСТРАЦИИ ФД {doc.number} ФП {doc.fiscal_sign}")
+    return cmd_registers.ReregisterAnswer(
+        fd_number=doc.number,
+        fiscal_sign=doc.fiscal_sign,
+        datetime=doc.moment.replace(second=0) if emu.extended_answers else None,
+    )
+
+
+def _registration(
+    emu: ShtrihEmulator, request: cmd_registers.Register | cmd_registers.Reregister
+) -> RegistrationData:
+    """The registration FF06/FF34 and the FF0C tags describe; the rest stays as it was."""
     current, tags = emu.fn.registration, emu.state.tags
-    data = replace(
+    return replace(
         current,
-        inn=request.inn,
-        reg_number=request.reg_number,
+        inn=request.inn.strip(),
+        reg_number=request.reg_number.strip(),
         tax_systems=tuple(
             bit for bit in range(TAX_SYSTEM_BITS) if request.tax_systems >> bit & 1
         ),
@@ -124,13 +178,5 @@ def reregister(emu: ShtrihEmulator, request: cmd_registers.Reregister, operator:
         sender_email=tags.sender_email or current.sender_email,
         ofd_inn=tags.ofd_inn or current.ofd_inn,
         ofd_name=tags.ofd_name or current.ofd_name,
-    )
-    reason = request.reason if tags.reasons is None else tags.reasons
-    doc = emu.fn.reregister(data, reason, tags.cashier_data())
-    emu.finish_document()
-    emu.state.print_line(f"ИЗМЕНЕНИЕ ПАРАМЕТРОВ РЕГИСТРАЦИИ ФД {doc.number} ФП {doc.fiscal_sign}")
-    return cmd_registers.ReregisterAnswer(
-        fd_number=doc.number,
-        fiscal_sign=doc.fiscal_sign,
-        datetime=doc.moment.replace(second=0) if emu.extended_answers else None,
+        ffd=tags.ffd or current.ffd,
     )

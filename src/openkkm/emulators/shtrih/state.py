@@ -88,6 +88,7 @@ class TagBag:
     ofd_inn: str | None = None  #: 1017
     ofd_name: str | None = None  #: 1046
     reasons: int | None = None  #: 1205, the FFD 1.1+ re-registration reasons
+    ffd: int | None = None  #: 1209, the FFD version a (re-)registration sets
     other: list[int] = field(default_factory=list)
 
     def cashier_data(self) -> Cashier | None:
@@ -131,6 +132,8 @@ class TagBag:
                 self._store(inner, part)
         elif tag == Tag.REREGISTRATION_REASONS:
             self.reasons = int.from_bytes(value, "little")
+        elif tag == Tag.FFD_VERSION:
+            self.ffd = tlv.read_vln(value)
         elif tag == Tag.INTERNET:
             self.internet = bool(tlv.read_vln(value))
         elif tag == Tag.AGENT_ROLE:

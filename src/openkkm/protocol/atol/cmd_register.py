@@ -1,4 +1,5 @@
-"""Re-registration without an ФН change (``A4 B2``) and the ФН close (``A4 B3``).
+"""Registration (``A4 B4``), re-registration without (``A4 B2``) and with an ФН change
+(``A4 B5``), and the ФН close (``A4 B3``).
 
 No open source gives ATOL's layouts of these, so both are openkkm's own (*unconfirmed*, see
 ``README.md``): the driver and the emulator agree on them, a real register may not. Each forms
@@ -40,6 +41,39 @@ class FnReregister(Request):
             raise ProtocolError("Команда A4 B2 без реквизитов регистрации",
                                 "A4 B2 carries no registration tags")
         return cls(reason=read_u(params, 0, 4, "reason"), tags=bytes(params[4:]))
+
+
+@dataclass(frozen=True, slots=True)
+class FnChangeFn(FnReregister):
+    """A4 B5: form FD 1 of a new ФН, a re-registration report whose reason is the ФН change.
+
+    Same parameters as A4 B2; the register must hold a ФН waiting for fiscalisation.
+    """
+
+    code: ClassVar[Command] = Command.FN_CHANGE_FN
+
+
+@dataclass(frozen=True, slots=True)
+class FnRegister(Request):
+    """A4 B4: form the registration report (FD 1) of a ФН waiting for fiscalisation.
+
+    ``tags`` is the complete registration as for A4 B2.
+    """
+
+    code: ClassVar[Command] = Command.FN_REGISTER
+    tags: bytes = b""
+
+    def params(self) -> bytes:
+        """``TLVs``."""
+        return self.tags
+
+    @classmethod
+    def from_params(cls, params: bytes) -> Self:
+        """``TLVs``."""
+        if not params:
+            raise ProtocolError("Команда A4 B4 без реквизитов регистрации",
+                                "A4 B4 carries no registration tags")
+        return cls(tags=bytes(params))
 
 
 @dataclass(frozen=True, slots=True)

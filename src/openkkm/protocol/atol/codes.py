@@ -46,6 +46,8 @@ class Command(IntEnum):
     FN_CHECK_MARKING = 0xA4B1  #: planned status, code → 2106 result (openkkm's own)
     FN_REREGISTER = 0xA4B2  #: reason u32 LE, registration TLVs → nothing (openkkm's own)
     FN_CLOSE = 0xA4B3  #: close the ФН (form 6) → nothing (openkkm's own)
+    FN_REGISTER = 0xA4B4  #: registration TLVs → nothing: FD 1, form 1 (openkkm's own)
+    FN_CHANGE_FN = 0xA4B5  #: reason u32 LE, TLVs → nothing: FD 1 of a new ФН (openkkm's own)
 
 
 def command_bytes(code: int) -> bytes:

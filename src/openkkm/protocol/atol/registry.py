@@ -18,7 +18,8 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_receipt.CancelReceipt, cmd_receipt.CashBalance, cmd_receipt.CashIn, cmd_receipt.CashOut, cmd_receipt.Report,
     cmd_receipt.ZReport, cmd_fn.FnShift, cmd_fn.FnOfdState, cmd_fn.FnStatus,
     cmd_fn.FnFindDocument, cmd_fn.FnDocumentTlv, cmd_fn.FnCheckMarking,
-    cmd_register.FnReregister, cmd_register.FnClose,
+    cmd_register.FnReregister, cmd_register.FnClose, cmd_register.FnRegister,
+    cmd_register.FnChangeFn,
 )
 
 #: command code -> request class

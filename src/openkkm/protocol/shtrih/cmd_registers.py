@@ -142,6 +142,28 @@ class BeginRegistration(Request):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RegisterAnswer(Answer):
+    """FF06 answer: FD and FP of the registration report (+ date-time if extended)."""
+
+    fd_number: int = spec(U32)
+    fiscal_sign: int = spec(U32)
+    datetime: dt.datetime | None = spec(Optional(DateTimeField()), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Register(Request):
+    """FF06 make the registration report (FF05 type 0 begun): INN, РН, tax systems, work mode."""
+
+    code: ClassVar[Command] = Command.FN_REGISTER
+    answer: ClassVar[type[Answer]] = RegisterAnswer
+    password: int = admin_password()
+    inn: str = spec(Ascii(12))
+    reg_number: str = spec(Ascii(20))
+    tax_systems: int = spec(U8)
+    work_mode: int = spec(U8, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReregisterAnswer(Answer):
     """FF34 answer: FD and FP of the re-registration report (+ date-time if extended)."""
 

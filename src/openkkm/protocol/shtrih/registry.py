@@ -95,6 +95,7 @@ _ALL: Final[tuple[type[Request], ...]] = (
     cmd_graphics.LoadGraphicsExt,
     cmd_graphics.PrintGraphicsLine,
     cmd_registers.BeginRegistration,
+    cmd_registers.Register,
     cmd_registers.Reregister,
 )
 
