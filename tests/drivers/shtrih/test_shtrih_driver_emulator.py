@@ -226,18 +226,21 @@ async def test_correction_receipt_carries_its_basis() -> None:
     await driver.stop()
 
 
-async def test_a_line_executed_twice_after_a_restart_cancels_the_receipt() -> None:
+@pytest.mark.parametrize(("code", "why"), [(b"\xff\x46", "subtotal"), (b"\xff\x0c", "twice")])
+async def test_a_step_executed_twice_after_a_restart_sends_the_receipt_afresh(
+        code: bytes, why: str, caplog: pytest.LogCaptureFixture) -> None:
     emu = emulator(ManualClock())
     armed = [True]
-    driver = await loop_driver(emu, lambda end: RestartsAfterExecuting(end, b"\xff\x46", armed))
+    driver = await loop_driver(emu, lambda end: RestartsAfterExecuting(end, code, armed))
     await driver.open_shift(None)
     last = emu.fn.last_number
-    with pytest.raises(TransportError) as lost:
-        await driver.register(mixed_sale())
-    assert not armed and "Подытог" in lost.value.ru
-    assert emu.fn.last_number == last and not emu.fn.receipt_open  # cancelled, not fiscalised
-    document = await driver.register(mixed_sale())  # the retry after "not performed"
+    document = await driver.register(mixed_sale())
+    assert not armed  # the restart happened
+    [restart] = [r.message for r in caplog.records if "sent again" in r.message]
+    assert why in restart
+    assert document.number == last + 1 == emu.fn.last_number  # one document, not two
     assert emu.fn.document(document.number).total == mixed_sale().total
+    assert not emu.fn.receipt_open
     await driver.stop()
 
 

@@ -2,7 +2,8 @@
 
 Every command is built (and so validated) before the first one is sent, so a bad value never
 leaves a receipt open. A device refusal before the close cancels the receipt with 0x88 and
-raises the refusal; once the FF45 frame may have reached the device, a lost or unreadable answer
+raises the refusal; a step that may have reached the device twice (a retried exchange) cancels
+it and sends it afresh; once the FF45 frame may have reached the device, a lost or unreadable answer
 is a ``TransportError`` and FF45 is never sent again: the worker reconciles with the FN.
 """
 
@@ -62,6 +63,7 @@ from .printing import print_requests, send
 
 log = logging.getLogger(__name__)
 QUANTITY_SCALE: Final = Decimal(1_000_000)
+RESTARTS: Final = 2  #: times a receipt is sent again from its start after a doubtful step
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,22 +142,21 @@ def plan(
 
 
 async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
-    """Send a planned receipt; return FF45's answer (FD number and fiscal sign)."""
-    await link.execute(steps.open, OperatorAnswer)
-    try:
-        lines_total = 0
-        for request in steps.body:
-            if isinstance(request, MarkingStep):
-                await check_step(link, request)
-                continue
-            await send(link, request)
-            if isinstance(request, OperationV2):
-                lines_total += request.amount or 0
-            if link.retried():
-                await _check_subtotal(link, lines_total)
-    except BaseException:
-        await cancel_quietly(link)
-        raise
+    """Send a planned receipt; return FF45's answer (FD number and fiscal sign).
+
+    A step that may have gone in twice or not at all (see :func:`_send_body`) cancels the
+    receipt and sends it again from the start: nothing is fiscalised before FF45, so a fresh
+    copy is safe where a guess is not.
+    """
+    for attempt in range(RESTARTS + 1):
+        try:
+            await _send_body(link, steps)
+        except _Doubtful as doubt:
+            if attempt == RESTARTS:
+                raise doubt.error from None
+            log.warning("receipt on %s sent again from the start: %s", link.url, doubt.error.en)
+            continue
+        break
     try:
         return await link.execute(steps.close, CloseReceiptExtAnswer)
     except (DeviceRejected, FiscalStateError) as exc:
@@ -172,6 +173,50 @@ async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
         raise unknown_outcome(exc) from exc
 
 
+class _Doubtful(Exception):
+    """The open receipt may hold a step twice; it was cancelled."""
+
+    def __init__(self, error: LinkLost) -> None:
+        super().__init__(error.en)
+        self.error = error
+
+
+async def _send_body(link: ShtrihLink, steps: ReceiptPlan) -> None:
+    """Open the receipt and send every step before the close.
+
+    An exchange that needed retries may have delivered its frame twice: a device that executed
+    it and restarted before answering executes the copy too. A line is then proven by the
+    subtotal; a tag run cannot be read back, so its receipt is cancelled (``_Doubtful``). Any
+    other failure cancels the receipt and propagates.
+    """
+    await link.execute(steps.open, OperatorAnswer)
+    try:
+        lines_total = 0
+        for request in steps.body:
+            if isinstance(request, MarkingStep):
+                await check_step(link, request)
+                continue
+            await send(link, request)
+            if isinstance(request, OperationV2):
+                lines_total += request.amount or 0
+            if not link.retried():
+                continue
+            if isinstance(request, WriteTlv | WriteOperationTlv):
+                raise _Doubtful(LinkLost(
+                    f"Реквизиты {request.code:#06x} могли попасть в чек дважды после сбоя связи: "
+                    "чек аннулирован",
+                    f"Tags {request.code:#06x} may have gone into the receipt twice after a "
+                    "link failure: the receipt is cancelled",
+                ))
+            await _check_subtotal(link, lines_total)
+    except _Doubtful:
+        await link.execute(CancelReceipt(), OperatorAnswer)  # must succeed to start afresh
+        raise
+    except BaseException:
+        await cancel_quietly(link)
+        raise
+
+
 async def _check_subtotal(link: ShtrihLink, expected: int) -> None:
     """After a retried exchange, prove from the device that no line went in twice (or not at all).
 
@@ -180,12 +225,12 @@ async def _check_subtotal(link: ShtrihLink, expected: int) -> None:
     """
     answer = await link.execute(Subtotal(), SubtotalAnswer)
     if answer.subtotal != expected:
-        raise LinkLost(
+        raise _Doubtful(LinkLost(
             f"Подытог чека в ККТ {answer.subtotal} коп. вместо {expected} после сбоя связи: "
-            "чек аннулируется",
+            "чек аннулирован",
             f"The register's subtotal is {answer.subtotal} instead of {expected} after a link "
             "failure: the receipt is cancelled",
-        )
+        ))
 
 
 async def closed_document(
