@@ -21,7 +21,7 @@ from shtrih_e2e_helpers import (
 
 from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.emulators.shtrih.server import serve_connection, serve_tcp_emulator
-from openkkm.errors import DeviceRejected, FiscalStateError, TransportError
+from openkkm.errors import DeviceRejected, FiscalStateError
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     Cashier,
