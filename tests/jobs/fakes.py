@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -171,8 +172,12 @@ class FakeDriver(Driver):
         self._fault("close_shift", "after")
         return document
 
-    async def register(self, receipt: Receipt) -> FiscalDocument:
-        """Register a receipt (the receipt is open while faults strike before the commit)."""
+    async def register(self, receipt: Receipt,
+                       journaled: Awaitable[None] | None = None) -> FiscalDocument:
+        """Register a receipt (the receipt is open while faults strike before the commit).
+
+        Like a real driver it waits for ``journaled`` with the receipt open, before the commit.
+        """
         self.calls.append("register")
         self._check_link()
         await self._wait_gate("register")
@@ -180,6 +185,13 @@ class FakeDriver(Driver):
         if drive.shift is not ShiftState.OPEN:
             raise DeviceRejected(61, "Смена не открыта или смена превысила 24 часа")
         drive.receipt_open = True
+        if journaled is not None:
+            try:
+                await journaled
+            except BaseException:
+                drive.receipt_open = False
+                drive.cancelled += 1
+                raise
         self._fault("register", "before")
         drive.receipt_open = False
         document = drive.form(receipt.document_type, receipt.kind, receipt.total)

@@ -101,9 +101,9 @@ async def test_unreachable_device_keeps_command_running_until_reconciled(
     driver.fail("register", "after", LinkLost("cable pulled"))
     original_register = driver.register
 
-    async def register_then_unplug(receipt: object) -> object:
+    async def register_then_unplug(receipt: object, journaled: object = None) -> object:
         try:
-            return await original_register(receipt)  # type: ignore[arg-type]
+            return await original_register(receipt, journaled)  # type: ignore[arg-type]
         finally:
             driver.reachable = False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Awaitable
 
 from openkkm.fiscal.types import DocumentType, Receipt
 from openkkm.jobs.journal import Journal
@@ -26,16 +27,21 @@ def journal_state(harness: Harness, id_command: str) -> str:
     return str(row[0])
 
 
-async def test_sent_is_on_disk_before_the_device_hears_of_it(harness: Harness) -> None:
+async def test_sent_is_on_disk_before_the_device_commits(harness: Harness) -> None:
     service = await harness.start()
     driver = harness.driver
     assert driver is not None
     seen: list[str] = []
     original = FakeDriver.register
 
-    async def register(receipt: Receipt) -> object:
-        seen.append(journal_state(harness, "inv-1"))
-        return await original(driver, receipt)
+    async def register(receipt: Receipt, journaled: Awaitable[None] | None = None) -> object:
+        assert journaled is not None
+
+        async def observed() -> None:  # what the driver waits for before its commit
+            await journaled
+            seen.append(journal_state(harness, "inv-1"))
+
+        return await original(driver, receipt, observed())
 
     driver.register = register  # type: ignore[method-assign,assignment]
     answer = await sell(service, "inv-1")

@@ -18,7 +18,7 @@ the device kind until its driver implements it, so a driver can grow one command
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from openkkm.errors import ConfigError, NotSupportedError
@@ -91,12 +91,18 @@ class Driver(ABC):
         """Form the shift-close report (Z); ``FiscalStateError`` if no shift is open."""
 
     @abstractmethod
-    async def register(self, receipt: Receipt) -> FiscalDocument:
+    async def register(self, receipt: Receipt,
+                       journaled: Awaitable[None] | None = None) -> FiscalDocument:
         """Open, fill and close one receipt; the shift must be open and no receipt open.
 
         On any error before the close, the driver cancels the receipt it opened, so nothing is
         left open on the device; an error raised after the close was sent is a
         ``TransportError`` and the worker reconciles.
+
+        ``journaled`` completes once the journal holds this step durably. The driver awaits it
+        right before the command that can commit the receipt, not before the first command, so
+        the device fills the receipt while the journal writes; if it raises, the driver cancels
+        the receipt and re-raises: nothing is fiscalised without its journal row.
         """
 
     @abstractmethod

@@ -9,6 +9,7 @@ answer's ``Warning``.
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, NoReturn
 
@@ -75,7 +76,8 @@ class PrinterDriver(Driver):
         """Refuse: no shifts on a printer."""
         self._not_fiscal("закрытие смены", "close a shift")
 
-    async def register(self, receipt: Receipt) -> FiscalDocument:
+    async def register(self, receipt: Receipt,
+                       journaled: Awaitable[None] | None = None) -> FiscalDocument:
         """Refuse: a fiscal receipt needs a fiscal drive."""
         self._not_fiscal("регистрация фискального чека", "register a fiscal receipt")
 

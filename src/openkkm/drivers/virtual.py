@@ -18,7 +18,7 @@ import asyncio
 import functools
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
@@ -185,7 +185,8 @@ class VirtualDriver(Driver):
             document = await self._io(self.drive.close_shift, cashier)
         return document.to_fiscal_document(self.drive.fn_number)
 
-    async def register(self, receipt: Receipt) -> FiscalDocument:
+    async def register(self, receipt: Receipt,
+                       journaled: Awaitable[None] | None = None) -> FiscalDocument:
         """Begin, fill and close one receipt, applying the fault plan around the close."""
         drive = self.drive
         with _fn_errors():
@@ -196,6 +197,8 @@ class VirtualDriver(Driver):
         try:
             with _fn_errors():
                 await self._io(drive.add_items, receipt.items)
+            if journaled is not None:
+                await journaled
             await self._before_commit()
             paid = receipt.payments
             tendered = Payments(cash=paid.cash + receipt.change, electronic=paid.electronic,

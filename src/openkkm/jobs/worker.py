@@ -283,7 +283,10 @@ class DeviceWorker:
         status = await self._ensure_shift(job, status, receipt.cashier)
         step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
                     receipt.kind, receipt.total)
-        document = await self._step(job, step, lambda: self.driver.register(receipt))
+        # The receipt is filled while ``sent`` is written; the driver waits before the close.
+        sent = asyncio.ensure_future(self._journal.mark_sent(job.id_command, step, job.shift_doc))
+        document = await self._step(job, step, lambda: self.driver.register(receipt, sent),
+                                    journaled=sent)
         marking = (await marking_results(self.link, self.driver, document.number)
                    if any(item.marking_code for item in receipt.items) else ())
         return ReceiptDone(document, job.shift_doc, self.driver.line_length, marking)
@@ -307,16 +310,27 @@ class DeviceWorker:
         return status
 
     async def _step(self, job: Job, step: Step,
-                    action: Callable[[], Awaitable[FiscalDocument]]) -> FiscalDocument:
-        """Journal ``sent`` durably, then send; a lost answer is reconciled, never retried."""
-        await self._journal.mark_sent(job.id_command, step, job.shift_doc)
+                    action: Callable[[], Awaitable[FiscalDocument]], *,
+                    journaled: asyncio.Future[None] | None = None) -> FiscalDocument:
+        """Journal ``sent`` durably, then send; a lost answer is reconciled, never retried.
+
+        ``journaled`` is the ``sent`` write already started (see :meth:`_receipt`): the action
+        runs at once and its driver waits for the write only before it commits.
+        """
+        sent = journaled or asyncio.ensure_future(
+            self._journal.mark_sent(job.id_command, step, job.shift_doc))
+        if journaled is None:
+            await sent
         job.step = step
         job.state = State.SENT
         try:
             document = await self.link.call(action())
         except REFUSALS:
+            await _settled(sent)
             raise
         except Exception as exc:  # any other failure leaves the outcome unknown
+            if await _settled(sent) is not None:
+                raise  # no durable ``sent`` row: the driver never let the receipt commit
             log.warning("fiscal step of %s (FD %s expected) interrupted: %r",
                         job.id_command, step.expected_fd, exc)
             if isinstance(exc, TransportError):
@@ -330,6 +344,7 @@ class DeviceWorker:
             if found is None:
                 raise not_performed(job.kind) from exc
             document = found
+        await sent  # done already: the driver waited for it before the commit
         job.state = State.RUNNING
         return document
 
@@ -378,6 +393,12 @@ REGISTRATION_FORMS: dict[RegistrationAction, DocumentType] = {
     RegistrationAction.CHANGE_KKT: DocumentType.REREGISTRATION,
     RegistrationAction.CLOSE: DocumentType.FN_CLOSE,
 }
+
+
+async def _settled(write: asyncio.Future[None]) -> BaseException | None:
+    """Wait for a journal write to end; return its failure, if any (then consumed)."""
+    await asyncio.wait([write])
+    return write.exception()
 
 
 def _step(doc_type: DocumentType, status: DeviceStatus) -> Step:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
@@ -163,7 +164,8 @@ class AtolDriver(Driver):
         await self._fiscal_step(cmd_receipt.ZReport())
         return await after_commit(self._last_document())
 
-    async def register(self, receipt: Receipt) -> FiscalDocument:
+    async def register(self, receipt: Receipt,
+                       journaled: Awaitable[None] | None = None) -> FiscalDocument:
         """Open, fill and close one receipt; see the module docstring for the error rules."""
         opening = cmd_receipt.OpenReceipt(receipt_type=mapping.receipt_type(receipt),
                                           flags=0 if receipt.print_paper else NO_PRINT)
@@ -192,6 +194,8 @@ class AtolDriver(Driver):
         try:
             for request in body:
                 await self.link.execute(request)
+            if journaled is not None:
+                await journaled
         except Exception:
             await self._cancel_quietly()
             raise

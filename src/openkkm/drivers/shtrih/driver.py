@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from openkkm.drivers.base import Driver
@@ -177,7 +178,8 @@ class ShtrihDriver(Driver):
         number = await shift_flow.close_shift(self.link, cashier)
         return await self._formed(number)
 
-    async def register(self, receipt: Receipt) -> FiscalDocument:
+    async def register(self, receipt: Receipt,
+                       journaled: Awaitable[None] | None = None) -> FiscalDocument:
         """Open, fill and close one receipt (see :mod:`.receipt` for the error rules)."""
         identity = self._identity()
         registration = identity.registration
@@ -185,7 +187,7 @@ class ShtrihDriver(Driver):
             receipt, registration.ffd, registration.tax_systems, self.line_length
         )
         await self.link.ready()
-        closed = await receipt_flow.run(self.link, steps)
+        closed = await receipt_flow.run(self.link, steps, journaled)
         fn_number = identity.registration.fn_number
         document = await after_commit(
             receipt_flow.closed_document(self.link, receipt, closed, fn_number, self._counters)

@@ -10,6 +10,7 @@ is a ``TransportError`` and FF45 is never sent again: the worker reconciles with
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -141,8 +142,11 @@ def plan(
     return ReceiptPlan(opening, tuple(body), close)
 
 
-async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
+async def run(link: ShtrihLink, steps: ReceiptPlan,
+              journaled: Awaitable[None] | None = None) -> CloseReceiptExtAnswer:
     """Send a planned receipt; return FF45's answer (FD number and fiscal sign).
+
+    ``journaled`` is awaited before FF45 (see ``Driver.register``).
 
     A step that may have gone in twice or not at all (see :func:`_send_body`) cancels the
     receipt and sends it again from the start: nothing is fiscalised before FF45, so a fresh
@@ -150,7 +154,7 @@ async def run(link: ShtrihLink, steps: ReceiptPlan) -> CloseReceiptExtAnswer:
     """
     for attempt in range(RESTARTS + 1):
         try:
-            await _send_body(link, steps)
+            await _send_body(link, steps, journaled)
         except _Doubtful as doubt:
             if attempt == RESTARTS:
                 raise doubt.error from None
@@ -181,7 +185,8 @@ class _Doubtful(Exception):
         self.error = error
 
 
-async def _send_body(link: ShtrihLink, steps: ReceiptPlan) -> None:
+async def _send_body(link: ShtrihLink, steps: ReceiptPlan,
+                     journaled: Awaitable[None] | None) -> None:
     """Open the receipt and send every step before the close.
 
     An exchange that needed retries may have delivered its frame twice: a device that executed
@@ -209,6 +214,8 @@ async def _send_body(link: ShtrihLink, steps: ReceiptPlan) -> None:
                     "link failure: the receipt is cancelled",
                 ))
             await _check_subtotal(link, lines_total)
+        if journaled is not None:
+            await journaled
     except _Doubtful:
         await link.execute(CancelReceipt(), OperatorAnswer)  # must succeed to start afresh
         raise
