@@ -46,7 +46,7 @@ class Driver(ABC):
 
     kind: ClassVar[str] = ""
     #: False for printers: no fiscal drive, no ``info()``; only non-fiscal commands reach them.
-    fiscal: ClassVar[bool] = True
+    fiscal: bool = True
     #: False where this driver can print neither natively nor as graphics (API.md §7.3): a
     #: barcode then goes out as its text, a picture is left out, and the answer says so.
     #: True for drivers of a wire protocol, which take ``hub=`` and so reach ``loop://`` devices

@@ -373,6 +373,11 @@ class FiscalDocument:
     kind: ReceiptKind | None = None  # 1054, receipts only
     total: int = 0  # 1020, receipts only
 
+    @property
+    def fiscal(self) -> bool:
+        """False for a printer's imitation (``emulate_fiscal``): no ФН signed it."""
+        return bool(self.fn_number)
+
 
 @dataclass(frozen=True, slots=True)
 class DeviceStatus:

@@ -34,6 +34,8 @@ from openkkm.layout.document import (
 from openkkm.layout.text import Font
 
 FNS_SITE = "www.nalog.gov.ru"
+#: printed on a printer's imitation of a fiscal document (``emulate_fiscal``)
+NOT_FISCAL = "НЕФИСКАЛЬНЫЙ ДОКУМЕНТ"
 
 KIND_TITLE: dict[ReceiptKind, str] = {
     ReceiptKind.SALE: "ПРИХОД",
@@ -123,7 +125,10 @@ def _payments(lines: TextSheet, receipt: Receipt) -> None:
         lines.pair("СДАЧА", _money(receipt.change))
 
 
-def _heading(lines: TextSheet, receipt: Receipt, registration: Registration | None) -> None:
+def _heading(lines: TextSheet, receipt: Receipt, registration: Registration | None,
+             fiscal: bool) -> None:
+    if not fiscal:
+        lines.add(f">#0#<{NOT_FISCAL}", Font.WIDE)
     if registration is not None:
         for text in (registration.organization, registration.address, registration.place):
             if text:
@@ -155,6 +160,10 @@ def _fiscal_data(lines: TextSheet, receipt: Receipt, document: FiscalDocument,
     title = "ЧЕК КОР." if receipt.correction else "ЧЕК"
     lines.pair(f"{title} {document.receipt_number}", f"СМЕНА {document.shift_number}")
     lines.add(f"{document.moment:%d.%m.%Y %H:%M}")
+    if not document.fiscal:
+        lines.pair("ДОКУМЕНТ", f"№ {document.number}")
+        lines.add(f">#0#<{NOT_FISCAL}")
+        return
     if registration is not None:
         lines.pair("ИНН", registration.inn)
         lines.pair("РН ККТ", registration.reg_number)
@@ -169,9 +178,13 @@ def _fiscal_data(lines: TextSheet, receipt: Receipt, document: FiscalDocument,
 def layout_receipt(receipt: Receipt, document: FiscalDocument, line_length: int, *,
                    registration: Registration | None = None) -> Document:
     """The receipt as it prints: heading, client header, items with the client's elements
-    interleaved, totals, payments, fiscal data, QR, client footer, cut."""
+    interleaved, totals, payments, fiscal data, QR, client footer, cut.
+
+    A printer's imitation (a document no ФН signed) says so at the top and the bottom and
+    prints no РН, ФН, ФД, ФП or QR code.
+    """
     lines = TextSheet(line_length)
-    _heading(lines, receipt, registration)
+    _heading(lines, receipt, registration, document.fiscal)
     lines.blocks.extend(layout_elements(receipt.header, line_length))
     placed = list(zip(receipt.element_positions, receipt.elements, strict=True))
     for number, item in enumerate(receipt.items):
@@ -184,7 +197,7 @@ def layout_receipt(receipt: Receipt, document: FiscalDocument, line_length: int,
     _vat_totals(lines, receipt)
     lines.add("<<->>")
     _fiscal_data(lines, receipt, document, registration)
-    if document.kind is not None:
+    if document.kind is not None and document.fiscal:
         lines.blocks.append(BarcodeBlock(Symbology.QR, qr_payload(document)))
     lines.blocks.extend(layout_elements(receipt.footer, line_length))
     return lines.document()

@@ -17,6 +17,7 @@ from openkkm.fiscal.types import (
     Registration,
 )
 from openkkm.layout.document import Document, TextSheet
+from openkkm.layout.receipt import NOT_FISCAL
 from openkkm.layout.text import Font, font_width
 
 REPORT_TITLE: dict[DocumentType, str] = {
@@ -54,9 +55,10 @@ def _cashier(sheet: TextSheet, cashier: Cashier | None) -> None:
 
 def _register(sheet: TextSheet, registration: Registration | None) -> None:
     if registration is not None:
-        sheet.pair("ИНН", registration.inn)
-        sheet.pair("РН ККТ", registration.reg_number)
-        sheet.pair("ЗН ККТ", registration.kkt_number)
+        for label, value in (("ИНН", registration.inn), ("РН ККТ", registration.reg_number),
+                             ("ЗН ККТ", registration.kkt_number)):
+            if value:  # a printer's imitation has no РН or serial
+                sheet.pair(label, value)
 
 
 def _ofd_state(sheet: TextSheet, info: DeviceInfo) -> None:
@@ -75,6 +77,8 @@ def layout_fiscal_report(document: FiscalDocument, line_length: int, *,
     ``info`` is the register's state read right after the report, when it could be read.
     """
     sheet = TextSheet(line_length)
+    if not document.fiscal:
+        sheet.add(f">#0#<{NOT_FISCAL}", Font.WIDE)
     _heading(sheet, REPORT_TITLE[document.type], registration)
     _cashier(sheet, cashier)
     if document.type is not DocumentType.STATUS_REPORT or document.shift_number:
@@ -86,6 +90,10 @@ def layout_fiscal_report(document: FiscalDocument, line_length: int, *,
     if info is not None and document.type is DocumentType.SHIFT_CLOSE and info.cash_balance >= 0:
         sheet.pair("НАЛИЧНЫХ В КАССЕ", "=" + format_rubles(info.cash_balance))
     sheet.add("<<->>")
+    if not document.fiscal:
+        sheet.pair("ДОКУМЕНТ", f"№ {document.number}")
+        sheet.add(f">#0#<{NOT_FISCAL}")
+        return sheet.document()
     _register(sheet, registration)
     sheet.pair("ФН", document.fn_number)
     sheet.pair(f"ФД {document.number}", f"ФП {document.fiscal_sign:010d}")

@@ -61,14 +61,16 @@ def render_check_fields(req: CheckRequestBase, document: FiscalDocument | None, 
     """
     if document is None:
         return {}
-    qr = qr_payload(document) if document.kind is not None else ""
+    fiscal = document.kind is not None and document.fiscal  # an imitation has no QR
+    qr = qr_payload(document) if fiscal else ""
     fields: dict[str, Any] = {
         "CheckNumber": document.number,
         "SessionNumber": document.shift_number,
         "SessionCheckNumber": document.receipt_number,
         "URL": qr,
         "QRCode": qr,
-        "OfdUrl": receipt_link(ofd_inn, document, inn=inn, reg_number=reg_number),
+        "OfdUrl": receipt_link(ofd_inn, document, inn=inn, reg_number=reg_number)
+        if document.fiscal else "",
         "LineLength": line_length,
     }
     for name, modern, legacy in _PAYMENTS:

@@ -317,6 +317,8 @@ class Dispatcher:
                                 else PrintSlip(document))
         warnings += [item.text(self.language) for item in notices]
         warnings += self._unprintable(device, document)
+        if fiscal and device.config.emulate_fiscal:
+            warnings.append(imitation_notice(device.config.unit_name, self.language))
         journalled = dict(call.body)
         if device.registration is not None:
             journalled[REGISTRATION_KEY] = registration_note(device.registration)
@@ -403,3 +405,12 @@ def _when(moment: dt.datetime | None, *, seconds: bool = True) -> str:
     if moment is None:
         return "?"
     return moment.strftime("%d.%m.%Y %H:%M:%S" if seconds else "%d.%m.%Y %H:%M")
+
+
+def imitation_notice(unit_name: str, language: str) -> str:
+    """The ``Warning`` of a receipt an imitating printer (``emulate_fiscal``) printed."""
+    if language == "en":
+        return (f"The document is not fiscal: '{unit_name}' is a printer imitating a register "
+                "(emulate_fiscal)")
+    return (f"Документ не фискальный: «{unit_name}» — принтер, имитирующий ККТ "
+            "(emulate_fiscal)")
