@@ -4,7 +4,8 @@ Schemes: ``serial://<device>?baudrate=N`` (``serial:///dev/ttyUSB0``, ``serial:/
 ``pty://<slave path>``, ``tcp://host:port?connect_timeout=S`` (``socket://`` is the same, as in
 pyserial), ``loop://`` (echo) and ``loop://<name>`` (an in-process device on a
 :class:`~openkkm.transport.loop.LoopHub`), and pyserial's ``rfc2217://``, ``spy://``,
-``hwgrep://`` handed to pyserial as they are.
+``hwgrep://`` handed to pyserial as they are, and ``usb://VID:PID`` (a USB printer through
+pyusb, :mod:`.usb`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from .fd import open_serial
 from .loop import LoopHub, loopback
 from .stream import open_tcp
 from .threaded import open_pyserial_url, open_threaded_serial
+from .usb import open_usb, parse_usb_url
 
 BAUDRATES: Final = (2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 DEFAULT_BAUDRATE: Final = 115200
 DEFAULT_CONNECT_TIMEOUT: Final = 5.0
 PYSERIAL_SCHEMES: Final = ("rfc2217", "spy", "hwgrep")
-SCHEMES: Final = ("serial", "pty", "tcp", "socket", "loop", *PYSERIAL_SCHEMES)
+SCHEMES: Final = ("serial", "pty", "tcp", "socket", "loop", "usb", *PYSERIAL_SCHEMES)
 
 
 def _bad(url: str, ru: str, en: str) -> ConfigError:
@@ -116,6 +118,8 @@ def parse_url(url: str) -> TransportSpec:
         return TransportSpec(url, "tcp", host, port=port, connect_timeout=timeout)
     if scheme == "loop":
         _options(url, parts.query, ())
+    if scheme == "usb":
+        parse_usb_url(url)
     return TransportSpec(url, scheme, target)
 
 
@@ -134,4 +138,6 @@ async def open_transport(url: str, *, hub: LoopHub | None = None) -> Transport:
         if hub is None:
             raise _bad(url, "встроенные устройства недоступны", "no in-process devices available")
         return hub.connect(spec.target)
+    if spec.scheme == "usb":
+        return await open_usb(parse_usb_url(url))
     return await open_pyserial_url(url)
