@@ -181,7 +181,8 @@ async def test_threaded_pyserial_transport() -> None:
 @pytest.mark.parametrize(
     ("url", "word"),
     [
-        ("usb://0483:5740", "serial, pty, tcp, socket, loop"),
+        ("ftp://host/file", "serial, pty, tcp, socket, loop, usb"),
+        ("usb://0483", "usb://04b8:0202"),
         ("serial:///dev/ttyS0?baud=9600", "baudrate"),
         ("serial:///dev/ttyS0?baudrate=1234", "115200"),
         ("serial://", "устройство"),
