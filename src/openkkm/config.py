@@ -117,6 +117,9 @@ class DeviceConfig(_Section):
     strict_vat: bool = False
     emulate_fiscal: bool = False
     faults: str = ""
+    #: Shtrih-M lower level: 1 (ENQ/ACK, the default) or 2 (numbered frames with CRC, set in
+    #: the register's table); with 2 a command repeated after a lost answer runs at most once
+    protocol: Literal[1, 2] = 1
     # Forwarding (``kind = "remote"``): the other server's login and its device number there.
     user: str = ""
     password: str = Field("", repr=False)
@@ -145,6 +148,8 @@ class DeviceConfig(_Section):
             raise ValueError("a remote device needs url = \"https://host:5893\"")
         if self.tls_ca and not (self.kind == "remote" and self.url.startswith("https://")):
             raise ValueError("tls_ca is for a remote device with an https:// url")
+        if self.protocol != 1 and self.kind != "shtrih":
+            raise ValueError("protocol = 2 is for a Shtrih-M register (kind = \"shtrih\")")
         return self
 
 

@@ -175,3 +175,13 @@ async def test_an_unregistered_shtrih_register_is_registered_by_open(tmp_path: P
             "Open", InnOrganization=inn, RegNumber=number, TaxVariant="1", InnOfd="7700000016",
             UrlServerOfd="ofd.example.ru"))
         assert again["Status"] == 2 and emu.fn.last_number == sale["CheckNumber"]
+
+
+async def test_a_register_set_to_protocol_2_through_the_api(tmp_path: Path) -> None:
+    async with emulated_server(tmp_path, "shtrih", "Штрих", protocol=2) as shtrih:
+        emu = shtrih.emulator
+        sale = await shtrih.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+        assert emu.fn.document(sale["CheckNumber"]).total == 6000
+        assert emu.link_v2.last_number > 0  # the server spoke numbered frames
+        closed = await shtrih.ok("CloseShift", CashierName="Иванова А.А.")
+        assert emu.fn.document(closed["CheckNumber"]).type is DocumentType.SHIFT_CLOSE

@@ -30,6 +30,9 @@ def add_parser(sub: Any) -> None:
     kinds = emulator.add_subparsers(dest="kind", required=True)
     shtrih = kinds.add_parser("shtrih", help="a fiscalised Shtrih-M register with a simulated ФН")
     _common(shtrih, DEFAULT_LISTEN, "lose_reply@ff45*1,delay=2")
+    shtrih.add_argument("--protocol", choices=["auto", "1", "2"], default="auto",
+                        help="lower level: 1 (ENQ/ACK), 2 (numbered frames) or auto, "
+                             "each connection's first byte decides (default)")
     atol = kinds.add_parser("atol", help="a fiscalised ATOL register with a simulated ФН")
     _common(atol, ATOL_LISTEN, "lose_reply*1,delay=2")
     atol.add_argument("--layer", choices=["v3", "v2"], default="v3",
@@ -100,6 +103,7 @@ async def _serve(args: argparse.Namespace) -> None:
         state_file=args.state or str(default_state("shtrih", args.num)),
         faults=args.fault,
         baud=args.baud,
+        protocol=None if args.protocol == "auto" else int(args.protocol),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

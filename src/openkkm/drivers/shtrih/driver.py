@@ -95,7 +95,7 @@ class ShtrihDriver(Driver):
 
     def __init__(self, config: DeviceConfig, *, data_dir: str, hub: LoopHub | None = None) -> None:
         super().__init__(config, data_dir=data_dir)
-        self.link = ShtrihLink(config.url, hub)
+        self.link = ShtrihLink(config.url, hub, protocol=config.protocol)
         self.reader = DocumentReader(self.link)
         self.identity: Identity | None = None
         self._shift_opened: dict[int, dt.datetime] = {}

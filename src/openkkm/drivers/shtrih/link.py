@@ -22,6 +22,7 @@ from openkkm.errors import (
     TransportError,
 )
 from openkkm.protocol.shtrih.errors import device_error
+from openkkm.protocol.shtrih.exchange_v2 import HostExchangeV2
 from openkkm.protocol.shtrih.messages import Answer, Request, split_answer
 from openkkm.protocol.shtrih.session import HostSession
 from openkkm.protocol.shtrih.timeouts import answer_timeout
@@ -45,8 +46,10 @@ class ShtrihLink:
         *,
         control_timeout: float = 1.0,
         timeouts: Callable[[int], float] = answer_timeout,
+        protocol: int = 1,
     ) -> None:
         self.url = url
+        self.protocol = protocol  #: the lower level: 1 (ENQ/ACK) or 2 (numbered frames)
         self.hub = hub
         self.control_timeout = control_timeout
         self.timeouts = timeouts  #: seconds to wait for each command's answer
@@ -65,8 +68,11 @@ class ShtrihLink:
                 f"Нет связи с ККТ {self.url}: {exc}",
                 f"Cannot reach the register {self.url}: {exc}",
             ) from exc
+        exchange = (HostExchangeV2(sync_timeout=self.control_timeout)
+                    if self.protocol == 2 else None)  # a fresh link syncs its numbering first
         self.session = HostSession(
-            transport, control_timeout=self.control_timeout, timeouts=self.timeouts
+            transport, control_timeout=self.control_timeout, timeouts=self.timeouts,
+            exchange=exchange,
         )
         self.broken = False
 
@@ -120,8 +126,12 @@ class ShtrihLink:
 
         A refusal then proves nothing about the first copy: a device that executed the frame,
         lost its ACK and answer, and restarted refuses the second copy (0x55 "receipt closed").
+        Protocol 2 repeats a numbered frame, which the device runs at most once: never doubtful.
         """
-        return bool(getattr(self._session().exchange, "retries", 0))
+        exchange = self._session().exchange
+        if isinstance(exchange, HostExchangeV2):
+            return False
+        return bool(getattr(exchange, "retries", 0))
 
     async def execute(self, request: Request, answer: type[A]) -> A:
         """Run one typed command; a transport failure marks the link broken."""

@@ -25,6 +25,7 @@ from openkkm.errors import NotSupportedError, ProtocolError, ValidationError
 from openkkm.fiscal.types import ShiftState
 from openkkm.framing.shtrih import command_bytes, split_command
 from openkkm.protocol.shtrih.codes import Command as C
+from openkkm.protocol.shtrih.exchange_v2 import DeviceExchangeV2
 from openkkm.protocol.shtrih.messages import (
     Answer,
     Request,
@@ -166,11 +167,16 @@ class ShtrihEmulator:
         faults: str = "",
         baud: int = 0,
         require_enq_first: bool = True,
+        protocol: int | None = None,
     ) -> None:
         self.config = config
         self.base_clock = clock
         self.baud = baud
         self.require_enq_first = require_enq_first
+        #: the lower level served: 1, 2, or None to follow each connection's first byte
+        self.protocol = protocol
+        #: protocol 2's last executed number and answer: the register's, not a connection's
+        self.link_v2 = DeviceExchangeV2()
         self.port = 0  #: 0x11 port byte; 128 while a TCP client is served
         self.reading = b""  #: document body left to read with FF3B
         #: the "extended answers" setting: FF45/FF0B/FF43 append the document's date-time
@@ -238,6 +244,7 @@ class ShtrihEmulator:
                 receipt.pending = None
         self.state = self.state.reboot()
         self.reading = b""
+        self.link_v2 = DeviceExchangeV2()
 
     def save_device(self) -> None:
         """Keep the non-volatile device data (tables, clock) beside the ФН state."""

@@ -1,10 +1,13 @@
-"""Serving the emulated register: the device-side protocol-1 loop with its wire faults.
+"""Serving the emulated register: the device-side loop with its wire faults.
 
 The loop is :func:`openkkm.protocol.shtrih.session.serve_device` with hooks: it drives the same
-sans-IO :class:`DeviceExchange`, and the fault plan decides per frame whether the frame is
-NAKed, the power fails, the answer is late, lost, damaged or short, and per connection where the
-link is cut. With a baud rate set, the bytes both ways are paced on one line clock (10 bit times
-per byte, half duplex), see :class:`LineClock`.
+sans-IO exchanges, protocol 1's :class:`DeviceExchange` or protocol 2's
+:class:`DeviceExchangeV2` (chosen by the emulator's ``protocol``, else by the connection's first
+byte, as a register set to either would answer), and the fault plan decides per frame whether
+the frame is NAKed (protocol 1 only: protocol 2 has no NAK), the power fails, the answer is
+late, lost, damaged or short, and per connection where the link is cut. With a baud rate set,
+the bytes both ways are paced on one line clock (10 bit times per byte, half duplex), see
+:class:`LineClock`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from typing import TYPE_CHECKING, Final
 from openkkm.errors import DeviceTimeout, LinkLost
 from openkkm.framing.shtrih import Frame, split_command
 from openkkm.protocol.shtrih.exchange import ACK_BYTE, NAK_BYTE, DeviceExchange
+from openkkm.protocol.shtrih.exchange_v2 import (
+    DeviceExchangeV2,
+    protocol_for_first_byte,
+)
 from openkkm.transport import LoopHub, serve_tcp
 from openkkm.transport.stream import TcpListener
 
@@ -73,7 +80,8 @@ class _Connection:
     def __init__(self, emulator: ShtrihEmulator, transport: Transport) -> None:
         self.emulator = emulator
         self.transport = transport
-        self.exchange = DeviceExchange(require_enq_first=emulator.require_enq_first)
+        self.exchange: DeviceExchange | DeviceExchangeV2 = DeviceExchange(
+            require_enq_first=emulator.require_enq_first)
         rule = emulator.faults.fire(WireFault.CUT_AT)
         self.budget: int | None = None if rule is None else int(rule.value)
         self.line = LineClock(emulator.baud)
@@ -102,8 +110,12 @@ class _Connection:
 
     async def run(self) -> None:
         """Serve until the host goes away, the link is cut or the power fails."""
+        first = True
         while True:
             data = await self.read(None)
+            if first and data:
+                self._choose(data[0])
+                first = False
             step = self.exchange.receive(data)
             silent = self.cut_due()
             commands, write = list(step.commands), step.write
@@ -117,8 +129,18 @@ class _Connection:
                 log.info("%s: link cut by the fault plan", self.transport.url)
                 raise _LinkCut
 
+    def _choose(self, byte: int) -> None:
+        """Serve protocol 2 when the register is set to it, or in auto mode when the host's
+        first byte opens a protocol-2 frame; its numbering carries over connections."""
+        protocol = self.emulator.protocol or protocol_for_first_byte(byte)
+        if protocol == 2:
+            self.exchange = self.emulator.link_v2
+            self.exchange.reset_input()
+
     def _nak(self, commands: list[Frame], write: bytes) -> bool:
         """Tell whether the plan NAKs the one frame just accepted (its ACK ends ``write``)."""
+        if not isinstance(self.exchange, DeviceExchange):
+            return False
         if len(commands) != 1 or not write.endswith(ACK_BYTE):
             return False
         code = split_command(commands[0].payload)[0]
@@ -157,7 +179,7 @@ class _Connection:
                 data = await self.read(left)
             except DeviceTimeout:
                 break
-            if b"\x05" in data:
+            if isinstance(self.exchange, DeviceExchange) and b"\x05" in data:
                 await self.write(ACK_BYTE * data.count(b"\x05"))
 
 

@@ -152,6 +152,11 @@ class DeviceExchangeV2:
                 write += self._last()
         return DeviceStep(bytes(write), tuple(commands))
 
+    def reset_input(self) -> None:
+        """Forget bytes of a dropped connection; the numbering and the last answer stay."""
+        self._buffer = b""
+        self.executing = None
+
     def respond(self, payload: bytes) -> bytes:
         """Give the answer payload of the executing command; returns its frame."""
         if self.executing is None:
