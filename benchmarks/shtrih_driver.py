@@ -26,7 +26,7 @@ from openkkm.config import DeviceConfig
 from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.emulators.shtrih.server import serve_connection
-from openkkm.fiscal.types import Item, Payments, Receipt, ReceiptKind, VatRate
+from openkkm.fiscal.types import Item, Payments, Receipt, ReceiptKind, ShiftState, VatRate
 from openkkm.transport import Transport, open_pty_pair
 
 BAUD = 115200
@@ -95,14 +95,16 @@ async def stop(meter: Meter, task: asyncio.Task[None]) -> None:
 Figures = tuple[list[int], list[float], list[int]]  #: bytes, seconds, transfers per receipt
 
 
-async def ours(emu: ShtrihEmulator, count: int) -> Figures:
-    """Bytes and seconds per receipt through ShtrihDriver."""
+async def ours(emu: ShtrihEmulator, count: int, protocol: int = 1) -> Figures:
+    """Bytes and seconds per receipt through ShtrihDriver on lower level ``protocol``."""
     meter, path, task = await serve(emu)
-    driver = ShtrihDriver(DeviceConfig(num=1, kind="shtrih", url=f"pty://{path}"), data_dir=".")
+    driver = ShtrihDriver(DeviceConfig(num=1, kind="shtrih", url=f"pty://{path}",
+                                       protocol=protocol), data_dir=".")
     sizes, times, transfers = [], [], []
     try:
         await driver.start()
-        await driver.open_shift(None)
+        if (await driver.status()).shift is not ShiftState.OPEN:
+            await driver.open_shift(None)
         for _ in range(count):
             meter.reset()
             began = time.perf_counter()
@@ -168,6 +170,13 @@ async def main(count: int) -> None:
           f"{our_time / wire:5.2f}  (goal <= 1.10)")
     their_wire = their_bytes * BIT_TIMES / BAUD
     print(f"  rig:  pyshtrih/wire limit of its bytes {their_time / their_wire:5.2f}")
+    v2_sizes, v2_times, v2_transfers = await ours(emu, count, protocol=2)
+    v2_bytes, v2_time = statistics.median(v2_sizes), statistics.median(v2_times)
+    v2_wire = v2_bytes * BIT_TIMES / BAUD
+    print(f"  openkkm, protocol 2 (numbered frames, no ENQ/ACK; pyshtrih has none): "
+          f"{v2_bytes:.0f} bytes {v2_time * 1000:.1f} ms {statistics.median(v2_transfers):.0f} "
+          f"transfers, time/wire limit of its bytes ({v2_wire * 1000:.1f} ms) "
+          f"{v2_time / v2_wire:5.2f}  (goal <= 1.10)")
 
 
 if __name__ == "__main__":
