@@ -47,10 +47,9 @@ from openkkm.protocol.shtrih.cmd_registers import (
     CloseFn,
     CloseFnAnswer,
     Register,
-    RegisterAnswer,
+    RegistrationAnswer,
     RegistrationReport,
     Reregister,
-    ReregisterAnswer,
     StateReport,
     StateReportAnswer,
 )
@@ -62,7 +61,7 @@ from .link import ShtrihLink, forming
 from .mapping import document_type
 from .tags import Tag, cashier_tags, packed, text_tag
 
-A = TypeVar("A", StateReportAnswer, CloseFnAnswer, ReregisterAnswer)
+A = TypeVar("A", StateReportAnswer, CloseFnAnswer, RegistrationAnswer)
 
 
 async def state_report(link: ShtrihLink, cashier: Cashier | None) -> int:
@@ -87,7 +86,7 @@ async def register(link: ShtrihLink, registration: Registration, cashier: Cashie
         inn=registration.inn, reg_number=registration.reg_number, tax_systems=mask,
         work_mode=modes)
     begin = BeginRegistration(report_type=RegistrationReport.REGISTRATION)
-    answer = await _report(link, cashier, begin, finish, RegisterAnswer, tags)
+    answer = await _report(link, cashier, begin, finish, RegistrationAnswer, tags)
     return answer.fd_number
 
 
@@ -115,7 +114,7 @@ async def reregister(
     kind = (RegistrationReport.REREGISTRATION_FN_CHANGE if fn_changed
             else RegistrationReport.REREGISTRATION)
     answer = await _report(link, cashier, BeginRegistration(report_type=kind), finish,
-                           ReregisterAnswer, tags)
+                           RegistrationAnswer, tags)
     return answer.fd_number
 
 

@@ -8,9 +8,9 @@ second command, which answers its FD and FP.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
-from openkkm.emulators.fn.state import RegistrationData
+from openkkm.emulators.fn.state import ArchivedDocument, RegistrationData
 from openkkm.protocol.shtrih import cmd_registers
 from openkkm.protocol.shtrih.messages import Answer, EmptyAnswer, Request
 from openkkm.protocol.shtrih.status import FnDocument
@@ -20,6 +20,7 @@ from .state import DeviceError
 if TYPE_CHECKING:
     from .device import ShtrihEmulator
 
+A = TypeVar("A", cmd_registers.CloseFnAnswer, cmd_registers.RegistrationAnswer)
 E_FN_STATE: Final = 0x02
 E_BAD_PARAMS: Final = 0x33
 E_RECEIPT_OPEN: Final = 0x4A
@@ -84,13 +85,7 @@ def close_fn(emu: ShtrihEmulator, request: Request, operator: int) -> Answer:
     """FF3E: the ФН forms the close-FN report; nothing is formed afterwards."""
     _require(emu, FnDocument.FN_CLOSE)
     doc = emu.fn.close_fn(emu.state.tags.cashier_data())
-    emu.finish_document()
-    emu.state.print_line(f"ЗАКРЫТИЕ ФН ФД {doc.number} ФП {doc.fiscal_sign}")
-    return cmd_registers.CloseFnAnswer(
-        fd_number=doc.number,
-        fiscal_sign=doc.fiscal_sign,
-        datetime=doc.moment.replace(second=0) if emu.extended_answers else None,
-    )
+    return _formed(emu, doc, "ЗАКРЫТИЕ ФН", cmd_registers.CloseFnAnswer)
 
 
 def begin_registration(
@@ -113,7 +108,7 @@ def begin_registration(
     return EmptyAnswer()
 
 
-_REGISTRATION_DOCUMENTS: Final = {
+_REGISTRATION_DOCUMENTS: Final[dict[int, FnDocument]] = {
     cmd_registers.RegistrationReport.REGISTRATION: FnDocument.REGISTRATION,
     cmd_registers.RegistrationReport.REREGISTRATION_FN_CHANGE: FnDocument.REREGISTRATION_FN_CHANGE,
     cmd_registers.RegistrationReport.REREGISTRATION: FnDocument.REREGISTRATION,
@@ -124,13 +119,7 @@ def register(emu: ShtrihEmulator, request: cmd_registers.Register, operator: int
     """FF06: the ФН forms its registration report (FD 1) from FF06's fields and the tags."""
     _require(emu, FnDocument.REGISTRATION)
     doc = emu.fn.fiscalise(_registration(emu, request), cashier=emu.state.tags.cashier_data())
-    emu.finish_document()
-    emu.state.print_line(f"ОТЧЕТ О РЕГИСТРАЦИИ ФД {doc.number} ФП {doc.fiscal_sign}")
-    return cmd_registers.RegisterAnswer(
-        fd_number=doc.number,
-        fiscal_sign=doc.fiscal_sign,
-        datetime=doc.moment.replace(second=0) if emu.extended_answers else None,
-    )
+    return _formed(emu, doc, "ОТЧЕТ О РЕГИСТРАЦИИ", cmd_registers.RegistrationAnswer)
 
 
 def reregister(emu: ShtrihEmulator, request: cmd_registers.Reregister, operator: int) -> Answer:
@@ -150,9 +139,14 @@ def reregister(emu: ShtrihEmulator, request: cmd_registers.Reregister, operator:
         doc = emu.fn.fiscalise(data, cashier=tags.cashier_data(), reason=reason)
     else:
         doc = emu.fn.reregister(data, reason, tags.cashier_data())
+    return _formed(emu, doc, "ИЗМЕНЕНИЕ ПАРАМЕТРОВ РЕГИСТРАЦИИ", cmd_registers.RegistrationAnswer)
+
+
+def _formed(emu: ShtrihEmulator, doc: ArchivedDocument, title: str, answer: type[A]) -> A:
+    """End the report just formed: print its line, answer its FD, FP and (extended) minute."""
     emu.finish_document()
-    emu.state.print_line(f"ИЗМЕНЕНИЕ ПАРАМЕТРОВ РЕГИСТРАЦИИ ФД {doc.number} ФП {doc.fiscal_sign}")
-    return cmd_registers.ReregisterAnswer(
+    emu.state.print_line(f"{title} ФД {doc.number} ФП {doc.fiscal_sign}")
+    return answer(
         fd_number=doc.number,
         fiscal_sign=doc.fiscal_sign,
         datetime=doc.moment.replace(second=0) if emu.extended_answers else None,

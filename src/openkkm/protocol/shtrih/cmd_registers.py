@@ -142,8 +142,9 @@ class BeginRegistration(Request):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RegisterAnswer(Answer):
-    """FF06 answer: FD and FP of the registration report (+ date-time if extended)."""
+class RegistrationAnswer(Answer):
+    """FF06 and FF34 answer: FD and FP of the (re-)registration report (+ date-time if
+    extended)."""
 
     fd_number: int = spec(U32)
     fiscal_sign: int = spec(U32)
@@ -155,7 +156,7 @@ class Register(Request):
     """FF06 make the registration report (FF05 type 0 begun): INN, РН, tax systems, work mode."""
 
     code: ClassVar[Command] = Command.FN_REGISTER
-    answer: ClassVar[type[Answer]] = RegisterAnswer
+    answer: ClassVar[type[Answer]] = RegistrationAnswer
     password: int = admin_password()
     inn: str = spec(Ascii(12))
     reg_number: str = spec(Ascii(20))
@@ -164,23 +165,8 @@ class Register(Request):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReregisterAnswer(Answer):
-    """FF34 answer: FD and FP of the re-registration report (+ date-time if extended)."""
-
-    fd_number: int = spec(U32)
-    fiscal_sign: int = spec(U32)
-    datetime: dt.datetime | None = spec(Optional(DateTimeField()), None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Reregister(Request):
-    """FF34 make the re-registration report: INN, РН, tax systems (bits), work mode, reason."""
+class Reregister(Register):
+    """FF34 make the re-registration report: FF06's fields, then the reason."""
 
     code: ClassVar[Command] = Command.FN_REREGISTER
-    answer: ClassVar[type[Answer]] = ReregisterAnswer
-    password: int = admin_password()
-    inn: str = spec(Ascii(12))
-    reg_number: str = spec(Ascii(20))
-    tax_systems: int = spec(U8)
-    work_mode: int = spec(U8, 0)
     reason: int = spec(U8, 0)
