@@ -109,7 +109,8 @@ class FakeJobs:
 
     async def submit(self, *, id_command: str, command: str, request: dict[str, Any],
                      body_hash: str, device: DeviceHandle, operation: Any,
-                     warnings: tuple[str, ...] = (), wait: float | None) -> Any:
+                     warnings: tuple[str, ...] = (), wait: float | None,
+                     parsed: Any = None) -> Any:
         """Record the call and answer it."""
         if self.raise_on_submit is not None:
             raise self.raise_on_submit

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from api.fakes import FN, MOMENT
 from openkkm.api.envelope import dumps, envelope, rubles
+from openkkm.api.kkmserver.dispatch import journal_request
+from openkkm.api.kkmserver.register_check import parse_register_check
 from openkkm.api.kkmserver.render import journal_safe, make_renderer
 from openkkm.config import Config
 from openkkm.errors import ValidationError
@@ -81,3 +84,17 @@ def test_errors() -> None:
     assert failed["Error"] == "Внутренняя ошибка openkkm (код инцидента ABCD1234)"
     invalid = render(stored({}), ValidationError(("CheckStrings", 0, "Register", "Tax"), "плохо"))
     assert invalid["Error"] == "Поле CheckStrings[0].Register.Tax: плохо"
+
+
+def test_an_answer_from_the_parsed_request_is_the_one_from_the_journalled_request() -> None:
+    body = {"cash": "300.5", "electronicpayment": Decimal("150"), "isfiscalcheck": True,
+            "typecheck": 0, "checkstrings": [{"register": {
+                "name": "Сыр", "quantity": 1, "price": Decimal("450.5"), "amount": "450.5",
+                "tax": 22}}]}
+    journalled = journal_request(body)
+    render = make_renderer(Config())
+    outcome = ReceiptDone(DOCUMENT, None, 48, ())
+    from_text = render(stored(journalled), outcome)
+    parsed = parse_register_check(body, lowered=True)
+    live = render(replace(stored(journalled), parsed=parsed), outcome)
+    assert live == from_text and live["Cash"] == 300.5 and live["ElectronicPayment"] == 150

@@ -51,6 +51,9 @@ class StoredCommand:
     num_device: int
     unit_name: str
     created_at: datetime
+    #: the API's parsed form of ``request``, kept while the command runs so that its answer is
+    #: built without parsing again; never journalled (a recovered command parses ``request``)
+    parsed: Any = field(default=None, compare=False, repr=False)
 
 
 Renderer = Callable[[StoredCommand, Outcome | OpenKKMError], dict[str, Any]]

@@ -189,8 +189,12 @@ class JobService:
 
     async def submit(self, *, id_command: str | None, command: str, request: dict[str, Any],
                      body_hash: str, device: DeviceHandle, operation: Operation,
-                     warnings: tuple[str, ...] = (), wait: float | None) -> Answer:
-        """Run a command once per IdCommand (§9d) and wait up to ``wait`` seconds for it."""
+                     warnings: tuple[str, ...] = (), wait: float | None,
+                     parsed: Any = None) -> Answer:
+        """Run a command once per IdCommand (§9d) and wait up to ``wait`` seconds for it.
+
+        ``parsed`` is the caller's parsed form of ``request``, handed to the renderer as is.
+        """
         if not self._accepting:
             raise OpenKKMError("Сервер openkkm останавливается; повторите команду позже",
                                "The openkkm server is stopping; try again later")
@@ -199,7 +203,8 @@ class JobService:
             raise NotFoundError(f"Устройство {device.num} не запущено",
                                 f"Device {device.num} is not running")
         stored = StoredCommand(id_command or str(uuid.uuid4()), command, request, warnings,
-                               device.num, device.unit_name, datetime.now().astimezone())
+                               device.num, device.unit_name, datetime.now().astimezone(),
+                               parsed=parsed)
         job = Job(stored, body_hash, operation_kind(operation), operation)
         # Not shielded: once the id's lock is held, admission never suspends (the journal's
         # claim reads and queues its insert without waiting), so a caller cancelled here (client

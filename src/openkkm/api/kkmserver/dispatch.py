@@ -212,12 +212,12 @@ class Dispatcher:
 
     async def submit(self, call: Call, device: DeviceHandle, operation: Operation, *,
                      request: dict[str, Any], digest: str, warnings: list[str],
-                     wait: float) -> dict[str, Any]:
+                     wait: float, parsed: Any = None) -> dict[str, Any]:
         """Journal and queue ``operation`` on ``device``; the answer once done or waited out."""
         answer = await self._jobs.submit(
             id_command=call.id_command, command=call.command, request=journal_request(request),
             body_hash=digest, device=device, operation=operation, warnings=tuple(warnings),
-            wait=wait)
+            wait=wait, parsed=parsed)
         return self.answer(answer, call.command)
 
     def answer(self, answer: Answer, command: str) -> dict[str, Any]:
@@ -323,7 +323,7 @@ class Dispatcher:
         if device.registration is not None:
             journalled[REGISTRATION_KEY] = registration_note(device.registration)
         return await self.submit(call, device, operation, request=journalled, digest=digest,
-                                  warnings=warnings, wait=wait)
+                                  warnings=warnings, wait=wait, parsed=request)
 
     def _unprintable(self, device: DeviceHandle, document: Receipt | Slip) -> list[str]:
         """Warnings for barcodes and pictures this device's driver can only print as text or skip."""

@@ -27,6 +27,7 @@ from openkkm.api.kkmserver.marking_commands import (
     validation_fields,
 )
 from openkkm.api.kkmserver.register_check import (
+    CheckRequest,
     parse_register_check,
     render_check_fields,
 )
@@ -86,7 +87,8 @@ def registration_note(registration: Registration) -> dict[str, str]:
 
 
 def _receipt_fields(stored: StoredCommand, outcome: Outcome) -> dict[str, Any]:
-    request = parse_register_check(stored.request, lowered=True)
+    request = stored.parsed if isinstance(stored.parsed, CheckRequest) else parse_register_check(
+        stored.request, lowered=True)
     if not isinstance(outcome, ReceiptDone):
         return render_check_fields(request, None, line_length=-1)
     note = stored.request.get(REGISTRATION_KEY) or {}
