@@ -14,7 +14,7 @@ from openkkm.errors import (
     ValidationError,
 )
 from openkkm.framing import shtrih
-from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_shift, cmd_status
+from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_registers, cmd_shift, cmd_status
 from openkkm.protocol.shtrih.codes import Command
 from openkkm.protocol.shtrih.messages import (
     EmptyAnswer,
@@ -67,6 +67,9 @@ XML_REQUEST_SIZES = {
     Command.FN_OPEN_SHIFT: 4,
     Command.OPERATION_V2: 4 + 1 + 6 + 5 + 5 + 5 + 1 + 1 + 1 + 1 + 128,
     Command.CLOSE_RECEIPT_EXT: 4 + 16 * 5 + 1 + 6 * 5 + 1 + 64,
+    Command.FN_BEGIN_REGISTRATION: 4 + 1,
+    Command.FN_REGISTER: 4 + 12 + 20 + 1 + 1,
+    Command.FN_REREGISTER: 4 + 12 + 20 + 1 + 1 + 1,
 }
 # Answer DATA sizes from the same XML, OutParams (FF01: date 3 + time 2).
 XML_ANSWER_SIZES = {
@@ -100,6 +103,8 @@ XML_ANSWER_SIZES = {
     Command.CLOSE_RECEIPT: 1 + 5,
     Command.CLOSE_RECEIPT_EXT: 5 + 4 + 4,
     Command.FN_READ_DOCUMENT_START: 2 + 2,
+    Command.FN_REGISTER: 4 + 4,  # FD, FP (the XML's date and time come with extended answers)
+    Command.FN_REREGISTER: 4 + 4,
 }
 
 FULL_TEXT = "Я" * 40
@@ -125,6 +130,11 @@ SAMPLES = {
     Command.FN_OPEN_SHIFT: cmd_shift.FnOpenShift(),
     Command.OPERATION_V2: cmd_receipt.OperationV2(quantity=1, price=1, name="Я" * 128),
     Command.CLOSE_RECEIPT_EXT: cmd_receipt.CloseReceiptExt(text="Я" * 64),
+    Command.FN_BEGIN_REGISTRATION: cmd_registers.BeginRegistration(report_type=0),
+    Command.FN_REGISTER: cmd_registers.Register(inn="7707083893", reg_number="1" * 16,
+                                                tax_systems=3),
+    Command.FN_REREGISTER: cmd_registers.Reregister(inn="7707083893", reg_number="1" * 16,
+                                                    tax_systems=3, reason=1),
 }
 
 
@@ -163,6 +173,8 @@ def answer_sample(code: Command) -> object:
             change=50, fd_number=10, fiscal_sign=0xDEADBEEF
         ),
         Command.FN_READ_DOCUMENT_START: cmd_fn.ReadDocumentStartAnswer(document_tag=3, length=9),
+        Command.FN_REGISTER: cmd_registers.RegistrationAnswer(fd_number=1, fiscal_sign=7),
+        Command.FN_REREGISTER: cmd_registers.RegistrationAnswer(fd_number=9, fiscal_sign=8),
     }[code]
 
 
