@@ -10,6 +10,7 @@ from atol_bench import Bench
 
 from openkkm.config import DeviceConfig
 from openkkm.drivers.atol.identity import registration_of
+from openkkm.drivers.atol import AtolDriver
 from openkkm.emulators.atol import AtolEmulator
 from openkkm.errors import FiscalStateError
 from openkkm.fiscal.types import (
@@ -124,3 +125,26 @@ async def test_first_registration_of_an_unregistered_register(tmp_path: Path) ->
     assert after.registration.organization == "ООО Первое"
     assert after.registration.tax_systems == (TaxSystem.USN_INCOME,)
     assert bench.emulator.fn.registration.organization == "ООО Первое"
+
+
+async def test_a_restarted_driver_reads_the_last_reregistration_not_fd_1(tmp_path: Path) -> None:
+    bench = Bench(tmp_path)
+    await bench.driver.start()
+    try:
+        before = (await bench.driver.info()).registration
+        wanted = replace(before, ofd_inn="7709364346", ofd_name="ОФД Другой")
+        await bench.driver.change_registration(
+            RegistrationChange(RegistrationAction.CHANGE_OFD, wanted, reason=0b10))
+        await bench.driver.stop()
+        restarted = AtolDriver(bench.config, data_dir=str(tmp_path), hub=bench.hub)
+        await restarted.start()
+        after = (await restarted.info()).registration
+        await restarted.stop()
+        forgotten = AtolDriver(bench.config, data_dir=str(tmp_path / "elsewhere"), hub=bench.hub)
+        await forgotten.start()
+        from_fd_1 = (await forgotten.info()).registration
+        await forgotten.stop()
+    finally:
+        await bench.close()
+    assert (after.ofd_inn, after.ofd_name) == ("7709364346", "ОФД Другой")
+    assert from_fd_1.ofd_inn == before.ofd_inn  # without the note, FD 1 is all there is

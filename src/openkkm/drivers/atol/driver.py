@@ -54,6 +54,7 @@ from . import mapping, marking
 from .archive import ArchiveTally, read_tlv
 from .identity import (
     REGISTRATION_FD,
+    LastReport,
     read_report_tags,
     registration_of,
     registration_tags,
@@ -92,6 +93,7 @@ class AtolDriver(Driver):
         self._tally: ArchiveTally | None = None
         self._tags: dict[int, bytes] = {}
         self._fn_closed = False  #: the ФН's phase at the last status: closed (post-fiscal)
+        self._last_report = LastReport(data_dir, config.num)
 
     async def start(self) -> None:
         """Open the link and read what the register is, which ФН it holds and how it is
@@ -106,7 +108,10 @@ class AtolDriver(Driver):
         self.firmware = f"{kind.name} {'.'.join(str(b) for b in kind.version)}"
         self.fn_number = fn.fn_number
         self._tags = {}
-        if fn.last_document >= REGISTRATION_FD:
+        report = self._last_report.number(fn.fn_number)
+        if fn.last_document >= report:
+            self._tags = await read_report_tags(self.link, report)
+        if not self._tags and report != REGISTRATION_FD and fn.last_document >= REGISTRATION_FD:
             self._tags = await read_report_tags(self.link, REGISTRATION_FD)
         self.ffd = registration_of(self._tags, self.config, fn_number=self.fn_number,
                                    serial=0).ffd
@@ -299,6 +304,7 @@ class AtolDriver(Driver):
             await self._fiscal_step(cmd_register.FnReregister(reason=change.reason, tags=tags))
         document = await after_commit(self._last_document())
         self._tags = await read_report_tags(self.link, document.number)
+        self._last_report.remember(document.fn_number, document.number)
         self.ffd = registration_of(self._tags, self.config, fn_number=self.fn_number,
                                    serial=0).ffd
         return document

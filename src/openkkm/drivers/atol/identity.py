@@ -4,16 +4,24 @@ ATOL publishes no command that answers the registration as such, so, as the Shtr
 where its firmware reads documents as TLV, the registration report's own tags are the source:
 INN 1018, РН 1037, tax systems 1062, FFD 1209, organisation 1048, address 1009, place 1187,
 OFD 1046/1017. What the report does not carry (or a failed read) comes from the config.
+
+The report that counts is the last (re-)registration, and nothing finds it short of a scan of
+the archive; the driver remembers the number of each one it forms beside the journal
+(:class:`LastReport`), so a restart reads that one, and FD 1 for a ФН it does not know.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from openkkm.errors import OpenKKMError
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import FfdVersion, Registration, TaxSystem
+
+from openkkm.emulators.fn.persist import atomic_write
 
 from .archive import read_tlv
 
@@ -25,6 +33,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 REGISTRATION_FD: Final = 1  #: a ФН's first document is its registration report
 FFD_LABELS: Final = {version.label: version for version in FfdVersion}
+
+
+class LastReport:
+    """The number of the last (re-)registration report, per ФН, kept in ``data_dir``."""
+
+    def __init__(self, data_dir: str, num: int) -> None:
+        self.path = Path(data_dir) / f"atol-{num}-registration.json"
+
+    def number(self, fn_number: str) -> int:
+        """The report to read for ФН ``fn_number``: the remembered one, else FD 1."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return REGISTRATION_FD
+        return int(data["fd"]) if data.get("fn") == fn_number else REGISTRATION_FD
+
+    def remember(self, fn_number: str, number: int) -> None:
+        """Note report ``number`` of ФН ``fn_number``; a failure only loses the shortcut."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps({"fn": fn_number, "fd": number}).encode())
+        except OSError as exc:
+            log.warning("cannot remember the registration report: %s", exc)
 
 
 async def read_report_tags(link: AtolLink, number: int) -> dict[int, bytes]:
