@@ -43,3 +43,10 @@ def test_unregistered_starts_a_blank_fn_and_a_saved_one_wins(kind: str, tmp_path
     assert FiscalDrive.load(StateFile(registered)).fiscalised
     run_until_ready(kind, registered, "--unregistered")  # the ФН in the file stays as it is
     assert FiscalDrive.load(StateFile(registered)).last_number == 1
+
+
+def test_num_seeds_the_fn_numbers_of_both_emulators(tmp_path: Path) -> None:
+    for kind in ("shtrih", "atol"):
+        state = tmp_path / f"{kind}.json"
+        run_until_ready(kind, state, "--num", "7")
+        assert FiscalDrive.load(StateFile(state)).fn_number.endswith("00000007"), kind

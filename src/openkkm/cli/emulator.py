@@ -82,7 +82,7 @@ async def _serve_atol(args: argparse.Namespace) -> None:
     serving = asyncio.create_task(serve_cli(
         None if args.pty else args.listen, args.pty, state, args.baud, args.fault,
         lambda address: print(address, flush=True), layer=args.layer,
-        registered=not args.unregistered))
+        registered=not args.unregistered, num=args.num))
     await asyncio.wait([serving, asyncio.create_task(stop.wait())],
                        return_when=asyncio.FIRST_COMPLETED)
     serving.cancel()

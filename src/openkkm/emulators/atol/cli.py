@@ -20,16 +20,16 @@ DEFAULT_LISTEN = f"tcp://127.0.0.1:{DEFAULT_PORT}"
 
 async def serve_cli(listen: str | None, pty: bool, state: str | None, baud: int, fault: str,
                     print_address: Callable[[str], None], *, layer: str = "v3",
-                    registered: bool = True) -> None:
+                    registered: bool = True, num: int = 1) -> None:
     """Serve one emulated ATOL register on TCP (default ``127.0.0.1:5555``) or a new pty.
 
     ``state`` is the ФН state file (kept across runs; in memory without it), ``baud`` paces
     bytes as a serial line would (0 = no pacing), ``fault`` is a fault plan (see ``faults``).
     ``print_address`` gets the URL a driver connects to; ``layer`` is the lower layer the
     register speaks ("v3", the 54-ФЗ default, or "v2"); without ``registered`` a new ФН waits
-    for its registration.
+    for its registration; ``num`` seeds the ФН and serial numbers, as for the Shtrih emulator.
     """
-    config = DeviceConfig.model_validate({"num": 1, "kind": "atol", "registered": registered})
+    config = DeviceConfig.model_validate({"num": num, "kind": "atol", "registered": registered})
     emulator = AtolEmulator(config, state_file=state, faults=fault, baud=baud, layer=layer)
     if pty:
         if listen:
