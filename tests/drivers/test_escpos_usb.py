@@ -85,6 +85,7 @@ class Device:
     def __init__(self, paper: int = 0x12) -> None:
         self.out, self.inn = Endpoint(OUT, answer=self._status), Endpoint(IN)
         self.detached: list[int] = []
+        self.claimed: list[int] = []
         self.paper = paper
 
     def _status(self, data: bytes) -> None:
@@ -108,13 +109,12 @@ class Device:
 def device(monkeypatch: pytest.MonkeyPatch) -> Device:
     """The stand-in printer as pyusb would find it."""
     found = Device()
-    claimed: list[int] = []
 
     def find(**ids: Any) -> Device | None:
         return found if ids == {"idVendor": 0x0416, "idProduct": 0x5011} else None
 
     monkeypatch.setattr(usb.core, "find", find)
-    monkeypatch.setattr(usb.util, "claim_interface", lambda dev, number: claimed.append(number))
+    monkeypatch.setattr(usb.util, "claim_interface", lambda dev, number: dev.claimed.append(number))
     monkeypatch.setattr(usb.util, "dispose_resources", lambda dev: None)
     return found
 
@@ -127,7 +127,7 @@ async def test_a_slip_goes_to_the_bulk_out_endpoint(device: Device, tmp_path: Pa
         await driver.print_slip(Slip((PrintText("Заказ № 7"),)))
     finally:
         await driver.stop()
-    assert device.detached == [0]
+    assert device.detached == [0] and device.claimed == [0]
     sent = bytes(device.out.written)
     assert "Заказ № 7".encode("cp866") in sent
     names = [command.name for command in parse(sent)]
