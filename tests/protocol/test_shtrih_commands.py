@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -14,7 +15,13 @@ from openkkm.errors import (
     ValidationError,
 )
 from openkkm.framing import shtrih
-from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_registers, cmd_shift, cmd_status
+from openkkm.protocol.shtrih import (
+    cmd_fn,
+    cmd_receipt,
+    cmd_registers,
+    cmd_shift,
+    cmd_status,
+)
 from openkkm.protocol.shtrih.codes import Command
 from openkkm.protocol.shtrih.messages import (
     EmptyAnswer,
@@ -255,9 +262,7 @@ def test_ff46_layout_from_named_constants() -> None:
         + bytes((0xCB, 2, 1, 33))
         + "//скрыто".encode("cp1251")
     )
-    assert decode_request(request.encode()) == cmd_receipt.OperationV2(
-        **{**request.__dict__, "tax_amount": None}
-    )
+    assert decode_request(request.encode()) == replace(request, tax_amount=None)
 
 
 def test_ff45_layout_from_named_constants() -> None:

@@ -8,6 +8,7 @@ request it sent and the device encodes one for the request it received.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar, Final, TypeVar
 
 from ...errors import ProtocolError
@@ -63,7 +64,15 @@ class Request(Message):
     answer: ClassVar[type[Answer]] = OperatorAnswer
 
     def encode(self) -> bytes:
-        """Return the frame payload ``CMD DATA``."""
+        """Return the frame payload ``CMD DATA``.
+
+        Built once per request: drivers encode every request of a receipt before sending the
+        first, so a value that does not fit fails with nothing open, and send the same bytes.
+        """
+        return self._payload
+
+    @cached_property
+    def _payload(self) -> bytes:
         return command_bytes(self.code) + self.encode_data()
 
 
