@@ -13,6 +13,7 @@ import pytest
 
 from openkkm.emulators.atol import AtolEmulator
 from openkkm.emulators.fn.counters import readout
+from openkkm.emulators.fn.identity import make_reg_number
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import DocumentType, ReceiptKind
 
@@ -153,3 +154,24 @@ async def test_re_registration_and_closing_the_fn_on_an_atol_register(atol: Emul
     assert changed["Info"]["FN_IsFiscal"] is True
     sale = await atol.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
     assert f"fn={emu.fn.fn_number}" in sale["QRCode"]
+
+
+async def test_an_unregistered_atol_register_is_registered_by_open(tmp_path: Path) -> None:
+    async with emulated_server(tmp_path, "atol", "АТОЛ", registered=False) as atol:
+        emu = atol.emulator
+        assert (await atol.ok("GetDataKKT"))["Info"]["FN_IsFiscal"] is False
+        refused = await atol.run("RegisterCheck", **check([line("Хлеб", "60")], cash="60"))
+        assert refused["Status"] == 2 and "не зарегистрирована" in refused["Error"], refused
+        inn = "7707083893"
+        number = make_reg_number(1, inn, emu.fn.registration.kkt_number)
+        opened = await atol.ok("KkmRegOfd", admin=True, CashierName="Администратор", RegKkmOfd={
+            "Command": "Open", "InnOrganization": inn, "RegNumber": number,
+            "NameOrganization": 'ООО "Лютик"', "AddressSettle": "г. Тула, ул. Мира, 2",
+            "TaxVariant": "1", "InnOfd": "7700000016", "UrlServerOfd": "ofd.example.ru"})
+        assert opened["CheckNumber"] == 1 and emu.fn.fiscalised
+        assert emu.fn.document(1).type is DocumentType.REGISTRATION
+        assert form_tags(emu, 1)[1037].decode("cp866").strip() == number
+        assert opened["Info"]["InnOrganization"] == inn and opened["Info"]["FN_IsFiscal"] is True
+        sale = await atol.ok("RegisterCheck", **check([line("Хлеб", "60")], cash="60",
+                                                      TaxVariant="1"))
+        assert emu.fn.document(sale["CheckNumber"]).type is DocumentType.RECEIPT
