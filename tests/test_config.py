@@ -51,6 +51,20 @@ def test_bad_value_is_named(tmp_path: Path) -> None:
     assert "server.port" in info.value.ru and "строка 2" in info.value.ru
 
 
+def test_shtrih_protocol_key(tmp_path: Path) -> None:
+    device = '[[devices]]\nnum = 1\nkind = "{kind}"\nurl = "tcp://10.0.0.5:7778"\nprotocol = {value}\n'
+    assert load(write(tmp_path, device.format(kind="shtrih", value=2))).devices[0].protocol == 2
+    assert load(write(tmp_path, '[[devices]]\nnum = 1\nkind = "shtrih"\n')).devices[0].protocol == 1
+    with pytest.raises(ConfigError) as info:
+        load(write(tmp_path, device.format(kind="shtrih", value=3)))
+    assert "devices.0.protocol" in info.value.en and "line 5" in info.value.en
+    assert "1 or 2" in info.value.en
+    with pytest.raises(ConfigError) as info:
+        load(write(tmp_path, device.format(kind="atol", value=2)))
+    assert "devices.0.protocol" in info.value.ru and "строка 5" in info.value.ru
+    assert 'kind = "shtrih"' in info.value.en and 'not kind = "atol"' in info.value.en
+
+
 def test_duplicate_device_numbers_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "[[devices]]\nnum = 1\n[[devices]]\nnum = 1\n")
     with pytest.raises(ConfigError, match="repeated"):

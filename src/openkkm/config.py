@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -137,6 +138,16 @@ class DeviceConfig(_Section):
             raise ValueError("a comma list of codes 0-5, e.g. \"0,1\"")
         return ",".join(codes)
 
+    @field_validator("protocol")
+    @classmethod
+    def _protocol(cls, value: int, info: ValidationInfo) -> int:
+        """Refuse protocol 2 on other kinds: their drivers would silently ignore it."""
+        kind = info.data.get("kind")
+        if value != 1 and kind != "shtrih":
+            raise ValueError(f'protocol = {value} is for kind = "shtrih" (a Shtrih-M register), '
+                             f'not kind = "{kind}"')
+        return value
+
     @property
     def unit_name(self) -> str:
         """The name shown to clients (``UnitName``)."""
@@ -148,8 +159,6 @@ class DeviceConfig(_Section):
             raise ValueError("a remote device needs url = \"https://host:5893\"")
         if self.tls_ca and not (self.kind == "remote" and self.url.startswith("https://")):
             raise ValueError("tls_ca is for a remote device with an https:// url")
-        if self.protocol != 1 and self.kind != "shtrih":
-            raise ValueError("protocol = 2 is for a Shtrih-M register (kind = \"shtrih\")")
         return self
 
 

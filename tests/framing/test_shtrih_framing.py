@@ -145,6 +145,7 @@ def test_v2_literal_frame() -> None:
 
 def test_v2_stuffing_literal() -> None:
     assert shtrih.stuff(bytes.fromhex("01 8F 02 9F 03")) == bytes.fromhex("01 9F 81 02 9F 83 03")
+    assert shtrih.unstuff(bytes.fromhex("01 9F 81 02 9F 83 03")) == bytes.fromhex("01 8F 02 9F 03")
     frame = shtrih.encode_v2(0x8F9F, b"\x8f")
     assert frame.count(0x8F) == 1
     assert shtrih.decode_v2(frame) == (len(frame), NumberedFrame(0x8F9F, b"\x8f"))
@@ -180,6 +181,17 @@ def test_v2_damaged_frames() -> None:
     assert isinstance(frame, DamagedFrame)
 
 
+def test_v2_frame_broken_off_after_an_escape_keeps_the_next_start_byte() -> None:
+    """A frame cut right after 9F: the next frame's 0x8F starts it, it is not eaten as an escape."""
+    broken = shtrih.encode_v2(7, b"\x9f\x10")
+    broken = broken[: broken.index(shtrih.V2_ESC) + 1]
+    good = shtrih.encode_v2(8, b"\x10")
+    for chunks in deliveries(broken + good):
+        frames = feed(shtrih.decode_v2, chunks)
+        assert isinstance(frames[0], DamagedFrame)
+        assert frames[1:] == [NumberedFrame(8, b"\x10")]
+
+
 @given(st.integers(0, 0xFFFF), st.binary(min_size=1, max_size=300))
 def test_v2_round_trip(number: int, payload: bytes) -> None:
     frame = shtrih.encode_v2(number, payload)
@@ -192,3 +204,4 @@ def test_stuffing_never_leaves_a_start_byte(data: bytes) -> None:
     stuffed = shtrih.stuff(data)
     assert shtrih.V2_START not in stuffed
     assert shtrih._unstuff_prefix(stuffed, 0, len(data)) == (data, len(stuffed), None)
+    assert shtrih.unstuff(stuffed) == data

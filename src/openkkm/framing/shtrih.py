@@ -177,6 +177,11 @@ def encode_v2(number: int | None, payload: bytes = b"") -> bytes:
     return bytes((V2_START,)) + stuff(body + crc16_ccitt_false(body).to_bytes(2, "little"))
 
 
+def unstuff(data: bytes) -> bytes:
+    """Undo :func:`stuff` on the bytes after a well-formed frame's 0x8F."""
+    return _unstuff_prefix(data, 0, len(data))[0]
+
+
 def _unstuff_prefix(buf: bytes, start: int, want: int) -> tuple[bytes, int, str | None]:
     """Unstuff from ``start`` until ``want`` bytes; return (bytes, next index, error)."""
     out = bytearray()
@@ -192,6 +197,8 @@ def _unstuff_prefix(buf: bytes, start: int, want: int) -> tuple[bytes, int, str 
         if i + 1 >= len(buf):
             break
         escaped = buf[i + 1]
+        if escaped == V2_START:  # the frame broke off after an escape; a new one starts here
+            return bytes(out), i + 1, "bare 0x8F after 9F"
         if escaped == V2_ESC_START:
             out.append(V2_START)
         elif escaped == V2_ESC_ESC:

@@ -15,6 +15,13 @@ link and the ФН in a state a real register could be in:
 - ``power_loss`` — at a receipt close (or at ``@CMD``) the power fails: the command is not
   executed, the lines given so far stay in the ФН's open receipt, the link drops and the
   device restarts with a fresh memory.
+
+The parentheses above describe protocol 1. Under protocol 2 (numbered frames) the host has no
+ENQ: after its timeout it repeats the same numbered frame, and the register answers a number it
+already ran with the stored answer. So ``drop_byte``, ``lose_reply`` and ``bad_lrc`` (there the
+CRC is wrong) cost the host one repeat; during ``delay`` its repeats go unanswered; ``cut_at``
+and ``power_loss`` act as above, and a power loss also starts the numbering again from 0.
+``nak_frame`` has no meaning in protocol 2, which has no NAK: the rule never fires there.
 """
 
 from __future__ import annotations

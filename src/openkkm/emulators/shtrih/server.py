@@ -2,12 +2,16 @@
 
 The loop is :func:`openkkm.protocol.shtrih.session.serve_device` with hooks: it drives the same
 sans-IO exchanges, protocol 1's :class:`DeviceExchange` or protocol 2's
-:class:`DeviceExchangeV2` (chosen by the emulator's ``protocol``, else by the connection's first
-byte, as a register set to either would answer), and the fault plan decides per frame whether
-the frame is NAKed (protocol 1 only: protocol 2 has no NAK), the power fails, the answer is
-late, lost, damaged or short, and per connection where the link is cut. With a baud rate set,
-the bytes both ways are paced on one line clock (10 bit times per byte, half duplex), see
-:class:`LineClock`.
+:class:`DeviceExchangeV2` (chosen by the emulator's ``protocol``, else by the first byte of the
+connection that names one, ``ENQ``/``STX`` or ``0x8F``, as a register set to auto-selection
+picks), and the fault plan decides per frame whether the frame is NAKed, the power fails, the
+answer is late, lost, damaged or short, and per connection where the link is cut.
+
+Protocol 2 takes every fault but ``nak_frame``: it has no NAK (a damaged request is simply not
+answered, and the host repeats it), so that rule never fires there. Its numbering and last
+answer belong to the register, not to a connection: a host that reconnects finds them by a
+sync request, and a power loss starts them again from 0. With a baud rate set, the bytes both
+ways are paced on one line clock (10 bit times per byte, half duplex), see :class:`LineClock`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import logging
 from typing import TYPE_CHECKING, Final
 
 from openkkm.errors import DeviceTimeout, LinkLost
-from openkkm.framing.shtrih import Frame, split_command
+from openkkm.framing.shtrih import V2_START, Frame, split_command, stuff, unstuff
 from openkkm.protocol.shtrih.exchange import ACK_BYTE, NAK_BYTE, DeviceExchange
 from openkkm.protocol.shtrih.exchange_v2 import (
     DeviceExchangeV2,
@@ -110,12 +114,11 @@ class _Connection:
 
     async def run(self) -> None:
         """Serve until the host goes away, the link is cut or the power fails."""
-        first = True
+        chosen = False
         while True:
             data = await self.read(None)
-            if first and data:
-                self._choose(data[0])
-                first = False
+            if not chosen:
+                chosen = self._choose(data)
             step = self.exchange.receive(data)
             silent = self.cut_due()
             commands, write = list(step.commands), step.write
@@ -129,13 +132,18 @@ class _Connection:
                 log.info("%s: link cut by the fault plan", self.transport.url)
                 raise _LinkCut
 
-    def _choose(self, byte: int) -> None:
-        """Serve protocol 2 when the register is set to it, or in auto mode when the host's
-        first byte opens a protocol-2 frame; its numbering carries over connections."""
-        protocol = self.emulator.protocol or protocol_for_first_byte(byte)
+    def _choose(self, data: bytes) -> bool:
+        """Pick the protocol: the register's setting, else the first byte in ``data`` naming one.
+
+        Line noise before it (a pty's stale bytes) decides nothing. Returns whether it is chosen;
+        protocol 2 takes over the register's numbering, which outlives connections.
+        """
+        protocol = self.emulator.protocol or next(
+            (found for byte in data if (found := protocol_for_first_byte(byte))), None)
         if protocol == 2:
             self.exchange = self.emulator.link_v2
             self.exchange.reset_input()
+        return protocol is not None
 
     def _nak(self, commands: list[Frame], write: bytes) -> bool:
         """Tell whether the plan NAKs the one frame just accepted (its ACK ends ``write``)."""
@@ -165,13 +173,16 @@ class _Connection:
         if silent or faults.fire(WireFault.LOSE_REPLY, code):
             return
         if faults.fire(WireFault.BAD_LRC, code):
-            reply = reply[:-1] + bytes((reply[-1] ^ 0xFF,))
+            reply = bad_checksum(reply)
         elif faults.fire(WireFault.DROP_BYTE, code):
             reply = reply[:-1]
         await self.write(reply)
 
     async def busy_for(self, seconds: float) -> None:
-        """Hold the answer for ``seconds``, answering ENQ with ACK (still executing)."""
+        """Hold the answer for ``seconds``, answering ENQ with ACK (still executing).
+
+        Protocol 2 has no such answer: the host's repeats of the executing number go unanswered.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while (left := deadline - loop.time()) > 0:
@@ -181,6 +192,19 @@ class _Connection:
                 break
             if isinstance(self.exchange, DeviceExchange) and b"\x05" in data:
                 await self.write(ACK_BYTE * data.count(b"\x05"))
+
+
+def bad_checksum(reply: bytes) -> bytes:
+    """Return ``reply`` with a wrong checksum: protocol 1's LRC, or protocol 2's CRC.
+
+    The CRC is damaged before stuffing, so the frame stays well-formed and fails on the CRC
+    alone, not on a broken escape.
+    """
+    if reply[0] != V2_START:
+        return reply[:-1] + bytes((reply[-1] ^ 0xFF,))
+    body = unstuff(reply[1:])
+    crc = int.from_bytes(body[-2:], "little") ^ 0xFFFF
+    return reply[:1] + stuff(body[:-2] + crc.to_bytes(2, "little"))
 
 
 async def serve_connection(
