@@ -104,16 +104,18 @@ class Ours:
 
 
 @asynccontextmanager
-async def serving(tmp_path: Path, **device: Any) -> AsyncIterator[tuple[Ours, Peer, ShtrihEmulator]]:
+async def serving(tmp_path: Path, protocol: int = 1,
+                  **device: Any) -> AsyncIterator[tuple[Ours, Peer, ShtrihEmulator]]:
     """The emulator on 127.0.0.1 (``device`` keys in its config), our server on it with an admin
-    login, and pyshtrih beside."""
+    login speaking ``protocol``, and pyshtrih beside (protocol 1, the only one it knows)."""
     emulator = ShtrihEmulator(DeviceConfig(num=1, kind="shtrih", **device),
                               data_dir=str(tmp_path / "emu"))
     listener = await serve_tcp_emulator(emulator, port=0)
     config = Config.model_validate({
         "server": {"data_dir": str(tmp_path / "server"), "anonymous_loopback": True},
         "users": [{"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
-        "devices": [{"num": 1, "kind": "shtrih", "url": f"tcp://127.0.0.1:{listener.port}"}]})
+        "devices": [{"num": 1, "kind": "shtrih", "url": f"tcp://127.0.0.1:{listener.port}",
+                     "protocol": protocol}]})
     devices = Devices(config)
     jobs = JobService(config, render=make_renderer(config), drivers=await devices.start())
     await jobs.start()
@@ -229,3 +231,19 @@ async def test_pyshtrih_sees_the_registration_and_the_fn_change(tmp_path: Path) 
         assert seen["fn_number"] == changed["Info"]["FnNumber"] != old
         assert seen["phase"] == {CONFIGURED, FISCAL_OPEN} and seen["last_fd"] == 1
         assert seen["documents"][1]["type"] == DocumentType.REREGISTRATION
+
+
+async def test_pyshtrih_on_protocol_1_beside_our_server_on_protocol_2(tmp_path: Path) -> None:
+    """The register picks the lower level per connection: ours speaks 2, pyshtrih 1, at once."""
+    async with serving(tmp_path, protocol=2) as (ours, peer, emulator):
+        opened = await ours.ok("OpenShift", CashierName="Иванова А.А.")
+        sale = await ours.ok("RegisterCheck", **check([line("Сыр", "300.50")], electronic="300.50"))
+        seen = await peer.read([opened["CheckNumber"], sale["CheckNumber"]])
+        numbered = emulator.link_v2.last_number
+        kkt = await ours.ok("GetDataKKT")  # our connection carries on after pyshtrih's
+        assert emulator.link_v2.last_number > numbered > 0  # ours went as numbered frames
+    assert seen["last_fd"] == sale["CheckNumber"] == kkt["CheckNumber"] == opened["CheckNumber"] + 1
+    assert seen["shift_open"] == "смена открыта" and seen["shift"] == sale["SessionNumber"]
+    document = seen["documents"][sale["CheckNumber"]]
+    assert document["type"] == DocumentType.RECEIPT and document["operation"] == ReceiptKind.SALE
+    assert document["sum"] == 30050

@@ -38,9 +38,10 @@ class ManualClock:
         return self.now
 
 
-def device_config(url: str = "loop://kkt") -> DeviceConfig:
-    """Device 1 of kind shtrih at ``url``."""
-    return DeviceConfig(num=1, kind="shtrih", url=url, tax_systems="0,1")
+def device_config(url: str = "loop://kkt", protocol: int = 1) -> DeviceConfig:
+    """Device 1 of kind shtrih at ``url``, speaking ``protocol`` (1 or 2)."""
+    return DeviceConfig(num=1, kind="shtrih", url=url, tax_systems="0,1",
+                        protocol=protocol)  # type: ignore[arg-type]
 
 
 def emulator(clock: ManualClock, **options: object) -> ShtrihEmulator:

@@ -129,9 +129,9 @@ def test_bad_checksum_spoils_the_crc_even_where_a_frame_ends_in_an_escape() -> N
     escaped = [frame for frame in frames if frame[-2] == shtrih.V2_ESC]  # a stuffed CRC byte
     assert escaped
     for frame in [frames[0], *escaped]:
-        used, damaged = decode_v2(bad_checksum(frame))
+        _, damaged = decode_v2(bad_checksum(frame))
         assert isinstance(damaged, DamagedFrame) and damaged.reason.startswith("CRC"), frame.hex()
-    used, damaged = shtrih.decode(bad_checksum(shtrih.encode(STATUS)))
+    _, damaged = shtrih.decode(bad_checksum(shtrih.encode(STATUS)))
     assert isinstance(damaged, DamagedFrame) and damaged.reason.startswith("LRC")
 
 

@@ -1,4 +1,4 @@
-"""The ``shtrih`` driver: Shtrih-M registers with a ФН over protocol 1 (PROTOCOLS.md §1).
+"""The ``shtrih`` driver: Shtrih-M registers with a ФН over protocol 1 or 2 (PROTOCOLS.md §1).
 
 Modules: ``driver`` (:class:`ShtrihDriver`, the Driver contract), ``link`` (transport, session,
 reconnect), ``identity`` (registration read at start), ``receipt`` and ``shift`` (fiscal steps),

@@ -88,7 +88,8 @@ PAPER_OUT = frozenset(
 
 
 class ShtrihDriver(Driver):
-    """A Shtrih-M register with a ФН, driven by protocol 1 over any transport URL."""
+    """A Shtrih-M register with a ФН, driven over any transport URL by the lower level its
+    config's ``protocol`` names (1: ENQ/ACK, 2: numbered frames)."""
 
     kind = "shtrih"
     wire = True

@@ -3,6 +3,10 @@
 A transport failure marks the link broken; the next *public* driver call reopens it before its
 first command, so a dropped TCP link heals by itself, but never in the middle of a fiscal step
 (a step's commands all go through one session, and the error reaches the worker instead).
+
+On protocol 2 every opened link gets a fresh numbered-frame exchange, which synchronises with
+the register before its first command: the register's number may have moved (another client)
+or started again (a restart) while the link was down.
 """
 
 from __future__ import annotations
