@@ -1,16 +1,19 @@
-"""Closing a file-descriptor transport ends the reads waiting on it, and a pty-served emulator."""
+"""File-descriptor transports: reads keep what arrives between them; closing ends waiting reads."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import tty
 
 import pytest
 
 from openkkm.config import DeviceConfig
 from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.emulators.shtrih.server import serve_connection
-from openkkm.errors import LinkLost
-from openkkm.transport import open_pty_pair
+from openkkm.errors import DeviceTimeout, LinkLost
+from openkkm.transport import open_pty_pair, open_transport
+from openkkm.transport.fd import FdTransport
 
 
 async def test_close_wakes_a_pending_read_with_link_lost() -> None:
@@ -39,3 +42,36 @@ async def test_serving_on_a_pty_ends_when_the_pty_closes() -> None:
     await device.close()
     await asyncio.wait_for(serving, 5)  # ends instead of waiting forever on the closed fd
     assert serving.exception() is None
+
+
+async def test_bytes_that_arrive_between_reads_wait_in_order() -> None:
+    device, path = open_pty_pair()
+    host = await open_transport(f"pty://{path}")
+    try:
+        await host.write(b"abc")
+        assert await device.read(1, 1.0) == b"a"  # the rest is kept, not lost
+        await host.write(b"def")
+        await asyncio.sleep(0.01)  # the loop drains the fd while nobody reads
+        assert await device.read(2, 1.0) == b"bc"
+        assert await device.read(16, 1.0) == b"def"
+        with pytest.raises(DeviceTimeout):
+            await device.read(16, 0.05)
+    finally:
+        await host.close()
+        await device.close()
+
+
+async def test_a_peer_gone_after_writing_leaves_its_bytes_then_link_lost() -> None:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    os.set_blocking(master, False)
+    device = FdTransport(master, "pty://test", lambda: os.close(master))
+    os.write(slave, b"last words")
+    os.close(slave)
+    try:
+        await asyncio.sleep(0.01)
+        assert await device.read(64, 1.0) == b"last words"
+        with pytest.raises(LinkLost):
+            await device.read(64, 1.0)
+    finally:
+        await device.close()
