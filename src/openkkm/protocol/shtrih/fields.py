@@ -275,21 +275,32 @@ class Message:
 
     def encode_data(self) -> bytes:
         """Return the DATA bytes (after the command code, and after ERR for answers)."""
-        return b"".join(
-            field.metadata["codec"].encode(getattr(self, field.name), field.name)
-            for field in dataclasses.fields(self)
-        )
+        return b"".join(codec.encode(getattr(self, name), name) for name, codec in self._layout())
 
     @classmethod
     def decode_data(cls, data: bytes) -> Self:
         """Parse DATA bytes into the message."""
         values: dict[str, Any] = {}
         pos = 0
-        for field in dataclasses.fields(cls):
-            values[field.name], pos = field.metadata["codec"].decode(data, pos, field.name)
+        for name, codec in cls._layout():
+            values[name], pos = codec.decode(data, pos, name)
         if cls.strict_length and pos != len(data):
             raise ProtocolError(
                 f"Лишние {len(data) - pos} байт в команде",
                 f"{len(data) - pos} extra bytes in command",
             )
         return cls(**values)
+
+    @classmethod
+    def _layout(cls) -> tuple[tuple[str, Codec], ...]:
+        """The fields' names and codecs in wire order, worked out once per class.
+
+        ``dataclasses.fields`` builds its answer on every call; every frame both ways is
+        encoded or decoded here.
+        """
+        layout = cls.__dict__.get("_wire_layout")
+        if layout is None:
+            layout = tuple((field.name, field.metadata["codec"])
+                           for field in dataclasses.fields(cls))
+            cls._wire_layout = layout  # type: ignore[attr-defined]
+        return layout
