@@ -396,17 +396,29 @@ class FiscalDrive:
         self._state.receipt = OpenReceipt(kind=int(ReceiptKind(kind)), correction=saved)
         self._save()
 
-    def add_item(self, item: Item) -> None:
-        """Add one item to the open receipt."""
-        self.add_items((item,))
+    def add_item(self, item: Item, checked: bytes | None = None) -> None:
+        """Add one item to the open receipt; ``checked`` is :meth:`check_item`'s answer for it."""
+        self._add(((item, checked),))
 
     def add_items(self, items: Iterable[Item]) -> None:
         """Add items to the open receipt in one step: all are accepted, or none."""
+        self._add((item, None) for item in items)
+
+    def check_item(self, item: Item) -> bytes:
+        """Refuse ``item`` now as :meth:`add_item` would (``FnError``); return its encoding.
+
+        A register checks a line when it arrives and hands it over later: given back to
+        :meth:`add_item`, the encoding is not made a second time.
+        """
+        return encode_item(item, FfdVersion(self.registration.ffd))
+
+    def _add(self, items: Iterable[tuple[Item, bytes | None]]) -> None:
+        """Accept every item or none; a marked item is encoded anew with its check result."""
         receipt = self._open_receipt()
         ffd = FfdVersion(self.registration.ffd)
         accepted = []
         codes = {item.marking_code for item in receipt.items if item.marking_code}
-        for item in items:
+        for item, checked in items:
             result = None
             if item.marking_code:
                 result = self._check_item_code(item, receipt, codes)
@@ -417,7 +429,9 @@ class FiscalDrive:
                     raise FnError(Refusal.AGENT_NOT_REGISTERED, item.name)
                 if item.supplier is None:
                     raise FnError(Refusal.AGENT_WITHOUT_SUPPLIER, item.name)
-            accepted.append(OpenItem(encode_item(item, ffd, result), item.amount, int(item.vat),
+            encoded = checked if checked is not None and result is None else encode_item(
+                item, ffd, result)
+            accepted.append(OpenItem(encoded, item.amount, int(item.vat),
                                      vat_of(item.amount, item.vat), item.marking_code or ""))
         receipt.items.extend(accepted)
         self._save()

@@ -107,7 +107,7 @@ def bind(
     line = replace(
         pending, extra={**pending.extra, "marking_code": code.decode("latin-1")}
     )
-    check_line(emu, line)
+    receipt.checked = check_line(emu, line)
     receipt.pending = line
     receipt.bound_codes.add(code)
     head = code[2:4] if code.startswith(b"01") else b"\0\0"

@@ -12,10 +12,9 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Final
 
-from openkkm.emulators.fn.receipt import ReceiptDetails, encode_item
+from openkkm.emulators.fn.receipt import ReceiptDetails
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
-    FfdVersion,
     Item,
     Measure,
     PaymentMethod,
@@ -31,7 +30,7 @@ from openkkm.protocol.shtrih.cmd_receipt import CLASSIC_QUANTITY_SCALE, QUANTITY
 from openkkm.protocol.shtrih.messages import Answer, EmptyAnswer, OperatorAnswer
 from openkkm.protocol.shtrih.values import VAT_RATES, VatCode
 
-from .state import DeviceError, PendingLine, ReceiptSession
+from .state import Checked, DeviceError, PendingLine, ReceiptSession
 
 if TYPE_CHECKING:
     from openkkm.emulators.fn.state import ArchivedDocument
@@ -112,8 +111,12 @@ def flush(emu: ShtrihEmulator, session: ReceiptSession) -> None:
     if not session.begun and session.kind is not None:
         emu.fn.begin_receipt(session.kind, emu.state.tags.correction())
         session.begun = True
-    emu.fn.add_item(to_item(line))
-    session.pending = None
+    checked = session.checked
+    if checked is not None and checked[0] is line:
+        emu.fn.add_item(checked[1], checked[2])
+    else:
+        emu.fn.add_item(to_item(line))
+    session.pending = session.checked = None
 
 
 def to_item(line: PendingLine) -> Item:
@@ -142,15 +145,20 @@ def to_item(line: PendingLine) -> Item:
 def add_line(emu: ShtrihEmulator, session: ReceiptSession, line: PendingLine) -> None:
     """Flush the previous line and keep ``line`` pending."""
     emu.check_printer()
-    check_line(emu, line)
+    checked = check_line(emu, line)
     flush(emu, session)
-    session.pending = line
+    session.pending, session.checked = line, checked
     session.lines += 1
 
 
-def check_line(emu: ShtrihEmulator, line: PendingLine) -> None:
-    """Refuse a line now, as the ФН would refuse it when it is handed over."""
-    encode_item(to_item(line), FfdVersion(emu.fn.registration.ffd))
+def check_line(emu: ShtrihEmulator, line: PendingLine) -> Checked:
+    """Refuse a line now, as the ФН would refuse it when it is handed over.
+
+    Returns the line with its item and the ФН's encoding of it: kept as the receipt's
+    ``checked``, they spare the hand-over building and encoding the same line again.
+    """
+    item = to_item(line)
+    return line, item, emu.fn.check_item(item)
 
 
 def amount_of(price: int, quantity: Decimal) -> int:
@@ -224,7 +232,7 @@ def write_operation_tlv(
         line.write(request.tlv)
     except (tlv.TlvError, ValueError) as exc:
         raise DeviceError(E_BAD_PARAMS) from exc
-    check_line(emu, line)
+    session.checked = check_line(emu, line)
     session.pending = line
     return EmptyAnswer()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING, Final
 
 from openkkm.errors import DeviceTimeout, LinkLost
@@ -54,27 +55,31 @@ class LineClock:
 
     The waits end at the computed moment rather than after a timer of the transfer's length:
     the event loop's timers overshoot by up to a millisecond, a third of a short frame's wire
-    time, and one sleep per write would add that overshoot to every transfer.
+    time, and one sleep per write would add that overshoot to every transfer. The clock is
+    ``time.perf_counter``, not the loop's: uvloop's loop time moves in whole milliseconds.
     """
 
     def __init__(self, baud: int) -> None:
         self.baud = baud
-        self.free_at = 0.0  #: loop time when the line is free again
+        self.free_at = 0.0  #: ``perf_counter`` time when the line is free again
 
     def reserve(self, count: int, now: float) -> float:
         """Take the line for ``count`` bytes from ``now`` (or when it frees); return the end."""
         self.free_at = max(self.free_at, now) + count * BIT_TIMES / self.baud
         return self.free_at
 
+    def take(self, count: int) -> None:
+        """Reserve the line for ``count`` bytes from now without waiting for them."""
+        self.reserve(count, time.perf_counter())
+
     async def pace(self, count: int) -> None:
-        """Wait until ``count`` bytes have crossed the line."""
-        if not self.baud or not count:
+        """Wait until ``count`` bytes (0: those reserved before) have crossed the line."""
+        if not self.baud:
             return
-        loop = asyncio.get_running_loop()
-        end = self.reserve(count, loop.time())
-        if end - loop.time() > COARSE_SLEEP:
-            await asyncio.sleep(end - loop.time() - COARSE_SLEEP)
-        while loop.time() < end:
+        end = self.reserve(count, time.perf_counter()) if count else self.free_at
+        if end - time.perf_counter() > COARSE_SLEEP:
+            await asyncio.sleep(end - time.perf_counter() - COARSE_SLEEP)
+        while time.perf_counter() < end:
             await asyncio.sleep(0)
 
 
@@ -89,12 +94,15 @@ class _Connection:
         rule = emulator.faults.fire(WireFault.CUT_AT)
         self.budget: int | None = None if rule is None else int(rule.value)
         self.line = LineClock(emulator.baud)
+        #: an ACK whose line time is reserved, written with the answer that follows it
+        self.owed = b""
 
     async def write(self, data: bytes) -> None:
-        """Write ``data`` once the line has carried it."""
+        """Write ``data`` once the line has carried it, behind an ACK still owed."""
         if not data:
             return
         await self.line.pace(len(data))
+        data, self.owed = self.owed + data, b""
         log.debug("%s tx %s", self.transport.url, data.hex(" "))
         await self.transport.write(data)
 
@@ -125,12 +133,25 @@ class _Connection:
             if not silent and self._nak(commands, write):
                 commands, write = [], write[:-1] + NAK_BYTE
             if not silent:
-                await self.write(write)
+                await self.control(write, before_command=bool(commands))
             for frame in commands:
                 await self.command(frame, silent=silent)
             if silent:
                 log.info("%s: link cut by the fault plan", self.transport.url)
                 raise _LinkCut
+
+    async def control(self, write: bytes, *, before_command: bool) -> None:
+        """Write the answer to what arrived (ENQ's NAK, a frame's ACK).
+
+        On a paced line an ACK before a command crosses the line while the command runs, as a
+        register's UART sends it while its CPU works: its line time is taken now and the byte
+        goes out with the answer (or before any fault that ends the exchange otherwise).
+        """
+        if before_command and self.line.baud:
+            self.line.take(len(write))
+            self.owed = write
+        else:
+            await self.write(write)
 
     def _choose(self, data: bytes) -> bool:
         """Pick the protocol: the register's setting, else the first byte in ``data`` naming one.
@@ -162,21 +183,31 @@ class _Connection:
         faults = self.emulator.faults
         code = split_command(frame.payload)[0]
         if faults.fire(WireFault.POWER_LOSS, code):
+            await self.write_owed()
             log.info("%s: power loss before command %#x", self.transport.url, code)
             self.emulator.power_loss()
             raise _LinkCut
         answer = await self.emulator.handle(frame.payload)
         delay = faults.fire(WireFault.DELAY, code)
         if delay is not None:
+            await self.write_owed()
             await self.busy_for(delay.value)
         reply = self.exchange.respond(answer)
         if silent or faults.fire(WireFault.LOSE_REPLY, code):
+            await self.write_owed()
             return
         if faults.fire(WireFault.BAD_LRC, code):
             reply = bad_checksum(reply)
         elif faults.fire(WireFault.DROP_BYTE, code):
             reply = reply[:-1]
         await self.write(reply)
+
+    async def write_owed(self) -> None:
+        """Write the ACK whose line time is already taken (see :meth:`run`)."""
+        owed, self.owed = self.owed, b""
+        if owed:
+            await self.line.pace(0)
+            await self.transport.write(owed)
 
     async def busy_for(self, seconds: float) -> None:
         """Hold the answer for ``seconds``, answering ENQ with ACK (still executing).

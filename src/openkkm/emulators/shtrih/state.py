@@ -25,6 +25,7 @@ from openkkm.fiscal.types import (
     Cashier,
     Correction,
     CorrectionType,
+    Item,
     ReceiptKind,
 )
 from openkkm.protocol.shtrih.cmd_graphics import unpack_row
@@ -193,6 +194,10 @@ class PendingLine:
                 self.extra["ean13"] = f"{int.from_bytes(value[2:8], 'big'):013d}"
 
 
+#: A line, its item and the ФН's encoding of it, made when the line arrived.
+Checked = tuple[PendingLine, Item, bytes]
+
+
 @dataclass(slots=True)
 class ReceiptSession:
     """The receipt the register is building; ``kind`` None after a reboot lost it."""
@@ -203,6 +208,7 @@ class ReceiptSession:
     begun: bool = False  #: begun in the ФН (a correction waits for its 1173/1174 tags)
     lines: int = 0
     pending: PendingLine | None = None
+    checked: Checked | None = None  #: the pending line as the ФН checked it
     bound_codes: set[bytes] = field(default_factory=set)  #: FF67 codes of this receipt
 
     @property
