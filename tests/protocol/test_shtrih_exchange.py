@@ -293,3 +293,48 @@ def test_every_single_byte_fault_in_the_first_chunks() -> None:
             for fault in ("cut", "corrupt", "drop"):
                 faults = [("pass", 0)] * chunk + [(fault, where)]
                 check_faults(faults)
+
+
+def finished(host: HostExchange) -> None:
+    """Run one short-status exchange to its answer."""
+    host.begin(SHORT_STATUS, 3.0)
+    host.receive(N)
+    assert host.receive(A + shtrih.encode(STATUS_ANSWER)).answer == Frame(STATUS_ANSWER)
+
+
+def test_host_early_enq_then_the_next_command_waits_for_its_nak() -> None:
+    host = HostExchange(control_timeout=0.2)
+    finished(host)
+    assert host.prime() == E and host.phase is HostPhase.PRIMED
+    step = host.begin(SHORT_STATUS, 3.0)
+    assert step == HostStep(b"", 0.2)  # the ENQ is already out: nothing to write
+    assert host.receive(N).write == SHORT_STATUS_FRAME
+
+
+def test_host_stale_early_enq_asks_again_before_the_frame() -> None:
+    host = HostExchange()
+    finished(host)
+    host.prime()
+    host.begin(SHORT_STATUS, 3.0, stale=True)
+    assert host.receive(N).write == E  # the old NAK is taken, a fresh ENQ asks again
+    assert host.receive(N).write == SHORT_STATUS_FRAME
+
+
+def test_host_early_enq_finding_a_pending_answer_collects_it_as_stale() -> None:
+    host = HostExchange()
+    finished(host)
+    host.prime()
+    host.begin(SHORT_STATUS, 3.0)
+    step = host.receive(A + shtrih.encode(BEEP_ANSWER))  # our final ACK was lost on the way
+    assert step.write == A + E and host.stale_answers == [Frame(BEEP_ANSWER)]
+    assert host.receive(N).write == SHORT_STATUS_FRAME
+
+
+def test_host_primes_only_after_an_answer_and_unprimes_once() -> None:
+    host = HostExchange()
+    with pytest.raises(RuntimeError):
+        host.prime()
+    finished(host)
+    host.prime()
+    assert host.unprime() and not host.unprime()
+    assert host.begin(SHORT_STATUS, 3.0).write == E  # forgotten: the next command asks anew

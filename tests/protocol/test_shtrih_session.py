@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pyshtrih
 import pytest
 import serial
 
 from openkkm.errors import DeviceRejected, DeviceTimeout, LinkLost
+from openkkm.framing import shtrih
 from openkkm.framing.shtrih import Frame, encode_v2
 from openkkm.protocol.shtrih import cmd_fn, cmd_status
 from openkkm.protocol.shtrih.codes import Command
@@ -271,3 +272,69 @@ async def test_byte_by_byte_line_in_both_directions() -> None:
     finally:
         await host_end.close()
         await device
+
+
+async def recorded_pair(written: list[bytes]) -> tuple[HostSession, Callable[[], Awaitable[None]]]:
+    """A session whose writes are recorded, on a device loop in memory; returns a closer."""
+    host_end, device_end = loop_pair()
+    device = asyncio.create_task(serve_device(device_end, execute))
+
+    def record(data: bytes) -> list[bytes]:
+        written.append(data)
+        return [data]
+
+    async def close() -> None:
+        await host_end.close()
+        await device
+
+    return HostSession(ManipulatedTransport(host_end, record)), close
+
+
+async def test_then_sends_the_next_enq_with_the_answer_s_ack() -> None:
+    written: list[bytes] = []
+    session, close = await recorded_pair(written)
+    try:
+        short = cmd_status.ShortStatus()
+        assert await session.execute(short, cmd_status.ShortStatusAnswer, then=True) == STATUS
+        assert written[-1] == b"\x06\x05"  # ACK + the next ENQ, before the caller sees the answer
+        assert await session.execute(short, cmd_status.ShortStatusAnswer) == STATUS
+        frame = shtrih_frame(short)
+        assert written[:4] == [b"\x05", frame, b"\x06\x05", frame]  # no second ENQ
+    finally:
+        await close()
+
+
+async def test_a_stale_early_enq_is_answered_then_asked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("openkkm.protocol.shtrih.session.PRIME_FRESH", 0.0)
+    written: list[bytes] = []
+    session, close = await recorded_pair(written)
+    try:
+        short = cmd_status.ShortStatus()
+        await session.execute(short, cmd_status.ShortStatusAnswer, then=True)
+        await asyncio.sleep(0.01)
+        assert await session.execute(short, cmd_status.ShortStatusAnswer) == STATUS
+        frame = shtrih_frame(short)
+        assert written[:5] == [b"\x05", frame, b"\x06\x05", b"\x05", frame]
+    finally:
+        await close()
+
+
+async def test_an_unprimed_session_asks_afresh_after_its_nak_is_read_elsewhere() -> None:
+    written: list[bytes] = []
+    session, close = await recorded_pair(written)
+    try:
+        short = cmd_status.ShortStatus()
+        await session.execute(short, cmd_status.ShortStatusAnswer, then=True)
+        assert session.unprime()
+        assert await session.transport.read(16, 1.0) == b"\x15"  # the early ENQ's NAK
+        assert await session.execute(short, cmd_status.ShortStatusAnswer) == STATUS
+        assert written[3:5] == [b"\x05", shtrih_frame(short)]
+    finally:
+        await close()
+
+
+def shtrih_frame(request: cmd_status.ShortStatus) -> bytes:
+    """The protocol-1 frame of ``request``."""
+    return shtrih.encode(request.encode())

@@ -26,6 +26,7 @@ from openkkm.errors import (
     TransportError,
 )
 from openkkm.protocol.shtrih.errors import device_error
+from openkkm.protocol.shtrih.exchange import NAK_BYTE
 from openkkm.protocol.shtrih.exchange_v2 import HostExchangeV2
 from openkkm.protocol.shtrih.messages import Answer, Request, split_answer
 from openkkm.protocol.shtrih.session import HostSession
@@ -105,6 +106,7 @@ class ShtrihLink:
             return
         if asyncio.get_running_loop().time() - self.last_used < self.idle_probe:
             return
+        primed = self.session.unprime()  # an early ENQ whose command never came: its NAK
         try:
             stray = await self.session.transport.read(READ_CHUNK, PROBE_SECONDS)
         except DeviceTimeout:
@@ -113,7 +115,8 @@ class ShtrihLink:
             log.info("%s: the link was closed while idle; reconnecting", self.url)
             await self.open()
             return
-        log.warning("%s: dropped %d stray bytes before a command", self.url, len(stray))
+        if not (primed and stray == NAK_BYTE):
+            log.warning("%s: dropped %d stray bytes before a command", self.url, len(stray))
 
     @property
     def transport(self) -> Transport:
@@ -137,12 +140,15 @@ class ShtrihLink:
             return False
         return bool(getattr(exchange, "retries", 0))
 
-    async def execute(self, request: Request, answer: type[A]) -> A:
-        """Run one typed command; a transport failure marks the link broken."""
+    async def execute(self, request: Request, answer: type[A], *, then: bool = False) -> A:
+        """Run one typed command; a transport failure marks the link broken.
+
+        ``then``: another command follows at once (see :meth:`HostSession.execute`).
+        """
         session = self._session()
         self.last_used = asyncio.get_running_loop().time()
         try:
-            return await session.execute(request, answer)
+            return await session.execute(request, answer, then=then)
         except (DeviceRejected, FiscalStateError):
             raise  # a refusal: the exchange completed and the session is still good
         except BaseException:  # lost, garbled or cancelled mid-exchange: reopen before reuse

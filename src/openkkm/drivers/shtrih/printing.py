@@ -110,10 +110,13 @@ def text_lines(text: str, font: int, line_length: int) -> list[Request]:
     return requests
 
 
-async def send(link: ShtrihLink, request: Request) -> None:
-    """Send one command; a graphics command the model lacks (0x37) is skipped with a warning."""
+async def send(link: ShtrihLink, request: Request, *, then: bool = False) -> None:
+    """Send one command; a graphics command the model lacks (0x37) is skipped with a warning.
+
+    ``then``: another command follows at once (see :meth:`ShtrihLink.execute`).
+    """
     try:
-        await link.execute(request, request.answer)
+        await link.execute(request, request.answer, then=then)
     except DeviceRejected as exc:
         if not isinstance(request, GRAPHICS) or exc.vendor_code not in NOT_SUPPORTED:
             raise

@@ -192,16 +192,17 @@ async def _send_body(link: ShtrihLink, steps: ReceiptPlan,
     An exchange that needed retries may have delivered its frame twice: a device that executed
     it and restarted before answering executes the copy too. A line is then proven by the
     subtotal; a tag run cannot be read back, so its receipt is cancelled (``_Doubtful``). Any
-    other failure cancels the receipt and propagates.
+    other failure cancels the receipt and propagates. Every step here is followed at once by
+    another (the next step, the close or the cancel), so each sends the next one's ENQ early.
     """
-    await link.execute(steps.open, OperatorAnswer)
+    await link.execute(steps.open, OperatorAnswer, then=True)
     try:
         lines_total = 0
         for request in steps.body:
             if isinstance(request, MarkingStep):
                 await check_step(link, request)
                 continue
-            await send(link, request)
+            await send(link, request, then=True)
             if isinstance(request, OperationV2):
                 lines_total += request.amount or 0
             if not link.retried():

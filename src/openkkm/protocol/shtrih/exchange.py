@@ -6,7 +6,8 @@ with that timeout, and calls :meth:`HostExchange.receive` with what arrived or
 :meth:`HostExchange.expire` when nothing did. The device machine turns received bytes into bytes
 to write plus command frames to execute, and keeps the last answer pending until the host ACKs.
 
-Host rules: ENQ before every command; NAK = idle, send the frame; ACK = an answer is pending
+Host rules: ENQ before every command (it may go out early, with the last answer's ACK, when the
+caller says another command follows at once); NAK = idle, send the frame; ACK = an answer is pending
 (or being prepared): collect it, ACK it, and ENQ again; an answer collected before our frame
 first went out (or carrying another command code) is *stale*, one collected after it is ours,
 even when the device's ACK to our frame was lost or garbled (an STX where ACK/NAK was expected
@@ -33,6 +34,7 @@ class HostPhase(Enum):
     """Where the host exchange is."""
 
     IDLE = auto()
+    PRIMED = auto()  #: the last answer's ACK and the next command's ENQ went out together
     ENQ_SENT = auto()
     FRAME_SENT = auto()
     READING_ANSWER = auto()
@@ -67,11 +69,17 @@ class HostExchange:
         self._code = 0
         self._answer_timeout = 0.0
         self._buffer = b""
+        self._reprobe = False  #: the reply due is to an ENQ too old to send a frame after
 
-    def begin(self, payload: bytes, answer_timeout: float) -> HostStep:
-        """Start a command (``CMD DATA``); returns the first step (an ENQ)."""
-        if self.phase not in (HostPhase.IDLE, HostPhase.DONE):
+    def begin(self, payload: bytes, answer_timeout: float, *, stale: bool = False) -> HostStep:
+        """Start a command (``CMD DATA``); returns the first step (an ENQ).
+
+        After :meth:`prime` the ENQ is already out and the step writes nothing; ``stale`` says
+        it went out too long ago, so its reply is taken and another ENQ asks afresh.
+        """
+        if self.phase not in (HostPhase.IDLE, HostPhase.DONE, HostPhase.PRIMED):
             raise RuntimeError("an exchange is already running")
+        primed = self.phase is HostPhase.PRIMED
         self._frame = shtrih.encode(payload)
         self._code = shtrih.split_command(payload)[0]
         self._answer_timeout = answer_timeout
@@ -79,7 +87,29 @@ class HostExchange:
         self.command_sent = self.frame_written = False
         self.stale_answers = []
         self._buffer = b""
-        return self._send_enq()
+        if not primed:
+            return self._send_enq()
+        self.phase = HostPhase.ENQ_SENT
+        self._reprobe = stale
+        return HostStep(b"", self.control_timeout)
+
+    def prime(self) -> bytes:
+        """Send the next command's ENQ now, behind the final ACK of the answer just taken.
+
+        The register's NAK then crosses the line while the host works on that answer; the next
+        :meth:`begin` waits for it instead of sending an ENQ.
+        """
+        if self.phase is not HostPhase.DONE:
+            raise RuntimeError("only a finished exchange can be followed by an early ENQ")
+        self.phase = HostPhase.PRIMED
+        return ENQ_BYTE
+
+    def unprime(self) -> bool:
+        """Forget an early ENQ (its reply is read elsewhere); tell whether there was one."""
+        primed = self.phase is HostPhase.PRIMED
+        if primed:
+            self.phase = HostPhase.IDLE
+        return primed
 
     def receive(self, data: bytes) -> HostStep:
         """Feed bytes read from the device; returns the next step."""
@@ -117,6 +147,7 @@ class HostExchange:
     def _send_enq(self) -> HostStep:
         """Ask the device for its state."""
         self.phase = HostPhase.ENQ_SENT
+        self._reprobe = False
         self._buffer = b""
         return HostStep(ENQ_BYTE, self.control_timeout)
 
@@ -130,6 +161,8 @@ class HostExchange:
             self.phase = HostPhase.READING_ANSWER
             return None
         if self.phase is HostPhase.ENQ_SENT and byte == NAK:
+            if self._reprobe:
+                return self._send_enq()
             if self.command_sent:
                 self.phase = HostPhase.IDLE
                 raise DeviceTimeout(

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Answer)
 READ_CHUNK: Final = 512
 HISTORY: Final = 32  #: last raw chunks kept for error reports
+#: seconds an early ENQ's NAK stays good for a frame: the register's default byte timeout
+PRIME_FRESH: Final = 0.05
 
 
 class HostMachine(Protocol):
@@ -74,35 +76,53 @@ class HostSession:
         #: (one transfer instead of two), or on its own as soon as the loop is idle
         self._owed = b""
         self._flusher: asyncio.Task[None] | None = None
+        self._primed_at: float | None = None  #: loop time of an early ENQ (see ``then``)
 
-    async def execute(self, request: Request, answer: type[A]) -> A:
-        """Send ``request`` and return its decoded answer (a device error raises)."""
-        payload = await self.execute_raw(request.encode(), self.timeouts(request.code))
+    async def execute(self, request: Request, answer: type[A], *, then: bool = False) -> A:
+        """Send ``request`` and return its decoded answer (a device error raises).
+
+        ``then``: another command follows at once, so the next ENQ goes out with this answer's
+        ACK (protocol 1) and the register's NAK crosses the line while the answer is decoded.
+        """
+        payload = await self.execute_raw(request.encode(), self.timeouts(request.code), then=then)
         return decode_answer(request, payload, answer)
 
-    async def execute_raw(self, payload: bytes, timeout: float) -> bytes:
+    async def execute_raw(self, payload: bytes, timeout: float, *, then: bool = False) -> bytes:
         """Send ``CMD DATA`` and return the answer payload ``CMD ERR DATA``."""
         async with self._lock:
             try:
-                return await self._run(payload, timeout)
+                return await self._run(payload, timeout, then)
             except (DeviceTimeout, LinkLost):
                 self._log_failure()
                 raise
+
+    def unprime(self) -> bool:
+        """Forget an early ENQ whose command never came; its NAK is then a stray byte."""
+        self._primed_at = None
+        return isinstance(self.exchange, HostExchange) and self.exchange.unprime()
 
     async def flush(self) -> None:
         """Write the owed final ACK now (before closing the transport)."""
         async with self._lock:
             await self._write_owed()
 
-    async def _run(self, payload: bytes, timeout: float) -> bytes:
+    async def _run(self, payload: bytes, timeout: float, then: bool) -> bytes:
         """Drive the exchange until it yields the answer or raises."""
-        step = self.exchange.begin(payload, timeout)
+        primed_at, self._primed_at = self._primed_at, None
+        if primed_at is not None and isinstance(self.exchange, HostExchange):
+            age = asyncio.get_running_loop().time() - primed_at
+            step = self.exchange.begin(payload, timeout, stale=age > PRIME_FRESH)
+        else:
+            step = self.exchange.begin(payload, timeout)
         owed, self._owed = self._owed, b""
         first = owed + step.write  # the device reads the ACK before the ENQ: in order
         while True:
             if step.answer is not None:
-                self._owe(step.write)
                 self._report_stale()
+                if then and isinstance(self.exchange, HostExchange):
+                    await self._prime(step.write)
+                else:
+                    self._owe(step.write)
                 return step.answer.payload
             await self._write(first or step.write)
             first = b""
@@ -113,6 +133,16 @@ class HostSession:
                 continue
             self._record("rx", data)
             step = self.exchange.receive(data)
+
+    async def _prime(self, ack: bytes) -> None:
+        """Write the final ACK with the next command's ENQ; a failure here is the next one's."""
+        assert isinstance(self.exchange, HostExchange)
+        try:
+            await self._write(ack + self.exchange.prime())
+        except LinkLost as exc:  # the answer is good; the next command meets the dead link
+            log.debug("%s: early ENQ not written: %s", self.transport.url, exc)
+            return
+        self._primed_at = asyncio.get_running_loop().time()
 
     def _report_stale(self) -> None:
         """Warn about answers of earlier commands collected on the way (a lost final ACK)."""
