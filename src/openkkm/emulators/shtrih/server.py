@@ -103,13 +103,15 @@ class _Connection:
             return
         await self.line.pace(len(data))
         data, self.owed = self.owed + data, b""
-        log.debug("%s tx %s", self.transport.url, data.hex(" "))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s tx %s", self.transport.url, data.hex(" "))
         await self.transport.write(data)
 
     async def read(self, timeout: float | None) -> bytes:
         """Read, honouring the cut-at budget (the bytes past it are never seen)."""
         data = await self.transport.read(READ_CHUNK, timeout)
-        log.debug("%s rx %s", self.transport.url, data.hex(" "))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s rx %s", self.transport.url, data.hex(" "))
         if self.budget is not None:
             data = data[: self.budget]
             self.budget -= len(data)

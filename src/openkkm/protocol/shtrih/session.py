@@ -70,7 +70,7 @@ class HostSession:
             control_timeout=control_timeout, max_retries=max_retries
         )
         self.timeouts = timeouts
-        self.history: deque[str] = deque(maxlen=HISTORY)
+        self._chunks: deque[tuple[str, bytes]] = deque(maxlen=HISTORY)
         self._lock = asyncio.Lock()
         #: the last answer's final ACK, not yet written: it goes out in front of the next ENQ
         #: (one transfer instead of two), or on its own as soon as the loop is idle
@@ -186,15 +186,21 @@ class HostSession:
             self._record("tx", data)
             await self.transport.write(data)
 
+    @property
+    def history(self) -> list[str]:
+        """The last raw chunks both ways, as ``"tx 05"`` lines, for error reports."""
+        return [f"{direction} {data.hex(' ')}" for direction, data in self._chunks]
+
     def _record(self, direction: str, data: bytes) -> None:
-        """Keep the chunk for error reports and log it at DEBUG."""
-        line = f"{direction} {data.hex(' ')}"
-        self.history.append(line)
-        log.debug("%s %s", self.transport.url, line)
+        """Keep the chunk for error reports (formatted only when one is made) and log it."""
+        self._chunks.append((direction, data))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s %s", self.transport.url, direction, data.hex(" "))
 
     def _log_failure(self) -> None:
         """Log the recent traffic once when the link fails."""
-        log.error("%s: no answer; recent traffic:\n%s", self.transport.url, "\n".join(self.history))
+        log.error("%s: no answer; recent traffic:\n%s", self.transport.url,
+                  "\n".join(self.history))
 
 
 async def serve_device(
