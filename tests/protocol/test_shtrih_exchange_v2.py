@@ -35,7 +35,7 @@ def test_host_syncs_then_sends_numbered_frames() -> None:
     step = host.begin(STATUS, 3.0)
     assert step.write == encode_v2(None) and step.timeout == 0.5
     step = host.receive(encode_v2(41))  # type II: nothing pending, last number 41
-    assert step.write == encode_v2(42, STATUS) and step.timeout == 3.0
+    assert step.write == encode_v2(42, STATUS) and step.timeout == 0.5  # repeated that often
     step = host.receive(encode_v2(41, BEEP_ANSWER))  # a late answer with another number
     assert step.write == b"" and step.answer is None
     step = host.receive(encode_v2(42, ANSWER))
@@ -59,9 +59,31 @@ def test_host_retries_exhausted() -> None:
     with pytest.raises(LinkLost):
         host.expire()
     host = HostExchangeV2(max_retries=1)
-    host.begin(STATUS, 3.0)
+    host.begin(STATUS, 1.0)
     host.receive(encode_v2(0))
     host.expire()
+    with pytest.raises(DeviceTimeout):
+        host.expire()
+
+
+def test_host_repeats_a_long_command_every_second_until_its_timeout() -> None:
+    host = HostExchangeV2(sync_timeout=1.0, max_retries=10)
+    host.begin(STATUS, 30.0)  # FF45's answer timeout
+    first = host.receive(encode_v2(0))
+    assert first.timeout == 1.0  # a lost frame is sent again after a second, not 30
+    for _ in range(30):  # silence for the command's 30 s: still repeating, same number
+        step = host.expire()
+        assert step.write == first.write and step.timeout == 1.0
+    with pytest.raises(DeviceTimeout):  # then the link is reported, not after 330 s
+        host.expire()
+
+
+def test_host_repeats_a_short_command_max_retries_times() -> None:
+    host = HostExchangeV2(sync_timeout=1.0, max_retries=10)
+    host.begin(STATUS, 3.0)
+    host.receive(encode_v2(0))
+    for _ in range(10):
+        host.expire()
     with pytest.raises(DeviceTimeout):
         host.expire()
 

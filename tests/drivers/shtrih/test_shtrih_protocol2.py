@@ -139,6 +139,23 @@ async def test_a_lost_close_answer_is_repeated_and_forms_one_document(tmp_path: 
     assert not emu.fn.receipt_open
 
 
+async def test_a_slow_close_is_repeated_each_control_timeout_and_runs_once(
+    tmp_path: Path,
+) -> None:
+    emu = emulator(ManualClock(), faults="delay@ff45=0.5*1")
+    async with recorded_tcp(emu) as (url, ends):
+        driver = ShtrihDriver(config(url), data_dir=str(tmp_path))
+        driver.link.control_timeout = 0.1  # repeat every 0.1 s within FF45's 30 s
+        await driver.start()
+        await driver.open_shift(None)
+        before = emu.fn.last_number
+        document = await driver.register(mixed_sale())
+        await driver.stop()
+    closes = [frame for frame in host_frames(ends[0]) if frame.payload[:2] == CLOSE_RECEIPT]
+    assert len(closes) >= 3 and all(frame == closes[0] for frame in closes)  # repeated, same NUM
+    assert document.number == before + 1 == emu.fn.last_number  # executed once
+
+
 async def drop_connection(driver: ShtrihDriver, end: Recording) -> None:
     """The register closes the idle connection; the driver's next call notices and reconnects."""
     await end.close()
