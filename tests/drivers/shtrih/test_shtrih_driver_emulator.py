@@ -38,6 +38,7 @@ from openkkm.fiscal.types import (
     VatRate,
 )
 from openkkm.protocol.shtrih.cmd_receipt import OpenReceipt, OperationV2
+from openkkm.protocol.shtrih.cmd_status import ShortStatus, ShortStatusAnswer
 from openkkm.protocol.shtrih.messages import EmptyAnswer, OperatorAnswer
 from openkkm.transport import Transport, open_pty_pair, serve_tcp
 
@@ -265,6 +266,26 @@ async def test_tcp_link_dropped_while_idle_is_reopened_before_the_next_command()
     finally:
         await driver.stop()
         await listener.close()
+
+
+async def test_an_early_enq_left_unused_is_taken_quietly_by_the_idle_probe(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    emu = emulator(ManualClock())
+    listener = await serve_tcp_emulator(emu, "127.0.0.1", 0)
+    driver = ShtrihDriver(device_config(f"tcp://127.0.0.1:{listener.port}"), data_dir=".")
+    try:
+        await driver.start()
+        await driver.open_shift(None)
+        await driver.link.execute(ShortStatus(), ShortStatusAnswer, then=True)  # no command came
+        await asyncio.sleep(0.05)  # its NAK has arrived
+        driver.link.idle_probe = 0.0
+        document = await driver.register(small_sale(700))
+        assert emu.fn.document(document.number).total == 700
+    finally:
+        await driver.stop()
+        await listener.close()
+    assert "stray" not in caplog.text  # the NAK was the early ENQ's, not noise
 
 
 MARKED = "0104600439931256215Vbx,GkQ5cKqX\x1d91EE06\x1d92" + "B" * 88

@@ -15,7 +15,8 @@ from openkkm.emulators.shtrih import (
     serve_in_process,
     serve_tcp_emulator,
 )
-from openkkm.emulators.shtrih.server import LineClock
+from openkkm.emulators.shtrih.server import LineClock, serve_connection
+from openkkm.errors import DeviceTimeout, LinkLost
 from openkkm.fiscal.types import DocumentType, ReceiptKind
 from openkkm.framing import shtrih
 from openkkm.protocol.shtrih import cmd_fn, cmd_receipt, cmd_shift, cmd_status
@@ -23,6 +24,7 @@ from openkkm.protocol.shtrih.session import HostSession
 from openkkm.protocol.shtrih.status import Mode
 from openkkm.protocol.shtrih.values import VatCode
 from openkkm.transport import LoopHub, loop_pair, open_pty_pair, open_transport
+from openkkm.transport.base import Transport
 
 
 class Served:
@@ -210,3 +212,61 @@ async def test_both_directions_are_paced_on_the_line_clock(
     answer_frame = 4 + 6 + len("ШТРИХ-М-02Ф") + 1  # STX LEN CMD ERR, 6 bytes + name, LRC
     # ENQ in, NAK out, the request in, ACK out, the answer out
     assert reserved[:5] == [1, 1, request_frame, 1, answer_frame]
+
+
+class DeviceWrites(Transport):
+    """The device end of a loop pair, keeping each write the emulator makes."""
+
+    def __init__(self, inner: Transport) -> None:
+        super().__init__(inner.url)
+        self.inner = inner
+        self.writes: list[bytes] = []
+
+    async def read(self, n: int, timeout: float | None) -> bytes:
+        """Read through."""
+        return await self.inner.read(n, timeout)
+
+    async def write(self, data: bytes) -> None:
+        """Keep and write."""
+        self.writes.append(data)
+        await self.inner.write(data)
+
+    async def close(self) -> None:
+        """Close the inner end."""
+        await self.inner.close()
+
+
+async def paced_writes(emulator: ShtrihEmulator) -> list[bytes]:
+    """The emulator's writes for one 0x10 exchange (or until the link is cut)."""
+    host, device = loop_pair()
+    recorded = DeviceWrites(device)
+    task = asyncio.create_task(serve_connection(emulator, recorded))
+    session = HostSession(host, control_timeout=0.3, max_retries=0, timeouts=lambda _code: 0.5)
+    try:
+        await session.execute(cmd_status.ShortStatus(), cmd_status.ShortStatusAnswer)
+    except (DeviceTimeout, LinkLost):
+        pass
+    finally:
+        await host.close()
+        await task
+    return recorded.writes
+
+
+async def test_a_paced_ack_goes_out_with_the_answer_it_precedes() -> None:
+    writes = await paced_writes(make(baud=115200))
+    assert writes[0] == b"\x15"  # NAK to the ENQ
+    assert writes[1][:2] == b"\x06\x02"  # the frame's ACK, then the answer's STX: one write
+
+
+async def test_a_paced_ack_still_goes_out_before_a_power_loss() -> None:
+    writes = await paced_writes(make(baud=115200, faults="power_loss@10"))
+    assert writes == [b"\x15", b"\x06"]  # the command was accepted, then the power failed
+
+
+def test_the_line_clock_reads_perf_counter_not_the_loop_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("openkkm.emulators.shtrih.server.time.perf_counter", lambda: 1000.0)
+    line = LineClock(9600)
+    line.take(1)  # no running loop needed: uvloop's loop time moves in whole milliseconds
+    assert line.free_at == 1000.0 + 10 / 9600
