@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from typing import Final
 
 import serial
 
 from ..errors import LinkLost
 from .base import Transport, timeout_error
+
+READ_SIZE: Final = 4096  #: bytes per ``os.read``; a device's frames are far smaller
 
 
 class FdTransport(Transport):
@@ -52,8 +55,8 @@ class FdTransport(Transport):
             raise self._failure or self._lost(None)
         data = bytes(self._buffer[:n])
         del self._buffer[:n]
-        if not self._watching and self._failure is None:
-            self._watch()
+        if self._failure is None:
+            self._watch()  # again, if a full buffer had stopped it
         return data
 
     async def write(self, data: bytes) -> None:
@@ -90,7 +93,7 @@ class FdTransport(Transport):
         """Move what the kernel holds into the buffer; note EOF or an error as the failure."""
         while len(self._buffer) < self.HIGH_WATER:
             try:
-                data = os.read(self._fd, self.HIGH_WATER)
+                data = os.read(self._fd, READ_SIZE)
             except BlockingIOError:
                 return
             except OSError as exc:  # EIO: the other side of a pty went away

@@ -97,12 +97,12 @@ class _Connection:
         #: an ACK whose line time is reserved, written with the answer that follows it
         self.owed = b""
 
-    async def write(self, data: bytes) -> None:
-        """Write ``data`` once the line has carried it, behind an ACK still owed."""
-        if not data:
-            return
+    async def write(self, data: bytes = b"") -> None:
+        """Write ``data`` once the line has carried it, behind an owed ACK (alone: that ACK)."""
         await self.line.pace(len(data))
         data, self.owed = self.owed + data, b""
+        if not data:
+            return
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s tx %s", self.transport.url, data.hex(" "))
         await self.transport.write(data)
@@ -185,31 +185,24 @@ class _Connection:
         faults = self.emulator.faults
         code = split_command(frame.payload)[0]
         if faults.fire(WireFault.POWER_LOSS, code):
-            await self.write_owed()
+            await self.write()  # the owed ACK
             log.info("%s: power loss before command %#x", self.transport.url, code)
             self.emulator.power_loss()
             raise _LinkCut
         answer = await self.emulator.handle(frame.payload)
         delay = faults.fire(WireFault.DELAY, code)
         if delay is not None:
-            await self.write_owed()
+            await self.write()  # the owed ACK
             await self.busy_for(delay.value)
         reply = self.exchange.respond(answer)
         if silent or faults.fire(WireFault.LOSE_REPLY, code):
-            await self.write_owed()
+            await self.write()  # the owed ACK
             return
         if faults.fire(WireFault.BAD_LRC, code):
             reply = bad_checksum(reply)
         elif faults.fire(WireFault.DROP_BYTE, code):
             reply = reply[:-1]
         await self.write(reply)
-
-    async def write_owed(self) -> None:
-        """Write the ACK whose line time is already taken (see :meth:`run`)."""
-        owed, self.owed = self.owed, b""
-        if owed:
-            await self.line.pace(0)
-            await self.transport.write(owed)
 
     async def busy_for(self, seconds: float) -> None:
         """Hold the answer for ``seconds``, answering ENQ with ACK (still executing).
