@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from decimal import Decimal
 
@@ -20,6 +22,7 @@ from shtrih_e2e_helpers import (
 )
 
 from openkkm.drivers.shtrih import ShtrihDriver
+from openkkm.emulators.shtrih import ShtrihEmulator
 from openkkm.emulators.shtrih.server import serve_connection, serve_tcp_emulator
 from openkkm.errors import DeviceRejected, FiscalStateError
 from openkkm.fiscal import tlv
@@ -141,21 +144,28 @@ async def test_cancel_of_an_open_receipt() -> None:
     await driver.stop()
 
 
-async def test_receipt_over_tcp() -> None:
+@asynccontextmanager
+async def over_tcp() -> AsyncIterator[tuple[ShtrihEmulator, ShtrihDriver]]:
+    """An emulator on 127.0.0.1 and a started driver with the shift open; both stop after."""
     emu = emulator(ManualClock())
     listener = await serve_tcp_emulator(emu, "127.0.0.1", 0)
     driver = ShtrihDriver(device_config(f"tcp://127.0.0.1:{listener.port}"), data_dir=".")
     try:
         await driver.start()
         await driver.open_shift(None)
+        yield emu, driver
+    finally:
+        await driver.stop()
+        await listener.close()
+
+
+async def test_receipt_over_tcp() -> None:
+    async with over_tcp() as (emu, driver):
         document = await driver.register(mixed_sale())
         assert emu.fn.document(document.number).total == document.total
         await driver.stop()
         await driver.start()  # a new connection reads the same register
         assert (await driver.status()).last_document == document.number
-    finally:
-        await driver.stop()
-        await listener.close()
 
 
 @pytest.mark.skipif(os.name == "nt", reason="pty is POSIX only")
@@ -271,20 +281,12 @@ async def test_tcp_link_dropped_while_idle_is_reopened_before_the_next_command()
 async def test_an_early_enq_left_unused_is_taken_quietly_by_the_idle_probe(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    emu = emulator(ManualClock())
-    listener = await serve_tcp_emulator(emu, "127.0.0.1", 0)
-    driver = ShtrihDriver(device_config(f"tcp://127.0.0.1:{listener.port}"), data_dir=".")
-    try:
-        await driver.start()
-        await driver.open_shift(None)
+    async with over_tcp() as (emu, driver):
         await driver.link.execute(ShortStatus(), ShortStatusAnswer, then=True)  # no command came
         await asyncio.sleep(0.05)  # its NAK has arrived
         driver.link.idle_probe = 0.0
         document = await driver.register(small_sale(700))
         assert emu.fn.document(document.number).total == 700
-    finally:
-        await driver.stop()
-        await listener.close()
     assert "stray" not in caplog.text  # the NAK was the early ENQ's, not noise
 
 
