@@ -4,8 +4,10 @@ Both clients register the same four-line cash receipt on the same emulated regis
 pyshtrih with its own commands (0x10 wait, 0x8D, 0x80 per line, 0x85), our driver with its FFD
 1.05+ flow (0x8D, FF46 per line, FF45, then FF0A for the receipt's minute). The emulator paces
 the bytes of both directions on one line clock at the baud rate (waits end at the computed
-moment, not after a timer), so the wire time is spent exactly once; what remains above it is
-the rig's turnaround (pty hand-over, the event loop) and the emulated ФН's own work per command.
+moment, not after a timer), so the wire time is spent exactly once. It works out each answer
+while the request is still crossing the line, so, like the wire-time limit, it answers as soon
+as the request has arrived; what remains above the wire is the driver's own work and the rig's
+turnaround (the pty hand-over, the event loop both sides share).
 Goals: our bytes and time ≤ 1.0× pyshtrih's; our time ≤ 1.1× the wire time of our own bytes.
 Run: ``.venv/bin/python benchmarks/shtrih_driver.py [receipts]``.
 """

@@ -214,6 +214,33 @@ async def test_both_directions_are_paced_on_the_line_clock(
     assert reserved[:5] == [1, 1, request_frame, 1, answer_frame]
 
 
+async def test_the_register_works_while_the_request_crosses_the_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The emulator's own computing is hidden in the request's wire time, not added to it."""
+    events: list[str] = []
+    real_pace, real_handle = LineClock.pace, ShtrihEmulator.handle
+
+    async def pace(self: LineClock, count: int) -> None:
+        await real_pace(self, count)
+        events.append("line waited")
+
+    async def handle(self: ShtrihEmulator, payload: bytes) -> bytes:
+        events.append("command")
+        return await real_handle(self, payload)
+
+    monkeypatch.setattr(LineClock, "pace", pace)
+    monkeypatch.setattr(ShtrihEmulator, "handle", handle)
+    link = Served(make(baud=9600))
+    try:
+        await link.session.execute(cmd_status.DeviceType(), cmd_status.DeviceTypeAnswer)
+    finally:
+        await link.close()
+    # the NAK waited for the ENQ and itself; the command ran at once on the frame, and only
+    # its answer waited for the frame, the ACK and the answer to cross the line
+    assert events[:3] == ["line waited", "command", "line waited"]
+
+
 class DeviceWrites(Transport):
     """The device end of a loop pair, keeping each write the emulator makes."""
 

@@ -12,6 +12,11 @@ answered, and the host repeats it), so that rule never fires there. Its numberin
 answer belong to the register, not to a connection: a host that reconnects finds them by a
 sync request, and a power loss starts them again from 0. With a baud rate set, the bytes both
 ways are paced on one line clock (10 bit times per byte, half duplex), see :class:`LineClock`.
+The host's bytes reserve the line as they are read and the emulator works out its answer while
+they are still crossing it; the answer waits for them. So the emulated register answers as
+soon as the frame has arrived, as the wire-time limit assumes, however long this machine takes
+to emulate it (while that is shorter than the frame's wire time); a register's command time is
+the ``delay`` fault's to model, not the host CPU's.
 """
 
 from __future__ import annotations
@@ -70,7 +75,8 @@ class LineClock:
 
     def take(self, count: int) -> None:
         """Reserve the line for ``count`` bytes from now without waiting for them."""
-        self.reserve(count, time.perf_counter())
+        if self.baud:
+            self.reserve(count, time.perf_counter())
 
     async def pace(self, count: int) -> None:
         """Wait until ``count`` bytes (0: those reserved before) have crossed the line."""
@@ -115,7 +121,7 @@ class _Connection:
         if self.budget is not None:
             data = data[: self.budget]
             self.budget -= len(data)
-        await self.line.pace(len(data))  # the host's bytes take the line too
+        self.line.take(len(data))  # the host's bytes take the line too; write() waits for them
         return data
 
     def cut_due(self) -> bool:
@@ -139,6 +145,7 @@ class _Connection:
             for frame in commands:
                 await self.command(frame, silent=silent)
             if silent:
+                await self.line.pace(0)  # the cut comes once the last byte let through has crossed
                 log.info("%s: link cut by the fault plan", self.transport.url)
                 raise _LinkCut
 
