@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import tty
 
@@ -75,3 +76,45 @@ async def test_a_peer_gone_after_writing_leaves_its_bytes_then_link_lost() -> No
             await device.read(64, 1.0)
     finally:
         await device.close()
+
+
+async def test_a_short_read_is_not_followed_by_one_that_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A read that got less than it asked for emptied the kernel buffer: readiness says when
+    there is more. A second read would only fail with EAGAIN, once per transfer both ways."""
+    outcomes: list[str] = []
+    real_read = os.read
+
+    def read(fd: int, size: int) -> bytes:
+        try:
+            data = real_read(fd, size)
+        except BlockingIOError:
+            outcomes.append("EAGAIN")
+            raise
+        outcomes.append("full" if len(data) == size else "short")
+        return data
+
+    device, path = open_pty_pair()
+    host = await open_transport(f"pty://{path}")
+    try:
+        monkeypatch.setattr("openkkm.transport.fd.os.read", read)
+        await host.write(b"abc")
+        assert await device.read(16, 1.0) == b"abc"
+        bulk = bytes(range(256)) * 40  # more than the pty hands over at once
+        await host.write(bulk)
+        assert await read_exactly(device, len(bulk)) == bulk
+    finally:
+        await host.close()
+        await device.close()
+    assert "short" in outcomes  # and the bulk still came whole, over several readinesses
+    assert all(after != "EAGAIN" for before, after in itertools.pairwise(outcomes)
+               if before == "short")
+
+
+async def read_exactly(transport: FdTransport, size: int) -> bytes:
+    """Read until ``size`` bytes came."""
+    data = b""
+    while len(data) < size:
+        data += await transport.read(size - len(data), 1.0)
+    return data

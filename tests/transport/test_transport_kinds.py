@@ -63,6 +63,26 @@ async def test_loop_waiting_reader_wakes_on_write() -> None:
     assert await reader == b"\x05"
 
 
+async def test_loop_close_wakes_a_waiting_reader_with_link_lost() -> None:
+    host, device = loop_pair()
+    reader = asyncio.create_task(device.read(10, timeout=5))
+    await asyncio.sleep(0)
+    await host.close()
+    with pytest.raises(LinkLost):
+        await asyncio.wait_for(reader, 1)
+
+
+async def test_loop_read_cancelled_while_waiting_leaves_the_link_usable() -> None:
+    host, device = loop_pair()
+    reader = asyncio.create_task(device.read(10, timeout=5))
+    await asyncio.sleep(0)
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    await host.write(b"\x06")
+    assert await device.read(10, timeout=1) == b"\x06"
+
+
 async def test_loopback_and_hub_urls() -> None:
     echo = await open_transport("loop://")
     await echo.write(b"\x05")

@@ -103,6 +103,8 @@ class FdTransport(Transport):
                 self._fail(self._lost(None))
                 return
             self._buffer += data
+            if len(data) < READ_SIZE:
+                return  # the kernel had no more: a read now would only fail with EAGAIN
         self._unwatch()  # full: the kernel keeps the rest until a read makes room
 
     def _readable(self) -> None:

@@ -15,12 +15,22 @@ from .base import Transport, timeout_error
 
 
 class _Pipe:
-    """One direction of an in-memory link."""
+    """One direction of an in-memory link: its bytes and the one read waiting for them.
+
+    The waiting read holds a plain future rather than an ``asyncio.Event`` under ``wait_for``:
+    the in-process emulator behind ``openkkm serve``'s default device hands bytes over here
+    several times per command, and ``wait_for`` costs more than the hand-over itself.
+    """
 
     def __init__(self) -> None:
         self.buffer = bytearray()
-        self.event = asyncio.Event()
+        self.waiter: asyncio.Future[None] | None = None
         self.closed = False
+
+    def wake(self) -> None:
+        """Wake the read waiting on this direction, if any."""
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
 
 
 def _link_lost(url: str) -> LinkLost:
@@ -43,12 +53,10 @@ class LoopTransport(Transport):
         while not self._incoming.buffer:
             if self._incoming.closed or self.closed:
                 raise _link_lost(self.url)
-            self._incoming.event.clear()
-            remaining = None if deadline is None else max(0.0, deadline - loop.time())
-            try:
-                await asyncio.wait_for(self._incoming.event.wait(), remaining)
-            except TimeoutError as exc:
-                raise timeout_error(self.url, timeout) from exc
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                raise timeout_error(self.url, timeout)
+            await self._wait(loop, remaining)
         chunk = bytes(self._incoming.buffer[:n])
         del self._incoming.buffer[:n]
         return chunk
@@ -58,14 +66,26 @@ class LoopTransport(Transport):
         if self.closed or self._outgoing.closed:
             raise _link_lost(self.url)
         self._outgoing.buffer += data
-        self._outgoing.event.set()
+        self._outgoing.wake()
 
     async def close(self) -> None:
         """Close both directions; the other end's reads then raise LinkLost."""
         self.closed = True
         for pipe in (self._incoming, self._outgoing):
             pipe.closed = True
-            pipe.event.set()
+            pipe.wake()
+
+    async def _wait(self, loop: asyncio.AbstractEventLoop, seconds: float | None) -> None:
+        """Wait until bytes arrive or the link closes, at most ``seconds``."""
+        waiter = self._incoming.waiter = loop.create_future()
+        timer = None if seconds is None else loop.call_later(
+            seconds, lambda: waiter.done() or waiter.set_result(None))
+        try:
+            await waiter
+        finally:
+            self._incoming.waiter = None
+            if timer is not None:
+                timer.cancel()
 
 
 def loop_pair(url: str = "loop://") -> tuple[LoopTransport, LoopTransport]:
