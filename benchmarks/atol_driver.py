@@ -100,9 +100,9 @@ async def main() -> None:
 async def side_by_side(atol_bytes: int, atol_p50: float) -> None:
     """Run the Shtrih driver on the same receipt at the same baud and print both rows."""
     shtrih = ShtrihEmulator(DeviceConfig(num=1), clock=lambda: CLOCK, baud=BAUD)
-    sizes, times, _transfers = await shtrih_driver.ours(shtrih, N)
+    sizes, times, _transfers = await shtrih_driver.ours(shtrih, N, in_memory=True)
     shtrih_bytes, shtrih_p50 = statistics.median(sizes), statistics.median(times)
-    print(f"Side by side, same receipt, {BAUD} baud, p50 of {N} runs:")
+    print(f"Side by side, same receipt, {BAUD} baud, in-memory link, p50 of {N} runs:")
     for name, size, p50 in (("ATOL  ", atol_bytes, atol_p50),
                             ("Shtrih", shtrih_bytes, shtrih_p50)):
         wire = size * 10 / BAUD
