@@ -111,3 +111,25 @@ async def test_unusable_journal_file_is_a_clear_config_error(tmp_path: Path) -> 
         await journal.open()
     assert "Журнал команд" in caught.value.ru and str(path) in caught.value.ru
     await journal.close()
+
+
+async def test_the_sent_write_starts_before_the_loop_turns(tmp_path: Path) -> None:
+    """The driver's first step runs as soon as the worker yields; the durable ``sent`` write
+    must already be on the journal's thread then, so its fsync overlaps that step."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    await journal.open()
+    try:
+        await journal.put(command("a"), body_hash="h-a", kind="receipt", state=State.QUEUED)
+        sent = journal.mark_sent("a", Step(DocumentType.RECEIPT, FN_NUMBER, 3))
+        deadline = time.monotonic() + 10
+        state = None
+        with sqlite3.connect(path) as db:  # the event loop is blocked meanwhile
+            while state != State.SENT.value and time.monotonic() < deadline:
+                state = db.execute("SELECT state FROM commands WHERE id_command = 'a'"
+                                   ).fetchone()[0]
+                time.sleep(0.005)
+        assert state == State.SENT.value
+        await sent
+    finally:
+        await journal.close()

@@ -282,9 +282,14 @@ class Journal:
         self._deferred.pop(stored.id_command, None)  # a failed run's preview is not the new one's
         return None
 
-    async def mark_sent(self, id_command: str, step: Step,
-                        shift_doc: FiscalDocument | None = None) -> None:
-        """Durably record the fiscal step about to be sent (before the device hears of it)."""
+    def mark_sent(self, id_command: str, step: Step,
+                  shift_doc: FiscalDocument | None = None) -> asyncio.Future[None]:
+        """Durably record the fiscal step about to be sent (before the device hears of it).
+
+        The write is on the journal's thread when this returns; the future tells its end. Not
+        a coroutine: one would start the write only at the loop's next turn, after the driver
+        has taken the GIL for its first step, and the fsync would start that much later.
+        """
         params = (State.SENT.value, int(step.doc_type),
                   None if step.kind is None else int(step.kind), step.total, step.fn_number,
                   step.expected_fd, None if shift_doc is None else document_to_json(shift_doc),
@@ -297,7 +302,7 @@ class Journal:
             if self._conn().execute("SELECT changes()").fetchone()[0] != 1:
                 raise sqlite3.OperationalError(f"no journal row for {id_command}: its insert "
                                                "was lost, so the step is not sent")
-        await self._run(write)
+        return asyncio.wrap_future(self._executor.submit(write))
 
     async def mark_forwarded(self, id_command: str) -> None:
         """Durably record a command about to be passed to a remote server (no fiscal step here)."""

@@ -284,7 +284,7 @@ class DeviceWorker:
         step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
                     receipt.kind, receipt.total)
         # The receipt is filled while ``sent`` is written; the driver waits before the close.
-        sent = asyncio.ensure_future(self._journal.mark_sent(job.id_command, step, job.shift_doc))
+        sent = self._journal.mark_sent(job.id_command, step, job.shift_doc)
         document = await self._step(job, step, lambda: self.driver.register(receipt, sent),
                                     journaled=sent)
         marking = (await marking_results(self.link, self.driver, document.number)
@@ -317,8 +317,7 @@ class DeviceWorker:
         ``journaled`` is the ``sent`` write already started (see :meth:`_receipt`): the action
         runs at once and its driver waits for the write only before it commits.
         """
-        sent = journaled or asyncio.ensure_future(
-            self._journal.mark_sent(job.id_command, step, job.shift_doc))
+        sent = journaled or self._journal.mark_sent(job.id_command, step, job.shift_doc)
         if journaled is None:
             await sent
         job.step = step
