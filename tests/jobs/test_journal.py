@@ -128,7 +128,7 @@ async def test_the_sent_write_starts_before_the_loop_turns(tmp_path: Path) -> No
             while state != State.SENT.value and time.monotonic() < deadline:
                 state = db.execute("SELECT state FROM commands WHERE id_command = 'a'"
                                    ).fetchone()[0]
-                time.sleep(0.005)
+                time.sleep(0.005)  # noqa: ASYNC251 -- the loop must not turn
         assert state == State.SENT.value
         await sent
     finally:
