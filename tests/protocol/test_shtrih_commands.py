@@ -429,6 +429,10 @@ def test_encoding_refuses_values_that_do_not_fit() -> None:
         cmd_receipt.WriteTlv(tlv=bytes(251))
     with pytest.raises(ValidationError):
         cmd_receipt.CloseReceiptExt(payments=(1, 2)).encode()
+    for bad in (1 << 40, -1, "100"):  # a payment slot holds 5 bytes, unsigned
+        with pytest.raises(ValidationError) as error:
+            cmd_receipt.CloseReceiptExt(payments=(0, bad) + (0,) * 14).encode()  # type: ignore[arg-type]
+        assert error.value.loc == ("payments",)
 
 
 def test_mode_byte_helpers() -> None:

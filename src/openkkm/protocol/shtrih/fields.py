@@ -96,7 +96,11 @@ class UIntArray(Codec):
         """Return the integers back to back."""
         if len(value) != self.count:
             raise _range_error(name, value)
-        return b"".join(UInt(self.size).encode(item, name) for item in value)
+        size, limit = self.size, 1 << (8 * self.size)
+        for item in value:
+            if not isinstance(item, int) or not 0 <= item < limit:
+                raise _range_error(name, item)
+        return b"".join(item.to_bytes(size, "little") for item in value)
 
     def decode(self, data: bytes, pos: int, name: str) -> tuple[tuple[int, ...], int]:
         """Read ``count`` integers."""
