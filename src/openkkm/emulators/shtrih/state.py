@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
-from PIL import Image as PilImage
 
 from openkkm.emulators.fn.tags import Tag
+from openkkm.emulators.printouts import Printout
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     AgentRole,
@@ -28,34 +28,13 @@ from openkkm.fiscal.types import (
     Item,
     ReceiptKind,
 )
-from openkkm.protocol.shtrih.cmd_graphics import unpack_row
+from openkkm.protocol.shtrih.cmd_graphics import LSB_LEFT
 
 OPERATORS: Final = range(1, 31)
 SYSADMIN: Final = 30
 ADMINS: Final = frozenset({29, 30})
 JOURNAL_LINES: Final = 2000
 PRINTOUTS: Final = 64  #: pictures and native barcodes kept
-
-
-@dataclass
-class Printout:
-    """A printed picture (its rows of graphics bytes) or a native barcode (its symbology and value)."""
-
-    kind: str  #: "GRAPHICS" or the symbology of a native barcode ("EAN13")
-    value: str = ""
-    rows: list[bytes] = field(default_factory=list)
-
-    def image(self) -> PilImage.Image:
-        """The printed rows as a mode-"1" image (0 = black), rows padded to the widest."""
-        width = max((len(row) for row in self.rows), default=1) * 8
-        image = PilImage.new("1", (width, max(1, len(self.rows))), 1)
-        pixels = image.load()
-        assert pixels is not None
-        for y, row in enumerate(self.rows):
-            for x, black in enumerate(unpack_row(row)):
-                if black:
-                    pixels[x, y] = 0
-        return image
 
 
 class DeviceError(Exception):
@@ -280,7 +259,7 @@ class DeviceState:
     def print_rows(self, rows: list[bytes], *, join: bool) -> None:
         """Print graphics rows: onto the open picture when ``join``, else as a new one."""
         if not (join and self.raster_open and self.printouts):
-            self.printouts.append(Printout("GRAPHICS"))
+            self.printouts.append(Printout("GRAPHICS", lsb_left=LSB_LEFT))
         self.printouts[-1].rows.extend(rows)
         self.raster_open = join
 

@@ -97,8 +97,3 @@ def pack_row(dots: list[bool]) -> bytes:
             bit = index % 8 if LSB_LEFT else 7 - index % 8
             out[index // 8] |= 1 << bit
     return bytes(out)
-
-
-def unpack_row(data: bytes) -> list[bool]:
-    """Graphics bytes as a row of dots (True = black), 8 per byte."""
-    return [bool(byte >> (bit if LSB_LEFT else 7 - bit) & 1) for byte in data for bit in range(8)]
