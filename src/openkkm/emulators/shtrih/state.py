@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
-
 from openkkm.emulators.fn.tags import Tag
 from openkkm.emulators.printouts import Printout
 from openkkm.fiscal import tlv
