@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import zxingcpp
-from PIL import Image as PilImage
+from barcode_samples import decoded
 
 from openkkm.errors import ValidationError
 from openkkm.layout.barcodes import barcode_image, checked_barcode, ean_check_digit
@@ -24,11 +23,6 @@ CASES = [
     ("QR", FISCAL_QR, FISCAL_QR, "QRCode"),
     ("QR", "Привет, мир", "Привет, мир", "QRCode"),
 ]
-
-
-def decoded(image: PilImage.Image) -> list[tuple[str, str]]:
-    """What zxing-cpp reads in an image: (format, text) pairs."""
-    return [(found.format.name, found.text) for found in zxingcpp.read_barcodes(image.convert("L"))]
 
 
 @pytest.mark.parametrize("width", [384, 576])

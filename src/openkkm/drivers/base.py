@@ -18,11 +18,10 @@ the device kind until its driver implements it, so a driver can grow one command
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
 from openkkm.errors import ConfigError, NotSupportedError
-from openkkm.fiscal.types import Barcode, Image, PrintElement
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
@@ -47,13 +46,9 @@ class Driver(ABC):
     kind: ClassVar[str] = ""
     #: False for printers: no fiscal drive, no ``info()``; only non-fiscal commands reach them.
     fiscal: bool = True
-    #: False where this driver can print neither natively nor as graphics (API.md §7.3): a
-    #: barcode then goes out as its text, a picture is left out, and the answer says so.
     #: True for drivers of a wire protocol, which take ``hub=`` and so reach ``loop://`` devices
     #: (an in-process emulator) as well as serial and TCP ones.
     wire: ClassVar[bool] = False
-    prints_barcodes: ClassVar[bool] = True
-    prints_images: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -168,21 +163,6 @@ class Driver(ABC):
     def line_length(self) -> int:
         """Characters per line in font 0."""
         return self.config.line_length
-
-
-def print_notices(driver: type[Driver], elements: Iterable[PrintElement],
-                  unit: str) -> list[tuple[str, str]]:
-    """(ru, en) notices for the barcodes and pictures ``driver`` cannot print on ``unit``."""
-    notices: list[tuple[str, str]] = []
-    for element in elements:
-        if isinstance(element, Barcode) and not driver.prints_barcodes:
-            kind = element.kind.upper()
-            notices.append((f"{unit}: штрихкод {kind} напечатан текстом (устройство не печатает штрихкоды)",
-                            f"{unit}: the {kind} barcode printed as text (the device prints no barcodes)"))
-        elif isinstance(element, Image) and not driver.prints_images:
-            notices.append((f"{unit}: картинка не напечатана (устройство не печатает графику)",
-                            f"{unit}: the picture was not printed (the device prints no graphics)"))
-    return notices
 
 
 def driver_class(kind: str) -> type[Driver]:

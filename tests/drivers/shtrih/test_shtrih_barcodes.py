@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-import zxingcpp
+from barcode_samples import decoded
 from PIL import Image as PilImage
 from PIL import ImageDraw
 from shtrih_e2e_helpers import (
@@ -84,11 +84,6 @@ CASES = [
     ("PDF417", PDF417_VALUE, "PDF417", PDF417_VALUE),
     ("QR", "Привет, мир", "QRCode", "Привет, мир"),
 ]
-
-
-def decoded(image: PilImage.Image) -> list[tuple[str, str]]:
-    """What zxing-cpp reads in an image: (format, text) pairs."""
-    return [(found.format.name, found.text) for found in zxingcpp.read_barcodes(image.convert("L"))]
 
 
 def graphics(emu: Any) -> list[PilImage.Image]:

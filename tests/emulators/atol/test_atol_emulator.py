@@ -102,6 +102,28 @@ def test_modes_and_paper() -> None:
     assert emulator.execute(bytes.fromhex("00 00 99 00")) == encode_error(19)
 
 
+def test_picture_rows_are_checked_and_kept_until_another_command() -> None:
+    emulator = AtolEmulator(DeviceConfig(num=1, kind="atol", line_length=32),
+                            clock=lambda: dt.datetime(2026, 11, 24, 9, 0))
+    ok = bytes.fromhex("55 00 00")
+    row = cmd_state.PrintPictureLine
+    assert emulator.execute(row(repeat=2, offset=8, data=b"\x80").encode()) == ok
+    assert emulator.execute(row(repeat=1, data=b"\x01").encode()) == ok  # the same picture
+    assert emulator.execute(row(repeat=1, offset=8, data=bytes(48)).encode()) == \
+        encode_error(20)  # 384 dots = 48 bytes, and the offset took one
+    assert emulator.execute(row(repeat=0, data=b"\x01").encode()) == encode_error(19)
+    assert emulator.execute(row(repeat=4097, data=b"\x01").encode()) == encode_error(19)
+    emulator.set_faults("paper_out")
+    assert emulator.execute(row(data=b"\x01").encode()) == encode_error(103)
+    emulator.set_faults("")
+    assert emulator.execute(cmd_state.PrintString(text="между").encode()) == ok
+    assert emulator.execute(row(data=b"\xff").encode()) == ok  # a new picture
+    first, second = emulator.printouts
+    assert first.rows == [b"\x00\x80".ljust(48, b"\0")] * 2 + [b"\x01".ljust(48, b"\0")]
+    assert second.rows == [b"\xff".ljust(48, b"\0")]
+    assert first.image().getpixel((8, 0)) == 0  # the high bit is the leftmost dot
+
+
 def test_reregistration_and_close_on_the_emulator() -> None:
     emulator = AtolEmulator(DeviceConfig(num=1, kind="atol"),
                             clock=lambda: dt.datetime(2026, 11, 24, 9, 0))

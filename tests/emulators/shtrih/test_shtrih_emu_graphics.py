@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import zxingcpp
-from PIL import Image as PilImage
+from barcode_samples import SYMBOLOGIES, decoded
 from shtrih_emu_helpers import ManualClock, call, make
 
 from openkkm.config import DeviceConfig
@@ -20,21 +19,6 @@ from openkkm.protocol.shtrih.registry import REQUESTS, decode_request
 
 E_BAD_PARAMS = 0x33
 E_NO_PAPER = 0x6B
-
-CASES = [
-    ("EAN8", "96385074", "EAN8"),
-    ("CODE39", "ABC-12 $/+%", "Code39"),
-    ("CODE128", "Order#154/a-b", "Code128"),
-    ("PDF417", "Заказ №154, Print barcode 1234567890", "PDF417"),
-    ("QR", "t=20261124T153700&s=1250.00&fn=7380440700123456&i=482&fp=3071182645&n=1",
-     "QRCode"),
-    ("EAN13", "4006381333931", "EAN13"),
-]
-
-
-def decoded(image: PilImage.Image) -> list[tuple[str, str]]:
-    """What zxing-cpp reads in an image: (format, text) pairs."""
-    return [(found.format.name, found.text) for found in zxingcpp.read_barcodes(image.convert("L"))]
 
 
 def test_graphics_commands_have_the_xml_sizes() -> None:
@@ -61,7 +45,7 @@ def test_rows_pack_and_unpack() -> None:
     assert [image.getpixel((x, 0)) == 0 for x in range(10)] == dots  # as the emulator reads it
 
 
-@pytest.mark.parametrize(("kind", "value", "fmt"), CASES)
+@pytest.mark.parametrize(("kind", "value", "fmt"), SYMBOLOGIES)
 async def test_each_symbology_sent_as_0xc5_rows_decodes(kind: str, value: str, fmt: str) -> None:
     emu = make()
     for request in graphics_requests(barcode_image(kind, value, max_width=576), 576):

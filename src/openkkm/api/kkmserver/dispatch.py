@@ -29,7 +29,6 @@ from openkkm.api.kkmserver.register_check import (
 )
 from openkkm.api.kkmserver.render import REGISTRATION_KEY, registration_note
 from openkkm.config import Config
-from openkkm.drivers.base import driver_class, print_notices
 from openkkm.errors import NotFoundError, OpenKKMError, ValidationError
 from openkkm.fiscal.types import Receipt, Slip
 from openkkm.jobs.devices import Accepts, Selection
@@ -316,7 +315,6 @@ class Dispatcher:
         operation: Operation = (RegisterReceipt(document) if isinstance(document, Receipt)
                                 else PrintSlip(document))
         warnings += [item.text(self.language) for item in notices]
-        warnings += self._unprintable(device, document)
         if fiscal and device.config.emulate_fiscal:
             warnings.append(imitation_notice(device.config.unit_name, self.language))
         journalled = dict(call.body)
@@ -324,15 +322,6 @@ class Dispatcher:
             journalled[REGISTRATION_KEY] = registration_note(device.registration)
         return await self.submit(call, device, operation, request=journalled, digest=digest,
                                   warnings=warnings, wait=wait, parsed=request)
-
-    def _unprintable(self, device: DeviceHandle, document: Receipt | Slip) -> list[str]:
-        """Warnings for barcodes and pictures this device's driver can only print as text or skip."""
-        elements = ((*document.header, *document.elements, *document.footer)
-                    if isinstance(document, Receipt) else document.elements)
-        if not document.print_paper:
-            return []
-        notices = print_notices(driver_class(device.config.kind), elements, device.config.unit_name)
-        return [en if self.language == "en" else ru for ru, en in notices]
 
     async def refuse(self, call: Call, exc: ValidationError, digest: str) -> dict[str, Any]:
         """The answer to a request that failed validation, journalled so GetRezult finds it."""

@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from openkkm.drivers.base import Driver, print_notices
+from openkkm.drivers.base import Driver
 from openkkm.errors import (
     DeviceRejected,
     DeviceTimeout,
@@ -32,7 +32,6 @@ from openkkm.fiscal.types import (
     FfdVersion,
     FiscalDocument,
     MarkingCheck,
-    PrintElement,
     Receipt,
     RegistrationAction,
     RegistrationChange,
@@ -60,7 +59,7 @@ from .identity import (
     registration_tags,
 )
 from .link import AtolLink, after_commit
-from .printing import elements_before, in_receipt, print_requests
+from .printing import elements_before, in_receipt, print_requests, send
 
 if TYPE_CHECKING:
     from openkkm.config import DeviceConfig
@@ -80,8 +79,6 @@ class AtolDriver(Driver):
 
     kind = "atol"
     wire = True
-    prints_barcodes = False  # no public layout of 0xC1 or a graphic line (protocol/atol/README.md)
-    prints_images = False
 
     def __init__(self, config: DeviceConfig, *, data_dir: str,
                  hub: LoopHub | None = None) -> None:
@@ -188,8 +185,6 @@ class AtolDriver(Driver):
         checks = marking.checks(receipt, self.ffd)
         for request in (*correction, *(step[1] for step in checks), opening, *body, close):
             request.encode()  # a value that does not fit fails before anything is sent
-        if receipt.print_paper:
-            self._warn_unprintable((*receipt.header, *receipt.elements, *receipt.footer))
         await self.link.ready()
         await marking.check_all(self.link, checks)  # a bad code refuses with nothing open
         await self.link.enter(Mode.REGISTRATION)
@@ -198,7 +193,7 @@ class AtolDriver(Driver):
         await self.link.execute(opening)
         try:
             for request in body:
-                await self.link.execute(request)
+                await send(self.link, request)
             if journaled is not None:
                 await journaled
         except Exception:
@@ -243,10 +238,9 @@ class AtolDriver(Driver):
         if not slip.print_paper:
             return
         requests = print_requests(slip.elements, self.line_length)
-        self._warn_unprintable(slip.elements)
         await self.link.ready()
         for request in requests * (1 + slip.copies):
-            await self.link.execute(request)
+            await send(self.link, request)
 
     async def x_report(self, cashier: Cashier | None) -> None:
         """Print the X report (0x67 type 1 in mode 2); it forms no fiscal document."""
@@ -360,18 +354,13 @@ class AtolDriver(Driver):
             part = tlv.tlv(PropTag.CASHIER, tlv.string(cashier.name, 64))
             await self.link.execute(cmd_receipt.WriteProps(tlv=part))
 
-    def _warn_unprintable(self, elements: tuple[PrintElement, ...]) -> None:
-        """Log each barcode printed as text and each picture skipped (see :mod:`.printing`)."""
-        for _ru, en in print_notices(type(self), elements, f"{self.config.num} ({self.config.url})"):
-            log.warning("%s", en)
-
     async def _footer(self, receipt: Receipt) -> None:
         """Print the footer after the close; the receipt is fiscalised, so failures only log."""
         if not receipt.print_paper or not receipt.footer:
             return
         try:
             for request in print_requests(receipt.footer, self.line_length):
-                await self.link.execute(request)
+                await send(self.link, request)
         except OpenKKMError as exc:
             log.warning("receipt fiscalised, but its footer did not print on %s: %s",
                         self.link.url, exc.en)

@@ -1,41 +1,105 @@
-"""Print elements as ATOL commands: text lines (0x4C), page ends (0x75 cut).
+"""Print elements as ATOL commands: text lines (0x4C), pictures as rows of dots (0x8E), cuts (0x75).
 
-ATOL's barcode (0xC1) and picture (0x8D/0x8E) commands have no complete public byte layout
-and no graphic-line command is documented (``protocol/atol/README.md``), so a barcode prints
-as its checked value (an EAN with its check digit) and a picture is skipped; the driver says
-so (``prints_barcodes``/``prints_images`` are False), and the answer's Warning names each one.
+Barcodes and pictures are drawn by :mod:`openkkm.layout` and sent row by row with 0x8E,
+identical consecutive rows as one command with a repeat count, centred by the command's offset
+on a head of ``paper_width(line_length)`` dots. A 1-D code gets its value printed under it as
+text. ATOL's own barcode command 0xC1 is not used: its public descriptions give the fields but
+type codes for two symbologies only (QR and EAN-13), and a drawn code prints every symbology the
+same way. 0x8E's layout comes from one open client (atol4j, confidence L, see
+``protocol/atol/README.md``). A model that answers it "not supported" skips the picture rather
+than refuse the receipt around it; the driver logs that once per link.
 """
 
 from __future__ import annotations
 
+import logging
+import weakref
+from itertools import groupby
+
+from PIL import Image as PilImage
+
+from openkkm.errors import DeviceRejected
 from openkkm.fiscal.types import (
     Barcode,
+    Image,
     PageEnd,
     PrintElement,
     PrintText,
     Receipt,
 )
-from openkkm.layout.barcodes import checked_barcode
-from openkkm.protocol.atol.cmd_state import Cut, PrintString
+from openkkm.layout.barcodes import LINEAR, barcode_image, checked_barcode
+from openkkm.layout.raster import paper_width, picture_image
+from openkkm.protocol.atol.cmd_state import (
+    PICTURE_REPEAT_LIMIT,
+    Cut,
+    PrintPictureLine,
+    PrintString,
+)
+from openkkm.protocol.atol.errors import ErrorCode
 from openkkm.protocol.atol.messages import Request
+
+from .link import AtolLink
+
+log = logging.getLogger(__name__)
+
+NOT_SUPPORTED = frozenset({ErrorCode.WRONG_COMMAND, ErrorCode.NOT_SUPPORTED})
+_WARNED: weakref.WeakSet[AtolLink] = weakref.WeakSet()  #: links whose model lacks 0x8E
 
 
 def print_requests(elements: tuple[PrintElement, ...], line_length: int, *,
                    cuts: bool = True) -> list[Request]:
     """The commands that print ``elements``; ``cuts`` False drops page ends (inside a receipt)."""
+    dots = paper_width(line_length)
     requests: list[Request] = []
     for element in elements:
         if isinstance(element, PrintText):
-            text = element.text or " "
-            requests += [PrintString(text=text[i : i + line_length])
-                         for i in range(0, len(text), line_length)]
+            requests += text_lines(element.text or " ", line_length)
         elif isinstance(element, Barcode):
-            value = checked_barcode(element.kind, element.value)[1]
-            requests += [PrintString(text=value[i : i + line_length])
-                         for i in range(0, len(value), line_length)]
+            kind, value = checked_barcode(element.kind, element.value)
+            requests += picture_requests(barcode_image(kind, value, max_width=dots), dots)
+            if kind in LINEAR:
+                requests += text_lines(value.center(line_length).rstrip(), line_length)
+        elif isinstance(element, Image):
+            requests += picture_requests(picture_image(element.data, dots), dots)
         elif isinstance(element, PageEnd) and cuts:
             requests.append(Cut())
     return requests
+
+
+def text_lines(text: str, line_length: int) -> list[Request]:
+    """``text`` cut into print commands of at most ``line_length`` characters."""
+    return [PrintString(text=text[i : i + line_length]) for i in range(0, len(text), line_length)]
+
+
+def picture_requests(image: PilImage.Image, dots: int) -> list[Request]:
+    """0x8E rows of a mode-"1" image (0 = black), centred on a ``dots``-wide head."""
+    width = min(image.width, dots)
+    offset = (dots - width) // 2 // 8 * 8  # the register shifts by whole bytes
+    stride = (width + 7) // 8
+    raw = image.crop((0, 0, width, image.height)).tobytes("raw", "1;I")  # 1 = black, high bit left
+    rows = [raw[y * stride : (y + 1) * stride].rstrip(b"\0") or b"\0"
+            for y in range(image.height)]
+    requests: list[Request] = []
+    for data, same in groupby(rows):
+        count = sum(1 for _ in same)
+        while count:
+            repeat = min(count, PICTURE_REPEAT_LIMIT)
+            requests.append(PrintPictureLine(repeat=repeat, offset=offset, data=data))
+            count -= repeat
+    return requests
+
+
+async def send(link: AtolLink, request: Request) -> None:
+    """Send one command; a picture row the model cannot print is skipped with a warning."""
+    try:
+        await link.execute(request)
+    except DeviceRejected as exc:
+        if not isinstance(request, PrintPictureLine) or exc.vendor_code not in NOT_SUPPORTED:
+            raise
+        if link not in _WARNED:
+            _WARNED.add(link)
+            log.warning("the register at %s lacks command 0x8E: barcodes and pictures it would "
+                        "print are skipped", link.url)
 
 
 def in_receipt(receipt: Receipt, elements: tuple[PrintElement, ...], line_length: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -16,6 +17,7 @@ from openkkm.emulators.fn.drive import Clock, system_clock
 from openkkm.emulators.fn.errors import FnError
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.setup import install_fn, load_or_new, state_path
+from openkkm.emulators.printouts import Printout
 from openkkm.errors import LinkLost, NotSupportedError, ProtocolError
 from openkkm.fiscal.tlv import TlvError
 from openkkm.framing import atol_v3
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 READ_CHUNK: Final = 512
 DEFAULT_PORT: Final = 5555  #: ATOL network models (PROTOCOLS.md §2.2)
 JOURNAL_LINES: Final = 2000
+PRINTOUTS: Final = 64  #: pictures kept
 COARSE_SLEEP: Final = 0.002  #: seconds left to pace by yielding rather than by a timer
 
 
@@ -65,6 +68,9 @@ class AtolEmulator:
         self.cash = 0
         self.drawer_openings = 0
         self.journal: list[str] = []
+        self.printouts: deque[Printout] = deque(maxlen=PRINTOUTS)  #: pictures printed with 0x8E
+        #: the last printout takes the next 0x8E rows; any other command ends it
+        self.picture_open = False
         self.exchange = DeviceExchange()
         self.link_v2 = DeviceExchangeV2()
         self.connections = 0
@@ -185,6 +191,13 @@ class AtolEmulator:
         """Append a printed line to the journal (bounded)."""
         self.journal.append(text)
         del self.journal[:-JOURNAL_LINES]
+
+    def print_rows(self, rows: list[bytes]) -> None:
+        """Print rows of dots onto the picture being printed, or start one."""
+        if not (self.picture_open and self.printouts):
+            self.printouts.append(Printout("GRAPHICS"))
+        self.printouts[-1].rows.extend(rows)
+        self.picture_open = True
 
     @property
     def paper(self) -> bool:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from openkkm.fiscal.marking import parse as parse_code
 from openkkm.fiscal.types import DocumentType, ReceiptKind, ShiftState
+from openkkm.layout.raster import paper_width
 from openkkm.protocol.atol import cmd_fn, cmd_receipt, cmd_register, cmd_state
 from openkkm.protocol.atol.codes import (
     DEFAULT_MODE_PASSWORD,
@@ -46,7 +47,7 @@ FISCAL_MODES: Final = {
     cmd_receipt.ZReport: Mode.Z_REPORTS,
 }
 PRINTING: Final = (cmd_receipt.OpenShift, cmd_receipt.OpenReceipt, cmd_receipt.ZReport,
-                   cmd_receipt.Report, cmd_state.PrintString)
+                   cmd_receipt.Report, cmd_state.PrintString, cmd_state.PrintPictureLine)
 
 
 def dispatch(emu: AtolEmulator, request: Request) -> bytes:
@@ -56,6 +57,7 @@ def dispatch(emu: AtolEmulator, request: Request) -> bytes:
         raise DeviceError(ErrorCode.NOT_IN_THIS_MODE)
     if isinstance(request, PRINTING) and not emu.paper:
         raise DeviceError(ErrorCode.NO_PAPER)
+    emu.picture_open = emu.picture_open and isinstance(request, cmd_state.PrintPictureLine)
     handler = HANDLERS[type(request)]
     return handler(emu, request)
 
@@ -108,6 +110,19 @@ def _print(emu: AtolEmulator, request: Request) -> bytes:
         emu.print_line("-" * 8 + " cut")
     elif isinstance(request, cmd_state.OpenDrawer):
         emu.drawer_openings += 1
+    return Answer().encode()
+
+
+def _print_picture(emu: AtolEmulator, request: cmd_state.PrintPictureLine) -> bytes:
+    """0x8E: one row across the head, ``repeat`` times, shifted right by whole bytes."""
+    width = paper_width(emu.config.line_length) // 8
+    shift = request.offset // 8
+    if not 1 <= request.repeat <= cmd_state.PICTURE_REPEAT_LIMIT or not request.data:
+        raise DeviceError(ErrorCode.WRONG_FORMAT)
+    if shift + len(request.data) > width:
+        raise DeviceError(ErrorCode.WRONG_LENGTH)
+    row = (bytes(shift) + request.data).ljust(width, b"\0")
+    emu.print_rows([row] * request.repeat)
     return Answer().encode()
 
 
@@ -287,6 +302,7 @@ HANDLERS: Final[dict[type[Request], Callable[[AtolEmulator, Any], bytes]]] = {
     cmd_state.DeviceState: _state, cmd_state.StateCode: _state_code,
     cmd_state.DeviceType: _device_type, cmd_state.EnterMode: _enter_mode,
     cmd_state.LeaveMode: _leave_mode, cmd_state.PrintString: _print, cmd_state.Cut: _print,
+    cmd_state.PrintPictureLine: _print_picture,
     cmd_state.OpenDrawer: _print, cmd_state.Beep: _print, cmd_receipt.OpenShift: _open_shift,
     cmd_receipt.ZReport: _z_report, cmd_receipt.Report: _report,
     cmd_receipt.OpenReceipt: _open_receipt, cmd_receipt.RegisterItem: _register_item,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import ClassVar, Final, Self
 
 from ...errors import ProtocolError
 from .codes import ANSWER_OK, ANSWER_STATE, Command, Mode, PrinterFlags, StateFlags
 from .errors import device_error
 from .messages import Answer, Request, check_result, need
 from .values import bcd, decode_text, encode_text, from_bcd
+
+TAPE: Final = 1  #: 0x8E's printer selector: the receipt tape
+PICTURE_REPEAT_LIMIT: Final = 4096  #: the most repeats of one 0x8E row (atol4j)
 
 STATE_RECORD_SIZE = 29  #: bytes after ``'D'``
 
@@ -204,6 +207,33 @@ class Cut(Request):
         """One byte."""
         need(params, 1, "0x75")
         return cls(partial=bool(params[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class PrintPictureLine(Request):
+    """0x8E print one row of dots ``repeat`` times (L: atol4j, the one open client sending it).
+
+    ``data`` holds 8 dots a byte, the leftmost in the high bit, 1 = black; ``offset`` shifts the
+    row right by that many dots, which the register rounds down to whole bytes. The first
+    parameter selects the receipt tape (1).
+    """
+
+    code: ClassVar[Command] = Command.PRINT_PICTURE_LINE
+    repeat: int = 1
+    offset: int = 0
+    data: bytes = b""
+
+    def params(self) -> bytes:
+        """Tape, repeat, offset, the row."""
+        return (bytes((TAPE,)) + self.repeat.to_bytes(2, "big") + self.offset.to_bytes(2, "big")
+                + self.data)
+
+    @classmethod
+    def from_params(cls, params: bytes) -> Self:
+        """Tape, repeat, offset, the row."""
+        need(params, 5, "0x8E")
+        return cls(repeat=int.from_bytes(params[1:3], "big"),
+                   offset=int.from_bytes(params[3:5], "big"), data=params[5:])
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ class Command(IntEnum):
     REPORT = 0x67  #: report type, mode 2 (H)
     CUT = 0x75  #: 0 full, 1 partial (H)
     OPEN_DRAWER = 0x80  #: (M)
+    PRINT_PICTURE_LINE = 0x8E  #: tape flag, repeat u16 BE, offset u16 BE, dots (L: atol4j)
     OPEN_RECEIPT = 0x92  #: flags, receipt type (H)
     PAYMENT = 0x99  #: flags, payment type, sum 5 BCD (H)
     OPEN_SHIFT = 0x9A  #: flags (H)

@@ -12,7 +12,8 @@ from .messages import Request, split_message
 
 _ALL: Final[tuple[type[Request], ...]] = (
     cmd_state.DeviceState, cmd_state.StateCode, cmd_state.DeviceType, cmd_state.EnterMode,
-    cmd_state.LeaveMode, cmd_state.PrintString, cmd_state.Cut, cmd_state.OpenDrawer,
+    cmd_state.LeaveMode, cmd_state.PrintString, cmd_state.PrintPictureLine, cmd_state.Cut,
+    cmd_state.OpenDrawer,
     cmd_state.Beep, cmd_receipt.OpenShift, cmd_receipt.OpenReceipt, cmd_receipt.RegisterItem,
     cmd_receipt.WriteProps, cmd_receipt.Payment, cmd_receipt.CloseReceipt,
     cmd_receipt.CancelReceipt, cmd_receipt.CashBalance, cmd_receipt.CashIn, cmd_receipt.CashOut, cmd_receipt.Report,
