@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from _process import openkkm, start
 
 DURATION = "10s"

@@ -87,7 +87,7 @@ def test_errors() -> None:
 
 
 def test_an_answer_from_the_parsed_request_is_the_one_from_the_journalled_request() -> None:
-    body = {"cash": "300.5", "electronicpayment": Decimal("150"), "isfiscalcheck": True,
+    body = {"cash": "300.5", "electronicpayment": Decimal(150), "isfiscalcheck": True,
             "typecheck": 0, "checkstrings": [{"register": {
                 "name": "Сыр", "quantity": 1, "price": Decimal("450.5"), "amount": "450.5",
                 "tax": 22}}]}

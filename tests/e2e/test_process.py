@@ -6,8 +6,8 @@ import json
 import re
 import shutil
 import signal
-import ssl
 import sqlite3
+import ssl
 import subprocess
 import sys
 from pathlib import Path

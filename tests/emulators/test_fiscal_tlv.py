@@ -15,7 +15,7 @@ def test_fvln_one_and_a_half_kilograms() -> None:
 
 
 def test_fvln_whole_number_has_zero_places() -> None:
-    assert tlv.fvln(Decimal("2")) == b"\x00\x02"
+    assert tlv.fvln(Decimal(2)) == b"\x00\x02"
     assert tlv.read_fvln(b"\x03\xdc\x05") == Decimal("1.500")
 
 

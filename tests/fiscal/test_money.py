@@ -55,7 +55,7 @@ def test_quantity_places_and_sign() -> None:
         check_quantity(Decimal(0))
     assert "больше нуля" in zero.value.ru
     with pytest.raises(MoneyError):
-        check_quantity(Decimal("-1"))
+        check_quantity(Decimal(-1))
 
 
 def test_json_number() -> None:

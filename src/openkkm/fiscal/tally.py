@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 
 from openkkm.fiscal import readback
 from openkkm.fiscal.taxes import vat_of
-from openkkm.fiscal.types import DocumentType, Payments, ReceiptCounters, ReceiptKind, VatRate
+from openkkm.fiscal.types import (
+    DocumentType,
+    Payments,
+    ReceiptCounters,
+    ReceiptKind,
+    VatRate,
+)
 
 RECEIPT_FORMS = frozenset(
     {DocumentType.RECEIPT, DocumentType.BSO, DocumentType.CORRECTION, DocumentType.BSO_CORRECTION})

@@ -9,8 +9,8 @@ import pytest
 from atol_bench import Bench
 
 from openkkm.config import DeviceConfig
-from openkkm.drivers.atol.identity import registration_of
 from openkkm.drivers.atol import AtolDriver
+from openkkm.drivers.atol.identity import registration_of
 from openkkm.emulators.atol import AtolEmulator
 from openkkm.errors import FiscalStateError
 from openkkm.fiscal.types import (

@@ -7,12 +7,24 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from shtrih_scripted import FN_NUMBER, NOW, ScriptedDevice, driver_on, fn_status, short_status
+from shtrih_scripted import (
+    FN_NUMBER,
+    NOW,
+    ScriptedDevice,
+    driver_on,
+    fn_status,
+    short_status,
+)
 
 from openkkm.drivers.base import driver_class
 from openkkm.drivers.shtrih import ShtrihDriver
 from openkkm.drivers.shtrih.printing import print_requests
-from openkkm.errors import DeviceRejected, FiscalStateError, TransportError, ValidationError
+from openkkm.errors import (
+    DeviceRejected,
+    FiscalStateError,
+    TransportError,
+    ValidationError,
+)
 from openkkm.fiscal.types import (
     Barcode,
     Cashier,

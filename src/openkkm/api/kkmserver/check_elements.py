@@ -8,7 +8,11 @@ import re
 from enum import StrEnum
 
 from openkkm.api.kkmserver.check_common import Notice, blank, fail, notice
-from openkkm.api.kkmserver.check_schema import BarCodeData, PrintImageData, PrintTextData
+from openkkm.api.kkmserver.check_schema import (
+    BarCodeData,
+    PrintImageData,
+    PrintTextData,
+)
 from openkkm.errors import Loc
 from openkkm.fiscal.types import Barcode, Image, PrintText
 

@@ -6,7 +6,14 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
-from openkkm.api.kkmserver.check_common import Notice, blank, fail, kopecks, notice, parse_date
+from openkkm.api.kkmserver.check_common import (
+    Notice,
+    blank,
+    fail,
+    kopecks,
+    notice,
+    parse_date,
+)
 from openkkm.api.kkmserver.check_lines import LineContext, vat_rate
 from openkkm.api.kkmserver.check_schema import CheckRequestBase
 from openkkm.errors import Loc

@@ -27,7 +27,12 @@ from openkkm.api.kkmserver.check_schema import (
 from openkkm.errors import Loc
 from openkkm.fiscal import rules
 from openkkm.fiscal.inn import is_valid_inn
-from openkkm.fiscal.money import MoneyError, check_quantity, format_rubles, round_kopecks
+from openkkm.fiscal.money import (
+    MoneyError,
+    check_quantity,
+    format_rubles,
+    round_kopecks,
+)
 from openkkm.fiscal.split import line_sum, split_line
 from openkkm.fiscal.taxes import SUCCESSOR, VAT_LABEL
 from openkkm.fiscal.types import (
@@ -103,7 +108,7 @@ def vat_rate(tax: int | None, method: PaymentMethod, ctx: LineContext, loc: Loc,
     return rate
 
 
-def _sign(value: int | None, enum: type[PaymentMethod] | type[PaymentObject], default: int,
+def _sign(value: int | None, enum: type[PaymentMethod | PaymentObject], default: int,
           marked: bool, loc: Loc, allowed: str, notices: list[Notice]) -> int:
     if value is None:
         if marked:

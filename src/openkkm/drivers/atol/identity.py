@@ -17,11 +17,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from openkkm.emulators.fn.persist import atomic_write
 from openkkm.errors import OpenKKMError
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import FfdVersion, Registration, TaxSystem
-
-from openkkm.emulators.fn.persist import atomic_write
 
 from .archive import read_tlv
 

@@ -12,7 +12,16 @@ from typing import ClassVar
 
 from .codes import Command
 from .fields import Ascii, Blob, DateField, Text, TimeField, spec
-from .messages import U8, U16, U40, Answer, EmptyAnswer, Request, admin_password, cashier_password
+from .messages import (
+    U8,
+    U16,
+    U40,
+    Answer,
+    EmptyAnswer,
+    Request,
+    admin_password,
+    cashier_password,
+)
 from .values import PrintFlags
 
 
