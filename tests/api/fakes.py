@@ -110,13 +110,13 @@ class FakeJobs:
     async def submit(self, *, id_command: str, command: str, request: dict[str, Any],
                      body_hash: str, device: DeviceHandle, operation: Any,
                      warnings: tuple[str, ...] = (), wait: float | None,
-                     parsed: Any = None) -> Any:
+                     parsed: Any = None, time_limit: float = 0.0) -> Any:
         """Record the call and answer it."""
         if self.raise_on_submit is not None:
             raise self.raise_on_submit
         call = {"id_command": id_command, "command": command, "request": request,
                 "body_hash": body_hash, "device": device, "operation": operation,
-                "warnings": warnings, "wait": wait}
+                "warnings": warnings, "wait": wait, "time_limit": time_limit}
         self.submitted.append(call)
         kind = self.kind or self.kinds.DONE
         stored = StoredCommand(id_command, command, request, warnings, device.num,

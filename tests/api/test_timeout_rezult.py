@@ -25,6 +25,16 @@ async def test_timeout_over_600_is_clamped_with_a_warning(edge: Edge) -> None:
     assert body["Warning"] == "Timeout 900 больше 600: ожидание ограничено 600 с"
 
 
+@pytest.mark.parametrize(("timeout", "limit"), [(None, 0.0), (30, 30.0), ("2.5", 2.5), (900, 600.0)])
+async def test_timeout_also_bounds_the_commands_device_calls(
+    edge: Edge, timeout: object, limit: float
+) -> None:
+    """§4.3: a running command may take max(the server's limit, Timeout); the async path too."""
+    await edge.execute({"Command": "OpenShift", "Timeout": timeout})
+    await edge.execute({"Command": "GetDataKKT", "Timeout": timeout}, path="/Execute/async")
+    assert [call["time_limit"] for call in edge.jobs.submitted] == [limit, limit]
+
+
 @pytest.mark.parametrize("timeout", [-1, "-5", "abc", True, [1], {"a": 1}])
 async def test_bad_timeout_runs_nothing(edge: Edge, timeout: object) -> None:
     body = (await edge.execute({"Command": "OpenShift", "Timeout": timeout})).json()

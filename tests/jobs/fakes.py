@@ -263,12 +263,13 @@ class Rendered:
 
 
 async def sell(service: JobService, id_command: str | None, total: int = 10_000, *,
-               wait: float | None = None, body_hash: str | None = None) -> Answer:
+               wait: float | None = None, body_hash: str | None = None,
+               time_limit: float = 0.0) -> Answer:
     """Submit a sale of ``total`` kopecks; the body hash follows the total unless given."""
     return await service.submit(
         id_command=id_command, command="RegisterCheck", request={"Total": total},
         body_hash=body_hash or f"sale-{total}", device=service.select(Selection()),
-        operation=RegisterReceipt(receipt(total)), wait=wait)
+        operation=RegisterReceipt(receipt(total)), wait=wait, time_limit=time_limit)
 
 
 async def settled(service: JobService, id_command: str) -> Answer:

@@ -70,6 +70,27 @@ async def test_driver_call_over_time_limit_is_reconciled(harness: Harness) -> No
     assert again.response is not None and again.response["Status"] == 0
 
 
+async def test_a_longer_client_timeout_lets_a_slow_call_finish(harness: Harness) -> None:
+    """API.md §4.3: a running command has max(the server's limit, the request's Timeout)."""
+    harness.options = {"call_timeout": 0.05}
+    service = await harness.start()
+    assert harness.driver is not None
+    harness.driver.gate = asyncio.Event()  # register waits until released
+    harness.driver.gate_only = "register"
+    selling = asyncio.create_task(sell(service, "slow", time_limit=5))
+    while "register" not in harness.driver.calls:
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.2)  # four times the server's own limit
+    harness.driver.gate.set()
+    answer = await selling
+    assert answer.response is not None and answer.response["Status"] == 0
+    assert len(harness.drive.of_type(DocumentType.RECEIPT)) == 1
+    harness.driver.gate = asyncio.Event()  # the next command has the server's limit again
+    answer = await sell(service, "quick", 20_000)
+    assert answer.response is not None and answer.response["Status"] == 2
+    harness.driver.gate.set()
+
+
 async def test_stop_is_bounded_and_leaves_the_journal_consistent(harness: Harness) -> None:
     harness.options = {"stop_timeout": 0.05}
     service = await harness.start()

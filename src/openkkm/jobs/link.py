@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from openkkm.drivers.base import Driver
@@ -32,6 +33,16 @@ class DeviceLink:
         self.handle = handle
         self.driver = driver
         self.call_timeout = call_timeout
+
+    @contextmanager
+    def allowing(self, seconds: float) -> Iterator[None]:
+        """Let each call inside take up to ``seconds`` where that exceeds the usual limit."""
+        usual = self.call_timeout
+        self.call_timeout = max(usual, seconds)
+        try:
+            yield
+        finally:
+            self.call_timeout = usual
 
     async def call(self, awaitable: Awaitable[T]) -> T:
         """Await a driver call; past the time limit it is a ``DeviceTimeout``."""

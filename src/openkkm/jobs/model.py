@@ -98,6 +98,7 @@ class Job:
     settled: asyncio.Event = field(default_factory=asyncio.Event)
     expiry: asyncio.TimerHandle | None = None
     cancelled: bool = False  # expired or dropped while queued; finishing as failed
+    time_limit: float = 0.0  # the client's Timeout: a device call may take this long, if longer
 
     @property
     def id_command(self) -> str:

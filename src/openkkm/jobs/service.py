@@ -190,10 +190,12 @@ class JobService:
     async def submit(self, *, id_command: str | None, command: str, request: dict[str, Any],
                      body_hash: str, device: DeviceHandle, operation: Operation,
                      warnings: tuple[str, ...] = (), wait: float | None,
-                     parsed: Any = None) -> Answer:
+                     parsed: Any = None, time_limit: float = 0.0) -> Answer:
         """Run a command once per IdCommand (§9d) and wait up to ``wait`` seconds for it.
 
         ``parsed`` is the caller's parsed form of ``request``, handed to the renderer as is.
+        ``time_limit``: the client's ``Timeout``; each device call of the command may take that
+        long where it exceeds the server's own limit.
         """
         if not self._accepting:
             raise OpenKKMError("Сервер openkkm останавливается; повторите команду позже",
@@ -205,7 +207,7 @@ class JobService:
         stored = StoredCommand(id_command or str(uuid.uuid4()), command, request, warnings,
                                device.num, device.unit_name, datetime.now().astimezone(),
                                parsed=parsed)
-        job = Job(stored, body_hash, operation_kind(operation), operation)
+        job = Job(stored, body_hash, operation_kind(operation), operation, time_limit=time_limit)
         # Not shielded: once the id's lock is held, admission never suspends (the journal's
         # claim reads and queues its insert without waiting), so a caller cancelled here (client
         # gone) leaves either nothing or a queued command its worker knows of.

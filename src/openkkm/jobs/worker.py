@@ -208,7 +208,7 @@ class DeviceWorker:
             log.exception("journal write failed for %s (%s)", id_command, state)
 
     async def _execute(self, job: Job) -> None:
-        with command_context(job.id_command, self.handle.num):
+        with command_context(job.id_command, self.handle.num), self.link.allowing(job.time_limit):
             log.debug("%s started on device %s", job.stored.command, self.handle.num)
             await self._execute_logged(job)
             log.debug("%s ended: %s", job.stored.command, job.state.value)

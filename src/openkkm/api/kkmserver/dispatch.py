@@ -187,6 +187,15 @@ class Dispatcher:
 
     def wait(self, call: Call) -> tuple[float, list[str]]:
         """Seconds to wait for the result (§4.1) and a warning if ``Timeout`` was clamped."""
+        seconds, warnings = self._timeout(call)
+        if call.force_async or seconds == 1:
+            return 0.0, warnings
+        if seconds == 0:
+            return DEFAULT_WAIT, warnings
+        return float(max(seconds - 1, Decimal(0))), warnings
+
+    def _timeout(self, call: Call) -> tuple[Decimal, list[str]]:
+        """``Timeout`` in seconds (0 when absent), clamped, with a warning if it was."""
         raw = call.body.get("timeout")
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             seconds = Decimal(0)
@@ -203,20 +212,20 @@ class Dispatcher:
         if seconds > MAX_TIMEOUT:
             warnings.append(self.text("timeout_clamped", _text_of(raw), MAX_TIMEOUT))
             seconds = Decimal(MAX_TIMEOUT)
-        if call.force_async or seconds == 1:
-            return 0.0, warnings
-        if seconds == 0:
-            return DEFAULT_WAIT, warnings
-        return float(max(seconds - 1, Decimal(0))), warnings
+        return seconds, warnings
 
     async def submit(self, call: Call, device: DeviceHandle, operation: Operation, *,
                      request: dict[str, Any], digest: str, warnings: list[str],
                      wait: float, parsed: Any = None) -> dict[str, Any]:
-        """Journal and queue ``operation`` on ``device``; the answer once done or waited out."""
+        """Journal and queue ``operation`` on ``device``; the answer once done or waited out.
+
+        Its device calls may run as long as the request's ``Timeout`` when that exceeds the
+        server's limit (§4.3); ``wait`` validated it already.
+        """
         answer = await self._jobs.submit(
             id_command=call.id_command, command=call.command, request=journal_request(request),
             body_hash=digest, device=device, operation=operation, warnings=tuple(warnings),
-            wait=wait, parsed=parsed)
+            wait=wait, parsed=parsed, time_limit=float(self._timeout(call)[0]))
         return self.answer(answer, call.command)
 
     def answer(self, answer: Answer, command: str) -> dict[str, Any]:
