@@ -76,6 +76,7 @@ class FakeJobs:
         self.outcome: Any = None  # a forced outcome (or error) for the next submissions
         self.kind: Any = None  # a forced AnswerKind for the next submissions
         self.raise_on_submit: Exception | None = None
+        self.cancelled: list[int] = []  # the NumDevice of each CancelCommand
 
     def devices(self) -> list[DeviceHandle]:
         """All devices."""
@@ -128,6 +129,15 @@ class FakeJobs:
                                   unit_name=device.config.unit_name)
         self.results[id_command] = answer
         return answer
+
+    def cancel_running(self, num_device: int) -> bool:
+        """Record a ``CancelCommand``; an unknown device number is not found."""
+        from openkkm.errors import NotFoundError
+
+        if num_device and num_device not in {handle.num for handle in self.handles}:
+            raise NotFoundError(f"Устройство {num_device} не найдено", f"Device {num_device} not found")
+        self.cancelled.append(num_device)
+        return False
 
     async def result(self, id_command: str) -> Any:
         """What ``submit`` answered for ``id_command``."""

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from api.conftest import Edge
+from openkkm.errors import DeviceRejected
 from openkkm.jobs.service import Answer, AnswerKind
 
 
@@ -116,3 +117,43 @@ async def test_get_rezult_not_found_shape(edge: Edge) -> None:
 async def test_get_rezult_needs_an_id(edge: Edge, id_command: object) -> None:
     body = (await edge.execute({"Command": "GetRezult", "IdCommand": id_command})).json()
     assert body["Status"] == 2 and "IdCommand" in body["Error"] and "Rezult" not in body
+
+
+@pytest.mark.parametrize(("kind", "status"), [
+    (AnswerKind.QUEUED, 4), (AnswerKind.RUNNING, 1)])
+async def test_tracking_status_of_an_unfinished_command(
+    edge: Edge, kind: AnswerKind, status: int
+) -> None:
+    edge.jobs.results["t1"] = Answer(kind, "t1", None, first_command="RegisterCheck",
+                                     first_at=dt.datetime(2026, 1, 1), num_device=1,
+                                     unit_name="Касса 1")
+    body = (await edge.execute({"Command": "TrackingStatusCommand", "IdCommand": "t1"})).json()
+    assert body["Status"] == status and body["Error"]
+    assert body["Command"] == "TrackingStatusCommand" and body["IdCommand"] == "t1"
+
+
+async def test_tracking_status_of_finished_and_unknown_commands(edge: Edge) -> None:
+    await edge.execute({"Command": "OpenShift", "IdCommand": "t2"})
+    body = (await edge.execute({"Command": "TrackingStatusCommand", "IdCommand": "t2"})).json()
+    assert (body["Status"], body["Error"]) == (0, "")
+    edge.jobs.outcome = DeviceRejected(0x6B, "Нет бумаги", "No paper")
+    await edge.execute({"Command": "OpenShift", "IdCommand": "t3"})
+    body = (await edge.execute({"Command": "TrackingStatusCommand", "IdCommand": "t3"})).json()
+    assert body["Status"] == 2 and "Нет бумаги" in body["Error"]
+    body = (await edge.execute({"Command": "TrackingStatusCommand", "IdCommand": "nope"})).json()
+    assert body["Status"] == 3 and body["Error"] == "Команда с таким IdCommand не найдена"
+    body = (await edge.execute({"Command": "TrackingStatusCommand"})).json()
+    assert body["Status"] == 2
+
+
+async def test_cancel_command_answers_for_a_device_or_all(edge: Edge) -> None:
+    body = (await edge.execute({"Command": "CancelCommand", "NumDevice": 1})).json()
+    assert (body["Status"], body["Error"]) == (0, "")
+    body = (await edge.execute({"Command": "CancelCommand"})).json()
+    assert body["Status"] == 0
+    body = (await edge.execute({"Command": "CancelCommand", "NumDevice": 9})).json()
+    assert body["Status"] == 3
+    body = (await edge.execute({"Command": "CancelCommand", "NumDevice": "abc"})).json()
+    assert body["Status"] == 2 and "NumDevice" in body["Error"]
+    assert edge.jobs.cancelled == [1, 0]
+    assert edge.jobs.submitted == []  # nothing is queued for a device

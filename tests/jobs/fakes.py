@@ -122,6 +122,8 @@ class FakeDriver(Driver):
     async def status(self) -> DeviceStatus:
         """Report the drive's state."""
         self.calls.append("status")
+        if self.gate is not None and self.gate_only == "status":  # only when asked for by name
+            await self.gate.wait()
         self._check_link()
         if self.status_failures:
             self.status_failures -= 1

@@ -99,6 +99,7 @@ class Job:
     expiry: asyncio.TimerHandle | None = None
     cancelled: bool = False  # expired or dropped while queued; finishing as failed
     time_limit: float = 0.0  # the client's Timeout: a device call may take this long, if longer
+    cancel_requested: bool = False  # CancelCommand: stop at the next point where nothing was sent
 
     @property
     def id_command(self) -> str:

@@ -246,6 +246,16 @@ class QueueExpired(OpenKKMError):
                          "The command waited too long in the queue and was cancelled.")
 
 
+class CommandCancelled(OpenKKMError):
+    """``CancelCommand`` stopped the running command before anything was sent to the device."""
+
+    code = "cancelled"
+
+    def __init__(self) -> None:
+        super().__init__("Команда отменена (CancelCommand): в устройство ничего не отправлено",
+                         "The command was cancelled (CancelCommand): nothing was sent to the device")
+
+
 class NotPerformed(OpenKKMError):
     """The fiscal drive proves the command left no document; a resend runs it again."""
 

@@ -249,6 +249,22 @@ class JobService:
             worker.enqueue(job)
         return None
 
+    def cancel_running(self, num_device: int) -> bool:
+        """``CancelCommand``: stop device ``num_device``'s running command (0: every device's)
+        where nothing of it was sent yet; tell whether one was running.
+
+        ``NotFoundError`` for a number no local device has.
+        """
+        if num_device:
+            worker = self._workers.get(num_device)
+            if not isinstance(worker, DeviceWorker):
+                raise NotFoundError(f"Устройство {num_device} не найдено",
+                                    f"Device {num_device} not found")
+            return worker.cancel_running()
+        found = [worker.cancel_running() for worker in self._workers.values()
+                 if isinstance(worker, DeviceWorker)]
+        return any(found)
+
     async def result(self, id_command: str) -> Answer | None:
         """``GetRezult``: the stored answer, or QUEUED/RUNNING, or None if unknown or expired."""
         job = self._active.get(id_command)

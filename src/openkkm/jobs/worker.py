@@ -36,6 +36,7 @@ from openkkm.jobs.operations import (
     CashDone,
     ChangeRegistration,
     CloseShift,
+    CommandCancelled,
     InternalFailure,
     MoveCash,
     OfdReport,
@@ -90,6 +91,7 @@ class DeviceWorker:
         self._wakeup = asyncio.Event()
         self._closing = False
         self.reconciling = False  # only reading the drive: safe to cancel at once on stop
+        self.running: Job | None = None  #: the command being executed
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -131,10 +133,23 @@ class DeviceWorker:
                 continue
             self.handle.busy = True
             self.handle.last_used = time.monotonic()
+            self.running = job
             try:
                 await self._execute(job)
             finally:
                 self.handle.busy = False
+                self.running = None
+
+    def cancel_running(self) -> bool:
+        """Ask the running command to stop where nothing of it was sent yet; tell if one runs.
+
+        A command that already sent a step goes on: a receipt whose data reached the ФН is
+        completed or reconciled, never abandoned (API.md §4.4).
+        """
+        if self.running is None:
+            return False
+        self.running.cancel_requested = True
+        return True
 
     async def drain(self) -> None:
         """After ``run`` ended: fail what is still queued (nothing of it was sent)."""
@@ -216,6 +231,8 @@ class DeviceWorker:
     async def _execute_logged(self, job: Job) -> None:
         try:
             outcome = await self._perform(job)
+        except CommandCancelled as exc:  # nothing was sent: not the device's failure
+            await self._finish(job, State.FAILED, exc)
         except DriveReplaced as exc:
             log.error("command %s stays unknown: %s", job.id_command, exc.en)
             job.settled.set()
@@ -237,6 +254,7 @@ class DeviceWorker:
     async def _perform(self, job: Job) -> Outcome:
         operation = job.operation
         await self.link.connect()
+        _checkpoint(job)
         if isinstance(operation, ReadInfo):
             return await self.link.info()
         if isinstance(operation, PrintSlip):
@@ -244,6 +262,7 @@ class DeviceWorker:
         if isinstance(operation, PlainOperation):
             return await run_plain(self.link, self.driver, operation)
         status = await self.link.status()
+        _checkpoint(job)
         if not status.registered and not (
                 isinstance(operation, ChangeRegistration)
                 and operation.change.action in FISCALISING):
@@ -281,6 +300,7 @@ class DeviceWorker:
                        status: DeviceStatus) -> ReceiptDone:
         receipt = operation.receipt
         status = await self._ensure_shift(job, status, receipt.cashier)
+        _checkpoint(job)
         step = Step(receipt.document_type, status.fn_number, status.last_document + 1,
                     receipt.kind, receipt.total)
         # The receipt is filled while ``sent`` is written; the driver waits before the close.
@@ -317,6 +337,8 @@ class DeviceWorker:
         ``journaled`` is the ``sent`` write already started (see :meth:`_receipt`): the action
         runs at once and its driver waits for the write only before it commits.
         """
+        if journaled is None:
+            _checkpoint(job)
         sent = journaled or self._journal.mark_sent(job.id_command, step, job.shift_doc)
         if journaled is None:
             await sent
@@ -402,3 +424,9 @@ async def _settled(write: asyncio.Future[None]) -> BaseException | None:
 
 def _step(doc_type: DocumentType, status: DeviceStatus) -> Step:
     return Step(doc_type, status.fn_number, status.last_document + 1)
+
+
+def _checkpoint(job: Job) -> None:
+    """Stop here if ``CancelCommand`` asked to and nothing of the command was sent yet."""
+    if job.cancel_requested and job.step is None:
+        raise CommandCancelled()

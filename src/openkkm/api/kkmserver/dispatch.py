@@ -123,6 +123,8 @@ class Dispatcher:
         self._handlers: dict[str, Callable[[Call], Awaitable[dict[str, Any]]]] = {
             "List": self._list,
             "GetRezult": self._get_rezult,
+            "TrackingStatusCommand": self._tracking_status,
+            "CancelCommand": self._cancel_command,
             "RegisterCheck": self._register_check,
             "OpenShift": self._shift,
             "CloseShift": self._shift,
@@ -258,6 +260,32 @@ class Dispatcher:
         units += [dc.pool_unit(pool) for pool in self._jobs.pools() if request.admits_pool(pool)]
         return envelope({"ListUnit": units}, command=call.command, status=Status.OK,
                         id_command=call.client_id)
+
+    async def _tracking_status(self, call: Call) -> dict[str, Any]:
+        """§4.4: the current ``Status`` and ``Error`` of the command named by ``IdCommand``."""
+        wanted = call.client_id
+        if not wanted.strip():
+            return self.error(call.command, call.client_id, self.text("no_id"))
+        found = await self._jobs.result(wanted)
+        if found is None:
+            return self.error(call.command, wanted, self.text("rezult_not_found"),
+                              status=Status.NOT_FOUND)
+        tracked = self.answer(found, found.first_command or NOT_DEFINED)
+        return envelope(None, command=call.command, status=Status(int(tracked["Status"])),
+                        error=str(tracked.get("Error") or ""), id_command=wanted)
+
+    async def _cancel_command(self, call: Call) -> dict[str, Any]:
+        """§4.4: ask ``NumDevice``'s running command (absent or 0: every device's) to stop."""
+        number = call.body.get("numdevice")
+        try:
+            num = int(number or 0)
+        except (TypeError, ValueError):
+            num = -1
+        if num < 0 or isinstance(number, bool):
+            raise ValidationError(("NumDevice",), f"недопустимое значение {number!r}",
+                                  f"invalid value {number!r}")
+        self._jobs.cancel_running(num)
+        return envelope(None, command=call.command, status=Status.OK, id_command=call.id_command)
 
     async def _get_rezult(self, call: Call) -> dict[str, Any]:
         wanted = call.client_id
