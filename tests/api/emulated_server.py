@@ -57,13 +57,20 @@ async def emulated_server(tmp_path: Path, family: str, name: str,
                   {"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
         "devices": [{"num": 1, "kind": family, "url": f"emulator://{family}", "name": name,
                      **device}]})
+    async with served_app(config) as (client, devices):
+        yield EmulatedServer(client, devices.emulators[1])
+
+
+@asynccontextmanager
+async def served_app(config: Config) -> AsyncIterator[tuple[httpx.AsyncClient, Devices]]:
+    """The app over the real JobService and ``config``'s devices, and a client bound to it."""
     devices = Devices(config)
     jobs = JobService(config, render=make_renderer(config), drivers=await devices.start())
     await jobs.start()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config, jobs)),
                                base_url="http://testserver")
     try:
-        yield EmulatedServer(client, devices.emulators[1])
+        yield client, devices
     finally:
         await client.aclose()
         await jobs.stop()

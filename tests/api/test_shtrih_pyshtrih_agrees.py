@@ -20,14 +20,11 @@ import pyshtrih
 import pytest
 import serial
 
-from openkkm.api.app import create_app
-from openkkm.api.kkmserver.render import make_renderer
+from api.emulated_server import served_app
 from openkkm.config import Config, DeviceConfig
-from openkkm.devices import Devices
 from openkkm.emulators.fn.identity import make_reg_number
 from openkkm.emulators.shtrih import ShtrihEmulator, serve_tcp_emulator
 from openkkm.fiscal.types import DocumentType, ReceiptKind
-from openkkm.jobs.service import JobService
 
 from .virtual_server import ADMIN, check, line
 
@@ -116,17 +113,10 @@ async def serving(tmp_path: Path, protocol: int = 1,
         "users": [{"name": ADMIN[0], "password": ADMIN[1], "admin": True}],
         "devices": [{"num": 1, "kind": "shtrih", "url": f"tcp://127.0.0.1:{listener.port}",
                      "protocol": protocol}]})
-    devices = Devices(config)
-    jobs = JobService(config, render=make_renderer(config), drivers=await devices.start())
-    await jobs.start()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config, jobs)),
-                               base_url="http://testserver")
     try:
-        yield Ours(client), Peer(listener.port), emulator
+        async with served_app(config) as (client, _devices):
+            yield Ours(client), Peer(listener.port), emulator
     finally:
-        await client.aclose()
-        await jobs.stop()
-        await devices.stop()
         await listener.close()
 
 

@@ -11,11 +11,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from openkkm.api.app import create_app
-from openkkm.api.kkmserver.render import make_renderer
+from api.emulated_server import served_app
 from openkkm.config import Config
-from openkkm.devices import Devices
-from openkkm.jobs.service import JobService
 
 
 @pytest.fixture
@@ -23,16 +20,8 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     config = Config.model_validate({"server": {"data_dir": str(tmp_path)}, "devices": [
         {"num": 1, "kind": "atol", "url": "emulator://atol", "name": "АТОЛ"},
         {"num": 2, "kind": "shtrih", "url": "emulator://shtrih", "name": "Штрих"}]})
-    devices = Devices(config)
-    jobs = JobService(config, render=make_renderer(config), drivers=await devices.start())
-    await jobs.start()
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config, jobs)),
-                                     base_url="http://testserver") as http:
-            yield http
-    finally:
-        await jobs.stop()
-        await devices.stop()
+    async with served_app(config) as (http, _devices):
+        yield http
 
 
 def png() -> str:
