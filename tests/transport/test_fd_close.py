@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import sys
 import tty
 
 import pytest
@@ -118,3 +119,31 @@ async def read_exactly(transport: FdTransport, size: int) -> bytes:
     while len(data) < size:
         data += await transport.read(size - len(data), 1.0)
     return data
+
+
+async def test_a_watched_fd_is_read_only_when_the_loop_says_it_is_ready(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the first read, bytes are read in the readiness callback, never by ``read``
+    itself: on a pty that ``os.read`` would wait in the kernel for the peer's bytes to be
+    flushed, with the whole event loop stalled behind it."""
+    callers: list[str] = []
+    real_read = os.read
+
+    def read(fd: int, size: int) -> bytes:
+        callers.append(sys._getframe(2).f_code.co_name)  # read → _drain → os.read
+        return real_read(fd, size)
+
+    device, path = open_pty_pair()
+    host = await open_transport(f"pty://{path}")
+    try:
+        await host.write(b"first")
+        assert await device.read(16, 1.0) == b"first"
+        monkeypatch.setattr("openkkm.transport.fd.os.read", read)
+        for _ in range(5):
+            await host.write(b"ping")
+            assert await read_exactly(device, 4) == b"ping"
+    finally:
+        await host.close()
+        await device.close()
+    assert callers and set(callers) == {"_readable"}
