@@ -15,7 +15,8 @@ from typing import Final
 import serial
 
 from ..errors import LinkLost
-from .base import Transport, timeout_error
+from .base import Transport
+from .deadline import ReadDeadline
 
 READ_SIZE: Final = 4096  #: bytes per ``os.read``; a device's frames are far smaller
 
@@ -43,6 +44,7 @@ class FdTransport(Transport):
         self._watching = False  #: registered with the loop as a reader
         self._reader: asyncio.Future[None] | None = None  #: the read waiting for bytes
         self._writer: asyncio.Future[None] | None = None  #: the write waiting for room
+        self._deadline = ReadDeadline(url)
 
     async def read(self, n: int, timeout: float | None) -> bytes:
         """Return 1…``n`` bytes, waiting for some up to ``timeout``."""
@@ -81,6 +83,7 @@ class FdTransport(Transport):
         if self.closed:
             return
         self.closed = True
+        self._deadline.cancel()
         loop = asyncio.get_running_loop()
         if self._watching:
             loop.remove_reader(self._fd)  # before the fd number can be reused by another open
@@ -137,23 +140,15 @@ class FdTransport(Transport):
     async def _wait_reader(self, timeout: float | None) -> None:
         """Wait until bytes (or a failure) arrive, or raise ``DeviceTimeout``.
 
-        A plain future and one timer: every exchange with a device waits here once per
-        direction change, and ``asyncio.wait_for`` costs more than the wait's bookkeeping.
+        A plain future bounded by :class:`ReadDeadline`: every exchange with a device waits here
+        once per direction change, and ``asyncio.wait_for`` costs more than the wait itself.
         """
-        loop = asyncio.get_running_loop()
-        ready = self._reader = loop.create_future()
-
-        def expire() -> None:
-            if not ready.done():
-                ready.set_exception(timeout_error(self.url, timeout))
-
-        timer = None if timeout is None else loop.call_later(timeout, expire)
+        ready = self._reader = asyncio.get_running_loop().create_future()
+        self._deadline.watch(ready, timeout)
         try:
             await ready
         finally:
             self._reader = None
-            if timer is not None:
-                timer.cancel()
         self._check_open()
 
     async def _wait_writer(self) -> None:

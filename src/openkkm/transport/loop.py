@@ -11,15 +11,17 @@ import asyncio
 from collections.abc import Callable
 
 from ..errors import ConfigError, LinkLost
-from .base import Transport, timeout_error
+from .base import Transport
+from .deadline import ReadDeadline
 
 
 class _Pipe:
     """One direction of an in-memory link: its bytes and the one read waiting for them.
 
-    The waiting read holds a plain future rather than an ``asyncio.Event`` under ``wait_for``:
-    the in-process emulator behind ``openkkm serve``'s default device hands bytes over here
-    several times per command, and ``wait_for`` costs more than the hand-over itself.
+    The waiting read holds a plain future (bounded by :class:`ReadDeadline`) rather than an
+    ``asyncio.Event`` under ``wait_for``: the in-process emulator behind ``openkkm serve``'s
+    default device hands bytes over here several times per command, and ``wait_for`` costs
+    more than the hand-over itself.
     """
 
     def __init__(self) -> None:
@@ -45,18 +47,21 @@ class LoopTransport(Transport):
         super().__init__(url)
         self._incoming = incoming
         self._outgoing = outgoing
+        self._deadline = ReadDeadline(url)
 
     async def read(self, n: int, timeout: float | None) -> bytes:
         """Return buffered bytes, waiting up to ``timeout`` for some."""
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
-        while not self._incoming.buffer:
+        if not self._incoming.buffer:
             if self._incoming.closed or self.closed:
                 raise _link_lost(self.url)
-            remaining = None if deadline is None else deadline - loop.time()
-            if remaining is not None and remaining <= 0:
-                raise timeout_error(self.url, timeout)
-            await self._wait(loop, remaining)
+            waiter = self._incoming.waiter = asyncio.get_running_loop().create_future()
+            self._deadline.watch(waiter, timeout)
+            try:
+                await waiter  # woken by bytes or by a close
+            finally:
+                self._incoming.waiter = None
+            if not self._incoming.buffer:
+                raise _link_lost(self.url)
         chunk = bytes(self._incoming.buffer[:n])
         del self._incoming.buffer[:n]
         return chunk
@@ -65,27 +70,17 @@ class LoopTransport(Transport):
         """Append ``data`` to the other end's buffer."""
         if self.closed or self._outgoing.closed:
             raise _link_lost(self.url)
-        self._outgoing.buffer += data
-        self._outgoing.wake()
+        if data:
+            self._outgoing.buffer += data
+            self._outgoing.wake()
 
     async def close(self) -> None:
         """Close both directions; the other end's reads then raise LinkLost."""
         self.closed = True
+        self._deadline.cancel()
         for pipe in (self._incoming, self._outgoing):
             pipe.closed = True
             pipe.wake()
-
-    async def _wait(self, loop: asyncio.AbstractEventLoop, seconds: float | None) -> None:
-        """Wait until bytes arrive or the link closes, at most ``seconds``."""
-        waiter = self._incoming.waiter = loop.create_future()
-        timer = None if seconds is None else loop.call_later(
-            seconds, lambda: waiter.done() or waiter.set_result(None))
-        try:
-            await waiter
-        finally:
-            self._incoming.waiter = None
-            if timer is not None:
-                timer.cancel()
 
 
 def loop_pair(url: str = "loop://") -> tuple[LoopTransport, LoopTransport]:
