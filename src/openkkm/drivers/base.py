@@ -17,9 +17,11 @@ the device kind until its driver implements it, so a driver can grow one command
 
 from __future__ import annotations
 
+import logging
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from openkkm.errors import ConfigError, NotSupportedError
 
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     )
 
 _REGISTRY: dict[str, type[Driver]] = {}
+_LACKING_GRAPHICS: weakref.WeakSet[Any] = weakref.WeakSet()  #: links already warned about
 
 
 class Driver(ABC):
@@ -180,3 +183,13 @@ def driver_class(kind: str) -> type[Driver]:
 def known_kinds() -> tuple[str, ...]:
     """All registered driver kinds, sorted."""
     return tuple(sorted(_REGISTRY))
+
+
+def skip_missing_graphics(log: logging.Logger, link: Any, url: str, command: str) -> None:
+    """Note that the register on ``link`` lacks graphics ``command``: once per link, because
+    every code and picture it would print is skipped the same way rather than refusing the
+    document around it."""
+    if link not in _LACKING_GRAPHICS:
+        _LACKING_GRAPHICS.add(link)
+        log.warning("the register at %s lacks command %s: barcodes and pictures it would print "
+                    "are skipped", url, command)

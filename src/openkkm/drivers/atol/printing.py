@@ -13,11 +13,11 @@ than refuse the receipt around it; the driver logs that once per link.
 from __future__ import annotations
 
 import logging
-import weakref
 from itertools import groupby
 
 from PIL import Image as PilImage
 
+from openkkm.drivers.base import skip_missing_graphics
 from openkkm.errors import DeviceRejected
 from openkkm.fiscal.types import (
     Barcode,
@@ -43,7 +43,6 @@ from .link import AtolLink
 log = logging.getLogger(__name__)
 
 NOT_SUPPORTED = frozenset({ErrorCode.WRONG_COMMAND, ErrorCode.NOT_SUPPORTED})
-_WARNED: weakref.WeakSet[AtolLink] = weakref.WeakSet()  #: links whose model lacks 0x8E
 
 
 def print_requests(elements: tuple[PrintElement, ...], line_length: int, *,
@@ -96,10 +95,7 @@ async def send(link: AtolLink, request: Request) -> None:
     except DeviceRejected as exc:
         if not isinstance(request, PrintPictureLine) or exc.vendor_code not in NOT_SUPPORTED:
             raise
-        if link not in _WARNED:
-            _WARNED.add(link)
-            log.warning("the register at %s lacks command 0x8E: barcodes and pictures it would "
-                        "print are skipped", link.url)
+        skip_missing_graphics(log, link, link.url, "0x8E")
 
 
 def in_receipt(receipt: Receipt, elements: tuple[PrintElement, ...], line_length: int

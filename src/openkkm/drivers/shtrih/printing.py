@@ -13,12 +13,12 @@ or picture rather than refuse the receipt around it; the driver logs that once p
 from __future__ import annotations
 
 import logging
-import weakref
 from itertools import groupby
 from typing import Final
 
 from PIL import Image as PilImage
 
+from openkkm.drivers.base import skip_missing_graphics
 from openkkm.errors import DeviceRejected
 from openkkm.fiscal.types import Barcode, Image, PageEnd, PrintElement, PrintText
 from openkkm.layout.barcodes import LINEAR, Symbology, barcode_image, checked_barcode
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 ENCODING: Final = "cp1251"
 MAX_REPEAT: Final = 0xFFFF
 GRAPHICS: Final = (PrintGraphicsLine, PrintEan13)
-_WARNED: weakref.WeakSet[ShtrihLink] = weakref.WeakSet()  #: links whose model lacks graphics
 
 
 def print_requests(elements: tuple[PrintElement, ...], line_length: int) -> list[Request]:
@@ -120,7 +119,4 @@ async def send(link: ShtrihLink, request: Request, *, then: bool = False) -> Non
     except DeviceRejected as exc:
         if not isinstance(request, GRAPHICS) or exc.vendor_code not in NOT_SUPPORTED:
             raise
-        if link not in _WARNED:
-            _WARNED.add(link)
-            log.warning("the register at %s lacks command %#x: barcodes and pictures it would "
-                        "print are skipped", link.url, request.code)
+        skip_missing_graphics(log, link, link.url, f"{request.code:#x}")
