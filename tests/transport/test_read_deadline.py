@@ -47,3 +47,24 @@ async def test_reads_many_times_over_still_time_out_at_their_limit() -> None:
     await host.close()
     with pytest.raises(LinkLost):
         await device.read(8, 1.0)
+
+
+async def test_reads_that_end_early_do_not_each_arm_a_timer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    armed: list[float] = []
+    real_call_at = loop.call_at
+
+    def call_at(when: float, callback, *args, **kwargs):  # type: ignore[no-untyped-def]
+        armed.append(when)
+        return real_call_at(when, callback, *args, **kwargs)
+
+    host, device = loop_pair()
+    monkeypatch.setattr(loop, "call_at", call_at)
+    for _ in range(100):
+        reading = asyncio.create_task(device.read(8, 1.0))
+        await asyncio.sleep(0)
+        await host.write(b"x")
+        assert await reading == b"x"
+    assert len(armed) <= 2  # one timer serves them all (a per-read timer made a hundred)
