@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from datetime import datetime
@@ -70,6 +71,33 @@ async def test_wal_mode_and_full_sync(tmp_path: Path) -> None:
     finally:
         reader.close()
     await journal.close()
+
+
+async def test_only_the_sent_write_is_committed_with_a_full_sync(tmp_path: Path) -> None:
+    """``sent`` is the one write exactly-once depends on: it goes through the connection with
+    ``synchronous=FULL``; the queued insert and the final state through the NORMAL one."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+    await journal.open()
+    seen: dict[str, list[str]] = {"FULL": [], "NORMAL": []}
+
+    def note(name: str, sql: str) -> None:
+        if sql.split()[0] in ("INSERT", "UPDATE"):
+            seen[name].append(sql.split()[0])
+
+    def trace() -> None:
+        for durable, name in ((True, "FULL"), (False, "NORMAL")):
+            db = journal._writer(durable)
+            level = db.execute("PRAGMA synchronous").fetchone()[0]
+            assert level == {"FULL": 2, "NORMAL": 1}[name]
+            db.set_trace_callback(functools.partial(note, name))
+    try:
+        await journal._run(trace)
+        assert await journal.claim(command("a"), body_hash="h", kind="receipt") is None
+        await journal.mark_sent("a", Step(DocumentType.RECEIPT, FN_NUMBER, 3))
+        await journal.finish("a", State.DONE, {"Status": 0})
+    finally:
+        await journal.close()
+    assert seen == {"FULL": ["UPDATE"], "NORMAL": ["INSERT", "UPDATE"]}
 
 
 async def test_rerun_of_a_failed_command_replaces_the_row(tmp_path: Path) -> None:

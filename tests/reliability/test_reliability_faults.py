@@ -134,12 +134,13 @@ async def test_journal_file_cannot_grow(tmp_path: Path, free_pages: int) -> None
     try:
         jobs = bench.jobs
         assert jobs is not None
-        journal = jobs._journal  # the cap must be set on the journal's own connection
+        journal = jobs._journal  # the cap must be set on the journal's own connections
 
         def cap(pages: int | None) -> None:
-            db = journal._conn()
-            count = db.execute("PRAGMA page_count").fetchone()[0]
-            db.execute(f"PRAGMA max_page_count = {count + pages if pages is not None else 1 << 30}")
+            for durable in (True, False):
+                db = journal._writer(durable)
+                count = db.execute("PRAGMA page_count").fetchone()[0]
+                db.execute(f"PRAGMA max_page_count = {count + pages if pages is not None else 1 << 30}")
 
         await journal._run(cap, free_pages)
         for n in range(rounds):

@@ -22,13 +22,12 @@ means nothing reached a device, and start-up marks it failed so a resend runs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,6 +84,9 @@ ON CONFLICT (id_command) DO UPDATE SET
     receipt_total = NULL, fn_number = NULL, expected_fd = NULL, shift_doc = NULL,
     result = excluded.result, preview = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at
 """
+
+_MARK_SENT = ("UPDATE commands SET state = ?, doc_type = ?, receipt_kind = ?, receipt_total = ?, "
+              "fn_number = ?, expected_fd = ?, shift_doc = ?, updated_at = ? WHERE id_command = ?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,9 @@ class Journal:
         self._deferred: dict[str, Callable[[], str | None]] = {}
         self._idle: asyncio.TimerHandle | None = None
         self._db: sqlite3.Connection | None = None
+        #: the same file with ``synchronous=NORMAL``, for the writes not fsynced; on the
+        #: journal's thread too, so its commits and ``_db``'s never overlap
+        self._unsynced: sqlite3.Connection | None = None
         #: lookups by IdCommand, on the event loop: WAL readers never wait for the writer
         self._reader: sqlite3.Connection | None = None
 
@@ -210,7 +215,9 @@ class Journal:
         columns = {row["name"] for row in db.execute("PRAGMA table_info(commands)")}
         if "preview" not in columns:  # a journal from before previews
             db.execute("ALTER TABLE commands ADD COLUMN preview TEXT")
-        self._db = db
+        unsynced = sqlite3.connect(self.path, isolation_level=None)
+        unsynced.execute("PRAGMA synchronous=NORMAL")
+        self._db, self._unsynced = db, unsynced
 
     async def close(self) -> None:
         """Store the previews still to come, checkpoint the WAL and close; the threads end."""
@@ -223,6 +230,9 @@ class Journal:
             self._reader = None
 
     def _close(self) -> None:
+        if self._unsynced is not None:
+            self._unsynced.close()
+            self._unsynced = None
         if self._db is not None:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
@@ -233,13 +243,20 @@ class Journal:
             raise RuntimeError("journal is not open")
         return self._db
 
-    def _write(self, sql: str, params: tuple[Any, ...], *, durable: bool = True) -> None:
-        db = self._conn()
-        if durable:
-            db.execute(sql, params)
-            return
-        with _unsynced(db):
-            db.execute(sql, params)
+    def _write(self, sql: str, params: tuple[Any, ...], *, durable: bool = True) -> int:
+        """Run one statement in its own transaction; return how many rows it changed.
+
+        Durable: committed with the WAL fsynced. Otherwise on the second connection, whose
+        commits are not fsynced: no ``PRAGMA synchronous`` switching, which would cost two
+        more statements (and two more waits for the GIL) per write.
+        """
+        return self._writer(durable).execute(sql, params).rowcount
+
+    def _writer(self, durable: bool) -> sqlite3.Connection:
+        db = self._conn() if durable else self._unsynced
+        if db is None:
+            raise RuntimeError("journal is not open")
+        return db
 
     async def get(self, id_command: str) -> JournalRow | None:
         """Return the row of ``id_command`` as last committed, or None."""
@@ -294,12 +311,9 @@ class Journal:
                   None if step.kind is None else int(step.kind), step.total, step.fn_number,
                   step.expected_fd, None if shift_doc is None else document_to_json(shift_doc),
                   time.time(), id_command)
+
         def write() -> None:
-            self._write(
-                "UPDATE commands SET state = ?, doc_type = ?, receipt_kind = ?, "
-                "receipt_total = ?, fn_number = ?, expected_fd = ?, shift_doc = ?, "
-                "updated_at = ? WHERE id_command = ?", params)
-            if self._conn().execute("SELECT changes()").fetchone()[0] != 1:
+            if self._write(_MARK_SENT, params) != 1:
                 raise sqlite3.OperationalError(f"no journal row for {id_command}: its insert "
                                                "was lost, so the step is not sent")
         return asyncio.wrap_future(self._executor.submit(write))
@@ -373,15 +387,14 @@ class Journal:
 
     def _write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """``sql`` for each of ``rows`` in one transaction, not fsynced."""
-        db = self._conn()
-        with _unsynced(db):
-            db.execute("BEGIN")
-            try:
-                db.executemany(sql, rows)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        db = self._writer(durable=False)
+        db.execute("BEGIN")
+        try:
+            db.executemany(sql, rows)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     async def preview(self, id_command: str) -> str | None:
         """The stored preview of ``id_command``'s printed document, or None."""
@@ -416,18 +429,7 @@ class Journal:
         return await self._run(purge)
 
 
-def _log_failure(id_command: str, state: str, write: Future[None]) -> None:
+def _log_failure(id_command: str, state: str, write: Future[Any]) -> None:
     """Log a journal write nobody waited for that failed."""
     if not write.cancelled() and write.exception() is not None:
         log.error("journal write of %s (%s) failed: %s", id_command, state, write.exception())
-
-
-@contextlib.contextmanager
-def _unsynced(db: sqlite3.Connection) -> Iterator[None]:
-    """Commits inside are not fsynced (``synchronous=NORMAL``); the connection's FULL after."""
-    db.execute("PRAGMA synchronous=NORMAL")
-    try:
-        yield
-    finally:
-        db.execute("PRAGMA synchronous=FULL")
-
