@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openkkm.errors import ValidationError
-from openkkm.layout.text import font_width, layout_line, layout_pair, layout_text, wrap
+from openkkm.layout.text import (
+    _split,
+    font_width,
+    layout_line,
+    layout_pair,
+    layout_text,
+    wrap,
+)
 
 
 def test_fill_markers_fill_the_font_width() -> None:
@@ -73,3 +82,13 @@ def test_a_pair_lays_out_as_its_marker_would_but_prints_markers_in_its_value_as_
     assert layout_pair("КАССИР", "Иванова <#3#> А.", 32) == [
         "КАССИР" + " " * 10 + "Иванова <#3#> А."]
 
+
+
+@settings(max_examples=400)
+@given(left=st.text(alphabet=" аб‗<#>1", max_size=30), right=st.text(alphabet=" вг‗=.9", max_size=30),
+       width=st.integers(min_value=1, max_value=40))
+def test_a_pair_that_fits_one_line_lays_out_as_the_general_split(left: str, right: str,
+                                                                   width: int) -> None:
+    """``layout_pair``'s one-line shortcut gives what the general ``_split`` gives."""
+    assert layout_pair(left, right, width) == (_split(left, right, width, 0, False) if right
+                                               else wrap(left, width))

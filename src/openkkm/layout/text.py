@@ -132,7 +132,13 @@ def layout_pair(left: str, right: str, width: int) -> list[str]:
     The receipt's and reports' own label–value lines come here directly: no marker is parsed,
     so a ``<#`` inside a value (a cashier's name) prints as it is.
     """
-    return _split(left, right, width, 0, False) if right else wrap(left, width)
+    if not right:
+        return wrap(left, width)
+    head, tail = left.rstrip(" "), right.strip(" ")
+    if len(head) + 1 + len(tail) <= width:  # the usual case, one line: what _split gives, sooner
+        head, tail = head.replace(NO_BREAK_SPACE, " "), tail.replace(NO_BREAK_SPACE, " ")
+        return [head + tail.rjust(width - len(head))]
+    return _split(left, right, width, 0, False)
 
 
 def layout_text(text: str, width: int) -> list[str]:
