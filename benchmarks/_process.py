@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import select
 import subprocess
 import sys
@@ -29,3 +31,19 @@ def openkkm(data_dir: Path, config: str | None = None) -> tuple[subprocess.Popen
         (data_dir / "openkkm.toml").write_text(config, encoding="utf-8")
         args += ["--config", str(data_dir / "openkkm.toml")]
     return start(args, data_dir / "server.log")
+
+
+async def read_body(reader: asyncio.StreamReader) -> bytes:
+    """Read one HTTP/1.1 response with a Content-Length and return its body."""
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return await reader.readexactly(length)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

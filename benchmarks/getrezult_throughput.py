@@ -74,8 +74,8 @@ def main() -> None:
             proc.wait(30)
         port = free_port()
         hello, hello_url = start([sys.executable, "-c",
-                                  "import sys, uvicorn; sys.path.insert(0, 'benchmarks'); print('http://127.0.0.1:%s' % sys.argv[1], flush=True); "
-                                  "uvicorn.run('hello_app:app', port=int(sys.argv[1]), access_log=False, log_level='warning')",
+                                  ("import sys, uvicorn; sys.path.insert(0, 'benchmarks'); print('http://127.0.0.1:%s' % sys.argv[1], flush=True); "
+                                  "uvicorn.run('hello_app:app', port=int(sys.argv[1]), access_log=False, log_level='warning')"),
                                   str(port)], work / "hello.log")
         try:
             wait_listening(port)

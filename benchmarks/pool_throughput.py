@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _process import openkkm
+from _process import cpu_seconds, openkkm, read_body
 
 POOL = 10  #: the pool's device number
 DEVICE_TIME = 0.05  #: seconds each register spends on a receipt (its fault plan's delay)
@@ -47,16 +46,6 @@ def config(size: int) -> str:
     return devices + f'[[pools]]\nnum = {POOL}\nmembers = [{members}]\nname = "Bench"\n'
 
 
-async def _read_body(reader: asyncio.StreamReader) -> bytes:
-    """Read one HTTP/1.1 response with a Content-Length and return its body."""
-    length = 0
-    while (line := await reader.readline()) not in (b"\r\n", b""):
-        name, _, value = line.decode("latin-1").partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    return await reader.readexactly(length)
-
-
 async def _client(host: str, port: int, num: int, tags: asyncio.Queue[str], used: set[int]) -> None:
     """Send receipts from ``tags`` to device ``num``, one at a time on one keep-alive connection,
     until it is empty."""
@@ -67,7 +56,7 @@ async def _client(host: str, port: int, num: int, tags: asyncio.Queue[str], used
             body = json.dumps(receipt(tag, num), ensure_ascii=False).encode()
             writer.write((f"POST /Execute/sync HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
                           f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
-            answer = json.loads(await _read_body(reader))
+            answer = json.loads(await read_body(reader))
             if answer["Status"] != 0:
                 raise RuntimeError(f"{tag}: {answer.get('Error')}")
             used.add(answer["NumDevice"])
@@ -88,12 +77,6 @@ async def drive(host: str, port: int, prefix: str, count: int, clients: int,
     await asyncio.gather(*(_client(host, port, nums[i % len(nums)], tags, used)
                            for i in range(clients)))
     return time.perf_counter() - start, used
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds used so far by process ``pid`` (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(size: int, data_dir: Path, pooled: bool) -> tuple[float, int, int, float]:
