@@ -115,14 +115,15 @@ def test_archive_shorter_than_the_state_is_damage(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
-from fn_helpers import item, new_drive
+from fn_helpers import ManualClock, item, new_drive
 from openkkm.fiscal.types import Payments, ReceiptKind
 from pathlib import Path
 from openkkm.emulators.fn.drive import FiscalDrive
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.fiscal.types import ShiftState
 path = Path(sys.argv[1])
-drive = FiscalDrive.load(StateFile(path)) if path.exists() else new_drive(path)
+# The helpers' clock, not the system's: the shift opened at its fixed date must not expire.
+drive = FiscalDrive.load(StateFile(path), clock=ManualClock()) if path.exists() else new_drive(path)
 if drive.shift_state() is not ShiftState.OPEN:
     drive.open_shift()
 print("ready", flush=True)
@@ -141,12 +142,15 @@ def test_killed_writer_leaves_a_consistent_state(tmp_path: Path, pause: float) -
     for _round in range(2):
         child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], env=env,
                                  stdout=subprocess.PIPE, text=True)
-        assert child.stdout is not None and child.stdout.readline() == "ready\n"
-        time.sleep(pause)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
-        drive = FiscalDrive.load(StateFile(path))
+        assert child.stdout is not None
+        try:
+            assert child.stdout.readline() == "ready\n"
+            time.sleep(pause)
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            child.stdout.close()
+        drive = FiscalDrive.load(StateFile(path), clock=ManualClock())
         archive = [drive.document(number) for number in range(1, drive.last_number + 1)]
         assert [doc.number for doc in archive] == list(range(1, drive.last_number + 1))
         with pytest.raises(FnError):
