@@ -10,7 +10,7 @@ from collections.abc import Awaitable
 from openkkm.fiscal.types import DocumentType, Receipt
 from openkkm.jobs.journal import Journal
 from openkkm.jobs.model import State
-from openkkm.jobs.service import AnswerKind
+from openkkm.jobs.service import AnswerKind, JobService
 
 from .conftest import Harness
 from .fakes import FakeDriver, sell, settled
@@ -55,40 +55,43 @@ async def test_sent_is_on_disk_before_the_device_commits(harness: Harness) -> No
     assert journal_state(harness, "inv-1") == "done"
 
 
-async def test_driver_call_over_time_limit_is_reconciled(harness: Harness) -> None:
+async def start_with_held_register(harness: Harness) -> tuple[JobService, FakeDriver]:
+    """The service with a 0.05 s limit per device call, its register held before committing
+    until the test sets ``driver.gate``."""
     harness.options = {"call_timeout": 0.05}
     service = await harness.start()
     assert harness.driver is not None
-    harness.driver.gate = asyncio.Event()  # register hangs before committing
+    harness.driver.gate = asyncio.Event()
     harness.driver.gate_only = "register"
+    return service, harness.driver
+
+
+async def test_driver_call_over_time_limit_is_reconciled(harness: Harness) -> None:
+    service, driver = await start_with_held_register(harness)
     answer = await sell(service, "inv-1")
     assert answer.response is not None and answer.response["Status"] == 2
     assert "Чек не был зарегистрирован" in answer.response["Error"]
     assert harness.drive.of_type(DocumentType.RECEIPT) == []
-    harness.driver.gate.set()
+    driver.gate.set()
     again = await sell(service, "inv-1")
     assert again.response is not None and again.response["Status"] == 0
 
 
 async def test_a_longer_client_timeout_lets_a_slow_call_finish(harness: Harness) -> None:
     """API.md §4.3: a running command has max(the server's limit, the request's Timeout)."""
-    harness.options = {"call_timeout": 0.05}
-    service = await harness.start()
-    assert harness.driver is not None
-    harness.driver.gate = asyncio.Event()  # register waits until released
-    harness.driver.gate_only = "register"
+    service, driver = await start_with_held_register(harness)
     selling = asyncio.create_task(sell(service, "slow", time_limit=5))
-    while "register" not in harness.driver.calls:
+    while "register" not in driver.calls:
         await asyncio.sleep(0.005)
     await asyncio.sleep(0.2)  # four times the server's own limit
-    harness.driver.gate.set()
+    driver.gate.set()
     answer = await selling
     assert answer.response is not None and answer.response["Status"] == 0
     assert len(harness.drive.of_type(DocumentType.RECEIPT)) == 1
-    harness.driver.gate = asyncio.Event()  # the next command has the server's limit again
+    driver.gate = asyncio.Event()  # the next command has the server's limit again
     answer = await sell(service, "quick", 20_000)
     assert answer.response is not None and answer.response["Status"] == 2
-    harness.driver.gate.set()
+    driver.gate.set()
 
 
 async def test_stop_is_bounded_and_leaves_the_journal_consistent(harness: Harness) -> None:

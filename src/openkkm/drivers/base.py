@@ -185,11 +185,11 @@ def known_kinds() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
-def skip_missing_graphics(log: logging.Logger, link: Any, url: str, command: str) -> None:
-    """Note that the register on ``link`` lacks graphics ``command``: once per link, because
-    every code and picture it would print is skipped the same way rather than refusing the
-    document around it."""
+def skip_missing_graphics(log: logging.Logger, link: Any, command: str) -> None:
+    """Note that the register on ``link`` (which has a ``url``) lacks graphics ``command``: once
+    per link, because every code and picture it would print is skipped the same way rather than
+    refusing the document around it."""
     if link not in _LACKING_GRAPHICS:
         _LACKING_GRAPHICS.add(link)
         log.warning("the register at %s lacks command %s: barcodes and pictures it would print "
-                    "are skipped", url, command)
+                    "are skipped", link.url, command)

@@ -6,6 +6,7 @@ Registers send a picture as rows of dots, eight to a byte; the bit order differs
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from PIL import Image as PilImage
@@ -28,3 +29,12 @@ class Printout:
         # PIL's "1" is white on a set bit and reads the high bit first: "I" inverts, "R" reverses
         return PilImage.frombytes("1", (width * 8, height), data, "raw",
                                   "1;IR" if self.lsb_left else "1;I")
+
+
+def add_rows(printouts: deque[Printout], rows: list[bytes], *, join: bool,
+             lsb_left: bool = False) -> None:
+    """Print ``rows`` onto the last printout when ``join`` (and there is one), else as a new
+    picture: a register prints a picture sent row by row as one."""
+    if not (join and printouts):
+        printouts.append(Printout("GRAPHICS", lsb_left=lsb_left))
+    printouts[-1].rows.extend(rows)

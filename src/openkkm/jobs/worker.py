@@ -337,10 +337,10 @@ class DeviceWorker:
         ``journaled`` is the ``sent`` write already started (see :meth:`_receipt`): the action
         runs at once and its driver waits for the write only before it commits.
         """
-        if journaled is None:
+        sent = journaled
+        if sent is None:
             _checkpoint(job)
-        sent = journaled or self._journal.mark_sent(job.id_command, step, job.shift_doc)
-        if journaled is None:
+            sent = self._journal.mark_sent(job.id_command, step, job.shift_doc)
             await sent
         job.step = step
         job.state = State.SENT

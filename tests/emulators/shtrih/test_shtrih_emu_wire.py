@@ -192,6 +192,15 @@ def test_the_line_clock_queues_transfers_and_restarts_when_idle() -> None:
     assert line.reserve(1, now=1.0) == 1.0 + 10 / 9600  # an idle line starts now
 
 
+async def device_type_at_9600() -> None:
+    """One DeviceType exchange with an emulator paced at 9600 baud."""
+    link = Served(make(baud=9600))
+    try:
+        await link.session.execute(cmd_status.DeviceType(), cmd_status.DeviceTypeAnswer)
+    finally:
+        await link.close()
+
+
 async def test_both_directions_are_paced_on_the_line_clock(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -203,11 +212,7 @@ async def test_both_directions_are_paced_on_the_line_clock(
         return real_reserve(self, count, now)
 
     monkeypatch.setattr(LineClock, "reserve", recording)
-    link = Served(make(baud=9600))
-    try:
-        await link.session.execute(cmd_status.DeviceType(), cmd_status.DeviceTypeAnswer)
-    finally:
-        await link.close()
+    await device_type_at_9600()
     request_frame = len(shtrih.encode(cmd_status.DeviceType().encode()))
     answer_frame = 4 + 6 + len("ШТРИХ-М-02Ф") + 1  # STX LEN CMD ERR, 6 bytes + name, LRC
     # ENQ in, NAK out, the request in, ACK out, the answer out
@@ -231,11 +236,7 @@ async def test_the_register_works_while_the_request_crosses_the_line(
 
     monkeypatch.setattr(LineClock, "pace", pace)
     monkeypatch.setattr(ShtrihEmulator, "handle", handle)
-    link = Served(make(baud=9600))
-    try:
-        await link.session.execute(cmd_status.DeviceType(), cmd_status.DeviceTypeAnswer)
-    finally:
-        await link.close()
+    await device_type_at_9600()
     # the NAK waited for the ENQ and itself; the command ran at once on the frame, and only
     # its answer waited for the frame, the ACK and the answer to cross the line
     assert events[:3] == ["line waited", "command", "line waited"]

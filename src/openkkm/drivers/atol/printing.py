@@ -95,7 +95,7 @@ async def send(link: AtolLink, request: Request) -> None:
     except DeviceRejected as exc:
         if not isinstance(request, PrintPictureLine) or exc.vendor_code not in NOT_SUPPORTED:
             raise
-        skip_missing_graphics(log, link, link.url, "0x8E")
+        skip_missing_graphics(log, link, "0x8E")
 
 
 def in_receipt(receipt: Receipt, elements: tuple[PrintElement, ...], line_length: int

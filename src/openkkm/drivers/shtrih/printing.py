@@ -119,4 +119,4 @@ async def send(link: ShtrihLink, request: Request, *, then: bool = False) -> Non
     except DeviceRejected as exc:
         if not isinstance(request, GRAPHICS) or exc.vendor_code not in NOT_SUPPORTED:
             raise
-        skip_missing_graphics(log, link, link.url, f"{request.code:#x}")
+        skip_missing_graphics(log, link, f"{request.code:#x}")

@@ -17,7 +17,7 @@ from openkkm.emulators.fn.drive import Clock, system_clock
 from openkkm.emulators.fn.errors import FnError
 from openkkm.emulators.fn.persist import StateFile
 from openkkm.emulators.fn.setup import install_fn, load_or_new, state_path
-from openkkm.emulators.printouts import Printout
+from openkkm.emulators.printouts import Printout, add_rows
 from openkkm.errors import LinkLost, NotSupportedError, ProtocolError
 from openkkm.fiscal.tlv import TlvError
 from openkkm.framing import atol_v3
@@ -194,9 +194,7 @@ class AtolEmulator:
 
     def print_rows(self, rows: list[bytes]) -> None:
         """Print rows of dots onto the picture being printed, or start one."""
-        if not (self.picture_open and self.printouts):
-            self.printouts.append(Printout("GRAPHICS"))
-        self.printouts[-1].rows.extend(rows)
+        add_rows(self.printouts, rows, join=self.picture_open)
         self.picture_open = True
 
     @property

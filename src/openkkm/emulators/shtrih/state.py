@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Final
 
 from openkkm.emulators.fn.tags import Tag
-from openkkm.emulators.printouts import Printout
+from openkkm.emulators.printouts import Printout, add_rows
 from openkkm.fiscal import tlv
 from openkkm.fiscal.types import (
     AgentRole,
@@ -257,9 +257,7 @@ class DeviceState:
 
     def print_rows(self, rows: list[bytes], *, join: bool) -> None:
         """Print graphics rows: onto the open picture when ``join``, else as a new one."""
-        if not (join and self.raster_open and self.printouts):
-            self.printouts.append(Printout("GRAPHICS", lsb_left=LSB_LEFT))
-        self.printouts[-1].rows.extend(rows)
+        add_rows(self.printouts, rows, join=join and self.raster_open, lsb_left=LSB_LEFT)
         self.raster_open = join
 
     def print_barcode(self, kind: str, value: str) -> None:
